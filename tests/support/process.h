@@ -1,0 +1,53 @@
+// Test helpers for real external programs (openssl s_server, danted, tor, redis-server): start
+// them, wait for their port, and always stop them, also when the test fails.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace eo::test {
+
+class ChildProcess {
+ public:
+  // Starts argv[0] (searched in PATH) with stdout+stderr appended to log_path.
+  ChildProcess(std::vector<std::string> argv, std::string log_path);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool running();
+  // SIGTERM, then SIGKILL after `grace`; reaps the child.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+// A loopback TCP port free at the time of the call.
+int free_tcp_port();
+// True once something accepts on 127.0.0.1:port.
+bool wait_for_tcp_port(int port, std::chrono::milliseconds timeout);
+// The whole path of a program in PATH, or empty.
+std::string find_program(const std::string& name);
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Resident set size of this process in bytes.
+std::size_t current_rss_bytes();
+
+}  // namespace eo::test
