@@ -1,9 +1,27 @@
-// observatory: one binary, one subcommand per role.
+// observatory: one binary, one subcommand per role, so one container image serves every role.
+#include "cli/probe_command.h"
+
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
 int main(int argc, char** argv) {
-  CLI::App app{"Electrum Observatory"};
-  app.require_subcommand(0, 1);
-  CLI11_PARSE(app, argc, argv);
+  CLI::App app{
+      "Electrum Observatory: measures what Electrum servers can see of light-wallet users and "
+      "whether some behave like surveillance honeypots.",
+      "observatory"};
+  app.require_subcommand(1);
+  app.footer(
+      "Roles still being built (see docs/layout.md): coordinator, agent, aggregator, honeypot,\n"
+      "local, campaign, report. Run 'observatory <command> --help' for a command's options.");
+  eo::cli::add_probe_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "observatory: " << e.what() << "\n";
+    return 2;
+  }
   return 0;
 }
