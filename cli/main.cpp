@@ -1,4 +1,5 @@
 // observatory: one binary, one subcommand per role, so one container image serves every role.
+#include "cli/agent_command.h"
 #include "cli/probe_command.h"
 
 #include <CLI/CLI.hpp>
@@ -12,9 +13,10 @@ int main(int argc, char** argv) {
       "observatory"};
   app.require_subcommand(1);
   app.footer(
-      "Roles still being built (see docs/layout.md): coordinator, agent, aggregator, honeypot,\n"
-      "local, campaign, report. Run 'observatory <command> --help' for a command's options.");
+      "Roles still being built (see docs/layout.md): coordinator, aggregator, honeypot, local,\n"
+      "campaign, report. Run 'observatory <command> --help' for a command's options.");
   eo::cli::add_probe_command(app);
+  eo::cli::add_agent_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,6 +23,30 @@ void take_response(Reply& reply, Response& response) {
   if (response.result) reply.result = std::move(*response.result);
 }
 
+nlohmann::json notification_summary(const Notification& notification) {
+  return {{"method", notification.method}, {"params", notification.params}};
+}
+
+// A batch read as a raw reply: per element its result, or its error, or why it is unusable.
+nlohmann::json batch_summary(const Batch& batch) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& element : batch.elements) {
+    if (const auto* response = std::get_if<Response>(&element)) {
+      if (response->error) {
+        out.push_back({{"error", {{"code", response->error->code},
+                                  {"message", response->error->message}}}});
+      } else {
+        out.push_back({{"result", response->result.value_or(nullptr)}});
+      }
+    } else if (const auto* failure = std::get_if<ParseFailure>(&element)) {
+      out.push_back({{"invalid", to_string(failure->kind)}});
+    } else {
+      out.push_back({{"invalid", "not_a_response"}});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 net::Outcome Reply::outcome() const {
@@ -102,7 +126,9 @@ asio::awaitable<Reply> Client::read_reply() {
   if (auto* response = std::get_if<Response>(&message)) {
     take_response(reply, *response);
   } else if (auto* notification = std::get_if<Notification>(&message)) {
-    reply.result = {{"method", notification->method}, {"params", notification->params}};
+    reply.result = notification_summary(*notification);
+  } else if (auto* batch = std::get_if<Batch>(&message)) {
+    reply.result = batch_summary(*batch);
   } else if (auto* failure = std::get_if<ParseFailure>(&message)) {
     reply.failure = protocol_failure(to_string(failure->kind));
   }

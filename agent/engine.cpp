@@ -1,0 +1,109 @@
+// Engine: a fixed pool of worker coroutines over the plan, on one thread.
+#include "agent/engine.h"
+
+#include "agent/probes/registry.h"
+#include "common/telemetry/log.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace eo::agent {
+
+namespace asio = boost::asio;
+
+struct Engine::Metrics {
+  explicit Metrics(prometheus::Registry& registry)
+      : probes(prometheus::BuildCounter()
+                   .Name("eo_agent_probes_total")
+                   .Help("Probes run, by probe name and outcome")
+                   .Register(registry)),
+        latency(prometheus::BuildHistogram()
+                    .Name("eo_agent_probe_duration_seconds")
+                    .Help("Wall time of one probe, by probe name")
+                    .Register(registry)),
+        sessions(prometheus::BuildGauge()
+                     .Name("eo_agent_probes_in_flight")
+                     .Help("Probes running now")
+                     .Register(registry)
+                     .Add({})) {}
+  prometheus::Family<prometheus::Counter>& probes;
+  prometheus::Family<prometheus::Histogram>& latency;
+  prometheus::Gauge& sessions;
+};
+
+Engine::Engine(AgentPlan plan, ObservationSink& sink, EngineOptions options,
+               prometheus::Registry* metrics)
+    : plan_(std::move(plan)),
+      sink_(sink),
+      options_(options),
+      metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr),
+      politeness_(plan_.politeness) {
+  for (const auto& vantage : plan_.vantages) {
+    runners_[vantage.id] = std::make_unique<Runner>(plan_.agent_id, vantage, options_.limits);
+  }
+  report_.planned = plan_.probes.size();
+}
+
+Engine::~Engine() = default;
+
+void Engine::record(const v1::Observation& observation) {
+  sink_.publish(observation);
+  ++report_.run;
+  std::string outcome = v1::Outcome_Name(observation.outcome());
+  ++report_.by_outcome[outcome];
+  if (metrics_) {
+    metrics_->probes.Add({{"probe", observation.probe_name()}, {"outcome", outcome}}).Increment();
+    static const prometheus::Histogram::BucketBoundaries buckets = {0.01, 0.05, 0.1, 0.25, 0.5,
+                                                                     1,    2.5,  5,   10,   30};
+    metrics_->latency.Add({{"probe", observation.probe_name()}}, buckets)
+        .Observe(double(observation.timings().total_us()) / 1e6);
+  }
+  if (progress_) progress_(report_.run + report_.skipped_opt_out, report_.planned, observation);
+}
+
+asio::awaitable<void> Engine::worker() {
+  while (next_ < plan_.probes.size()) {
+    const PlannedProbe& planned = plan_.probes[next_++];
+    const ProbeRequest& request = planned.request;
+    if (politeness_.opted_out(request.target.host)) {
+      ++report_.skipped_opt_out;
+      continue;
+    }
+    std::string target = request.target.id();
+    co_await politeness_.enter(target);
+    if (metrics_) metrics_->sessions.Increment();
+    Runner& runner = *runners_.at(planned.vantage_id);
+    auto pace = [this, target]() -> asio::awaitable<void> { co_await politeness_.pace(target); };
+    v1::Observation observation = co_await runner.run(request, pace);
+    if (metrics_) metrics_->sessions.Decrement();
+    politeness_.leave(target);
+    if (observation.outcome() != v1::OUTCOME_OK && observation.outcome() != v1::OUTCOME_RPC_ERROR) {
+      politeness_.penalize(target);
+    }
+    record(observation);
+  }
+}
+
+EngineReport Engine::run(ProgressFn progress) {
+  progress_ = std::move(progress);
+  asio::io_context io;
+  for (unsigned i = 0; i < std::max(1u, options_.concurrency); ++i) {
+    asio::co_spawn(io, worker(), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        telemetry::log(telemetry::LogLevel::error, "agent worker stopped", {{"error", ex.what()}});
+      }
+    });
+  }
+  io.run();
+  return report_;
+}
+
+}  // namespace eo::agent

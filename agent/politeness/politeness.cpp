@@ -1,0 +1,64 @@
+// Politeness: a spacing clock and a slot count per target.
+#include "agent/politeness/politeness.h"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+
+namespace eo::agent {
+
+namespace asio = boost::asio;
+
+std::string PolitenessConfig::describe() const {
+  std::ostringstream out;
+  out << "politeness: at most " << max_requests_per_second_per_target
+      << " requests/s and " << max_concurrency_per_target << " sessions per target, "
+      << backoff_after_error.count() << " ms back-off after an error, " << opt_out_hosts.size()
+      << " hosts opted out";
+  return out.str();
+}
+
+bool Politeness::opted_out(const std::string& host) const {
+  std::string lower = host;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return config_.opt_out_hosts.count(lower) > 0;
+}
+
+asio::awaitable<void> Politeness::pace(const std::string& target) {
+  auto spacing = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(1.0 / std::max(0.001, config_.max_requests_per_second_per_target)));
+  State& state = targets_[target];
+  auto now = Clock::now();
+  auto slot = std::max(now, state.next_request);
+  state.next_request = slot + spacing;
+  if (slot > now) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, slot);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
+asio::awaitable<void> Politeness::enter(const std::string& target) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (targets_[target].active >= std::max(1u, config_.max_concurrency_per_target)) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  ++targets_[target].active;
+}
+
+void Politeness::leave(const std::string& target) {
+  auto& state = targets_[target];
+  if (state.active > 0) --state.active;
+}
+
+void Politeness::penalize(const std::string& target) {
+  State& state = targets_[target];
+  state.next_request = std::max(state.next_request, Clock::now() + config_.backoff_after_error);
+}
+
+}  // namespace eo::agent

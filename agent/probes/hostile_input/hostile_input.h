@@ -1,0 +1,15 @@
+// hostile_input: see README.md beside this file.
+#pragma once
+
+#include "agent/runtime/probe.h"
+
+namespace eo::agent::probes {
+
+class HostileInput final : public Probe {
+ public:
+  std::string_view name() const override { return "hostile_input"; }
+  std::uint32_t version() const override { return 1; }
+  boost::asio::awaitable<void> run(ProbeContext& context) const override;
+};
+
+}  // namespace eo::agent::probes

@@ -1,0 +1,27 @@
+// A vantage as the agent serves it: where probes leave from (source address or Tor SOCKS port)
+// and the labels that let the aggregator compare vantages.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace eo::agent {
+
+struct Vantage {
+  std::string id;
+  std::string region;
+  std::string provider;
+  bool tor = false;
+  std::string bind_address;  // clearnet egress; empty: the OS chooses
+  std::string socks_host;    // Tor (or any SOCKS5) proxy
+  std::uint16_t socks_port = 0;
+  // Fresh circuit per target and round: Tor isolates streams by SOCKS credentials.
+  bool isolate_streams = true;
+  // Filled from the first connection and libloc when known.
+  std::string egress_ip;
+  std::uint32_t asn = 0;
+  std::string country;
+};
+
+}  // namespace eo::agent

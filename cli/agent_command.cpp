@@ -1,0 +1,113 @@
+// `observatory agent --tasks FILE`: the engine with a JSON-lines sink and metrics.
+#include "cli/agent_command.h"
+
+#include "agent/engine.h"
+#include "agent/probes/registry.h"
+#include "common/telemetry/log.h"
+#include "common/telemetry/metrics.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <fstream>
+#include <iostream>
+
+namespace eo::cli {
+
+namespace {
+
+struct AgentOptions {
+  std::string tasks;
+  std::string out = "-";
+  unsigned concurrency = 64;
+  std::string metrics_listen;
+  std::string log_format = "text";
+  bool list_probes = false;
+};
+
+// One Observation per line as protobuf's canonical JSON (bytes fields in base64).
+class JsonLinesSink final : public agent::ObservationSink {
+ public:
+  explicit JsonLinesSink(const std::string& path) {
+    if (path != "-") {
+      file_.open(path, std::ios::app);
+      if (!file_) throw std::invalid_argument("cannot write --out " + path);
+    }
+  }
+  void publish(const v1::Observation& observation) override {
+    std::string line;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    (void)google::protobuf::util::MessageToJsonString(observation, &line, options);
+    std::ostream& out = file_.is_open() ? static_cast<std::ostream&>(file_) : std::cout;
+    out << line << '\n';
+    out.flush();
+  }
+
+ private:
+  std::ofstream file_;
+};
+
+int run_agent(const AgentOptions& options) {
+  if (options.list_probes) {
+    for (const auto* probe : agent::all_probes()) {
+      std::cout << probe->name() << " v" << probe->version() << "\n";
+    }
+    return 0;
+  }
+  telemetry::LogOptions log_options;
+  telemetry::parse_log_format(options.log_format, log_options.format);
+  log_options.component = "agent";
+  telemetry::init_logging(log_options);
+  if (options.tasks.empty()) {
+    std::cerr << "observatory agent: --tasks FILE is required (see agent/README.md)\n";
+    return 2;
+  }
+  agent::AgentPlan plan = agent::load_task_file(options.tasks);
+  telemetry::MetricsServer metrics("agent");
+  if (!options.metrics_listen.empty()) metrics.listen(options.metrics_listen);
+  std::cerr << plan.politeness.describe() << "\n";
+  telemetry::log(telemetry::LogLevel::info, "agent starting",
+                 {{"agent_id", plan.agent_id},
+                  {"vantages", plan.vantages.size()},
+                  {"probes_planned", plan.probes.size()},
+                  {"concurrency", options.concurrency}});
+  JsonLinesSink sink(options.out);
+  agent::EngineOptions engine_options;
+  engine_options.concurrency = options.concurrency;
+  agent::Engine engine(std::move(plan), sink, engine_options, &metrics.registry());
+  auto report = engine.run([](std::size_t done, std::size_t total, const v1::Observation& o) {
+    std::cerr << "[" << done << "/" << total << "] " << o.probe_name() << " " << o.target().id()
+              << " " << v1::Outcome_Name(o.outcome())
+              << (o.failure().empty() ? "" : " (" + o.failure() + ")") << "\n";
+  });
+  nlohmann::json summary = report.by_outcome;
+  telemetry::log(telemetry::LogLevel::info, "agent done",
+                 {{"run", report.run},
+                  {"skipped_opt_out", report.skipped_opt_out},
+                  {"by_outcome", summary}});
+  return 0;
+}
+
+}  // namespace
+
+void add_agent_command(CLI::App& app) {
+  auto options = std::make_shared<AgentOptions>();
+  auto* cmd = app.add_subcommand(
+      "agent", "Run the probe suite from one or more vantages and publish observations");
+  cmd->footer("The task file lists vantages, client profiles, politeness caps and tasks; its\n"
+              "format is in agent/README.md. Observations are written as JSON lines.");
+  cmd->add_option("--tasks", options->tasks, "YAML task file")->check(CLI::ExistingFile);
+  cmd->add_option("--out", options->out, "Where observations go: a file, or - for stdout")
+      ->capture_default_str();
+  cmd->add_option("--concurrency", options->concurrency, "Probes in flight at once")
+      ->check(CLI::Range(1u, 100000u))
+      ->capture_default_str();
+  cmd->add_option("--metrics-listen", options->metrics_listen, "Serve /metrics on ADDR:PORT");
+  cmd->add_option("--log-format", options->log_format, "json or text")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  cmd->add_flag("--list-probes", options->list_probes, "List the probe suite and exit");
+  cmd->callback([options] { throw CLI::RuntimeError(run_agent(*options)); });
+}
+
+}  // namespace eo::cli
