@@ -2,6 +2,7 @@
 #include "agent/engine.h"
 
 #include "agent/probes/registry.h"
+#include "common/geo/geo.h"
 #include "common/telemetry/log.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -51,7 +52,27 @@ Engine::Engine(AgentPlan plan, ObservationSink& sink, EngineOptions options,
 
 Engine::~Engine() = default;
 
-void Engine::record(const v1::Observation& observation) {
+// The egress address of a clearnet vantage is its configured one or, failing that, the local
+// address its connections used (right when the host is not behind NAT); Tor vantages have none.
+void Engine::annotate_vantage(v1::Observation& observation) {
+  auto* vantage = observation.mutable_vantage();
+  if (vantage->network() != v1::NETWORK_CLEARNET) return;
+  if (vantage->egress_ip().empty() && !observation.local_address().empty()) {
+    const std::string& local = observation.local_address();
+    auto colon = local.rfind(':');
+    std::string ip = local.substr(0, colon);
+    if (ip.size() > 2 && ip.front() == '[') ip = ip.substr(1, ip.size() - 2);
+    vantage->set_egress_ip(ip);
+  }
+  if (options_.geo == nullptr || vantage->egress_ip().empty() || vantage->asn() != 0) return;
+  if (auto info = options_.geo->lookup(vantage->egress_ip())) {
+    vantage->set_asn(info->asn);
+    vantage->set_country(info->country);
+  }
+}
+
+void Engine::record(v1::Observation observation) {
+  annotate_vantage(observation);
   sink_.publish(observation);
   ++report_.run;
   std::string outcome = v1::Outcome_Name(observation.outcome());
@@ -85,7 +106,7 @@ asio::awaitable<void> Engine::worker() {
     if (observation.outcome() != v1::OUTCOME_OK && observation.outcome() != v1::OUTCOME_RPC_ERROR) {
       politeness_.penalize(target);
     }
-    record(observation);
+    record(std::move(observation));
   }
 }
 

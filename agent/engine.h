@@ -13,6 +13,10 @@ namespace prometheus {
 class Registry;
 }
 
+namespace eo::geo {
+class GeoDatabase;
+}
+
 namespace eo::agent {
 
 // Where observations go (the bus, a file). publish() returning means the sink owns it durably.
@@ -25,6 +29,8 @@ class ObservationSink {
 struct EngineOptions {
   unsigned concurrency = 64;  // probes in flight across all targets
   electrum::ClientLimits limits;
+  // Annotates vantages with country and ASN of their egress address; may be null.
+  const geo::GeoDatabase* geo = nullptr;
 };
 
 struct EngineReport {
@@ -49,7 +55,8 @@ class Engine {
  private:
   struct Metrics;
   boost::asio::awaitable<void> worker();
-  void record(const v1::Observation& observation);
+  void record(v1::Observation observation);
+  void annotate_vantage(v1::Observation& observation);
 
   AgentPlan plan_;
   ObservationSink& sink_;

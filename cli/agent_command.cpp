@@ -3,6 +3,7 @@
 
 #include "agent/engine.h"
 #include "agent/probes/registry.h"
+#include "common/geo/geo.h"
 #include "common/telemetry/log.h"
 #include "common/telemetry/metrics.h"
 
@@ -22,6 +23,7 @@ struct AgentOptions {
   std::string metrics_listen;
   std::string log_format = "text";
   bool list_probes = false;
+  std::string geo_database = geo::GeoDatabase::kDefaultPath;
 };
 
 // One Observation per line as protobuf's canonical JSON (bytes fields in base64).
@@ -74,6 +76,13 @@ int run_agent(const AgentOptions& options) {
   JsonLinesSink sink(options.out);
   agent::EngineOptions engine_options;
   engine_options.concurrency = options.concurrency;
+  std::unique_ptr<geo::GeoDatabase> geo;
+  try {
+    geo = std::make_unique<geo::GeoDatabase>(options.geo_database);
+    engine_options.geo = geo.get();
+  } catch (const std::exception& e) {
+    telemetry::log(telemetry::LogLevel::warn, "no country/ASN for vantages", {{"why", e.what()}});
+  }
   agent::Engine engine(std::move(plan), sink, engine_options, &metrics.registry());
   auto report = engine.run([](std::size_t done, std::size_t total, const v1::Observation& o) {
     std::cerr << "[" << done << "/" << total << "] " << o.probe_name() << " " << o.target().id()
@@ -105,6 +114,9 @@ void add_agent_command(CLI::App& app) {
   cmd->add_option("--metrics-listen", options->metrics_listen, "Serve /metrics on ADDR:PORT");
   cmd->add_option("--log-format", options->log_format, "json or text")
       ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  cmd->add_option("--geo-database", options->geo_database,
+                  "libloc database for the vantages' country and ASN")
       ->capture_default_str();
   cmd->add_flag("--list-probes", options->list_probes, "List the probe suite and exit");
   cmd->callback([options] { throw CLI::RuntimeError(run_agent(*options)); });

@@ -62,6 +62,7 @@ struct Parser {
     }
     if (v.tor && v.socks_port == 0) fail("vantage '" + v.id + "' is tor but has no socks port");
     v.isolate_streams = get<bool>(node, "isolate", true);
+    v.egress_ip = get<std::string>(node, "egress_ip", v.bind_address);
     return v;
   }
 
