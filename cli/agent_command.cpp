@@ -1,7 +1,9 @@
 // `observatory agent --tasks FILE`: the engine with a JSON-lines sink and metrics.
 #include "cli/agent_command.h"
 
+#include "agent/bus_sink.h"
 #include "agent/engine.h"
+#include "common/bus/factory.h"
 #include "agent/probes/registry.h"
 #include "common/geo/geo.h"
 #include "common/telemetry/log.h"
@@ -18,7 +20,9 @@ namespace {
 
 struct AgentOptions {
   std::string tasks;
-  std::string out = "-";
+  std::string out;
+  std::string kafka;
+  std::string data_dir = "observatory-data";
   unsigned concurrency = 64;
   std::string metrics_listen;
   std::string log_format = "text";
@@ -26,16 +30,20 @@ struct AgentOptions {
   std::string geo_database = geo::GeoDatabase::kDefaultPath;
 };
 
-// One Observation per line as protobuf's canonical JSON (bytes fields in base64).
+// One Observation per line as protobuf's canonical JSON (bytes fields in base64), after the bus
+// has it.
 class JsonLinesSink final : public agent::ObservationSink {
  public:
-  explicit JsonLinesSink(const std::string& path) {
-    if (path != "-") {
+  JsonLinesSink(agent::ObservationSink& next, const std::string& path) : next_(next) {
+    if (!path.empty() && path != "-") {
       file_.open(path, std::ios::app);
       if (!file_) throw std::invalid_argument("cannot write --out " + path);
     }
+    enabled_ = !path.empty();
   }
   void publish(const v1::Observation& observation) override {
+    next_.publish(observation);
+    if (!enabled_) return;
     std::string line;
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = true;
@@ -46,7 +54,9 @@ class JsonLinesSink final : public agent::ObservationSink {
   }
 
  private:
+  agent::ObservationSink& next_;
   std::ofstream file_;
+  bool enabled_ = false;
 };
 
 int run_agent(const AgentOptions& options) {
@@ -73,7 +83,13 @@ int run_agent(const AgentOptions& options) {
                   {"vantages", plan.vantages.size()},
                   {"probes_planned", plan.probes.size()},
                   {"concurrency", options.concurrency}});
-  JsonLinesSink sink(options.out);
+  bus::BusConfig bus_config;
+  bus_config.kafka_brokers = options.kafka;
+  bus_config.log_dir = options.data_dir + "/bus";
+  bus_config.client_id = "agent-" + plan.agent_id;
+  auto producer = bus::make_producer(bus_config);
+  agent::BusObservationSink bus_sink(*producer);
+  JsonLinesSink sink(bus_sink, options.out);
   agent::EngineOptions engine_options;
   engine_options.concurrency = options.concurrency;
   std::unique_ptr<geo::GeoDatabase> geo;
@@ -89,7 +105,17 @@ int run_agent(const AgentOptions& options) {
               << " " << v1::Outcome_Name(o.outcome())
               << (o.failure().empty() ? "" : " (" + o.failure() + ")") << "\n";
   });
+  auto flushed = producer->flush(std::chrono::seconds(30));
+  auto stats = producer->stats();
   nlohmann::json summary = report.by_outcome;
+  telemetry::log(flushed.ok() ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
+                 flushed.ok() ? "observations delivered"
+                              : "observations spooled; they are sent when the bus is back",
+                 {{"published", stats.published},
+                  {"delivered", stats.delivered},
+                  {"spool_depth", stats.spool_depth},
+                  {"delivery_errors", stats.delivery_errors},
+                  {"bus", options.kafka.empty() ? bus_config.log_dir : options.kafka}});
   telemetry::log(telemetry::LogLevel::info, "agent done",
                  {{"run", report.run},
                   {"skipped_opt_out", report.skipped_opt_out},
@@ -104,10 +130,15 @@ void add_agent_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "agent", "Run the probe suite from one or more vantages and publish observations");
   cmd->footer("The task file lists vantages, client profiles, politeness caps and tasks; its\n"
-              "format is in agent/README.md. Observations are written as JSON lines.");
+              "format is in agent/README.md. Observations go to the bus (topic observations.v1):\n"
+              "the embedded log by default, Kafka with --kafka.");
   cmd->add_option("--tasks", options->tasks, "YAML task file")->check(CLI::ExistingFile);
-  cmd->add_option("--out", options->out, "Where observations go: a file, or - for stdout")
+  cmd->add_option("--kafka", options->kafka,
+                  "Kafka brokers HOST:PORT,... (default: the embedded log in --data-dir)");
+  cmd->add_option("--data-dir", options->data_dir,
+                  "Embedded bus log, and the Kafka spool while brokers are away")
       ->capture_default_str();
+  cmd->add_option("--out", options->out, "Also write observations as JSON lines: a file or -");
   cmd->add_option("--concurrency", options->concurrency, "Probes in flight at once")
       ->check(CLI::Range(1u, 100000u))
       ->capture_default_str();

@@ -1,0 +1,116 @@
+// The message bus seam: a Producer that never loses what it accepted and a Consumer group that
+// redelivers whatever was not committed. Pure interface: no Kafka, no files, no threads here.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eo::bus {
+
+// key.size() + value.size() above this is refused by every implementation (Kafka's default
+// message.max.bytes is 1,000,000 including framing; the same bound keeps the seams alike).
+inline constexpr std::size_t kMaxMessageBytes = 960 * 1000;
+
+// One record as a consumer sees it. (topic, partition, offset) identifies it within the bus;
+// consumers that must be idempotent dedupe by an id inside `value` (redelivery is allowed).
+struct Message {
+  std::string topic;
+  std::string key;
+  std::string value;
+  int partition = 0;
+  std::int64_t offset = 0;  // position within (topic, partition), increasing by delivery order
+  std::int64_t timestamp_us = 0;  // when publish() accepted it (Kafka keeps millisecond precision)
+};
+
+// Expected failures cross the seam as values. Misconfiguration at start-up throws instead
+// (std::invalid_argument from the factory).
+enum class Code : std::uint8_t {
+  ok,
+  invalid_argument,  // bad topic name, empty group, ...
+  too_large,         // key + value over kMaxMessageBytes
+  unavailable,       // someone else holds the log/spool, or the group moved on (commit refused)
+  io_error,          // the local disk failed (write, fsync, rename)
+  corrupt,           // a record failed its checksum where it cannot be a torn tail
+  timeout,           // the wait ran out; see the method for what is already guaranteed
+  fatal,             // the client cannot continue (e.g. a fatal librdkafka error)
+};
+
+std::string_view to_string(Code code);
+
+struct Status {
+  Code code = Code::ok;
+  std::string detail;  // human-readable, names the file, topic or broker error
+
+  bool ok() const { return code == Code::ok; }
+  static Status success() { return {}; }
+};
+
+// Counters since this Producer was created; the lead exports them as Prometheus metrics.
+struct ProducerStats {
+  std::uint64_t published = 0;        // publish() calls that returned ok
+  std::uint64_t delivered = 0;        // acknowledged by the broker (Kafka) / written (embedded)
+  std::uint64_t spooled = 0;          // appended to the local durable spool (Kafka: all published)
+  std::uint64_t spool_depth = 0;      // in the spool, not yet acknowledged (gauge)
+  std::uint64_t replayed = 0;         // sent again from the spool (after a restart or an error)
+  std::uint64_t delivery_errors = 0;  // failed delivery attempts (each one is retried, not lost)
+};
+
+// Publishes records. Guarantees, for every publish() that returned ok:
+//  - at-least-once: the record will reach the bus, even if the broker is away now or this process
+//    is killed afterwards (it is already acknowledged by the broker or written to a local log that
+//    a later Producer with the same configuration replays); duplicates are possible after crashes
+//    and broker errors, never losses;
+//  - order per key: records with the same topic and key are delivered in publish order (after a
+//    replay a key's sequence may repeat a suffix: a b c b c; first occurrences stay in order).
+//  - the data reaches the OS before publish returns; it reaches the disk platter within a bounded
+//    interval (see common/bus/local_log/README.md) or at flush().
+// Thread-safe: publish, flush and stats may be called from any thread. Never throws for expected
+// failures; a non-ok Status means the record was NOT accepted and the caller keeps it.
+class Producer {
+ public:
+  virtual ~Producer() = default;
+
+  virtual Status publish(std::string_view topic, std::string_view key, std::string_view value) = 0;
+
+  // Makes everything published so far durable on the local disk, then waits until it is
+  // delivered to the broker. ok: all delivered. timeout: not all delivered yet, but all of it is
+  // durably spooled and will be delivered later (by this Producer or after a restart).
+  virtual Status flush(std::chrono::milliseconds timeout) = 0;
+
+  virtual ProducerStats stats() const = 0;
+};
+
+struct PollResult {
+  Status status;                  // not ok only when the consumer cannot continue as is
+  std::vector<Message> messages;  // possibly empty (nothing arrived within the timeout)
+};
+
+// A member of a consumer group subscribed to a fixed list of topics (given to the factory).
+// Guarantees:
+//  - ordered per partition; all records of one key are in one partition;
+//  - at-least-once: after a restart or a rebalance, delivery resumes after the last commit of
+//    the group for each partition; records polled but not committed come again;
+//  - within the group each partition is read by one member at a time (the embedded log has one
+//    partition per topic, so one member reads it; the others stand by and take over).
+// Not thread-safe: one thread polls and commits.
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+
+  // Up to max_messages records; waits at most `timeout` for the first one.
+  virtual PollResult poll(std::size_t max_messages, std::chrono::milliseconds timeout) = 0;
+
+  // Marks the given records processed: per (topic, partition), everything up to and including the
+  // highest offset given. Call it only once your own results for them are durable. Synchronous:
+  // ok means the commit is stored. unavailable: the partition moved to another member meanwhile,
+  // or the group coordinator cannot be reached; the records will come again (here or at the new
+  // owner), so nothing is lost; the caller may retry or go on.
+  virtual Status commit(std::span<const Message> messages) = 0;
+};
+
+}  // namespace eo::bus

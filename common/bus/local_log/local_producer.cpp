@@ -1,0 +1,98 @@
+// Embedded producer. The background thread exists only to bound how long a record may sit
+// unsynced when publishing pauses; while publishing, LogWriter syncs every N records itself.
+#include "common/bus/local_log/local_producer.h"
+
+#include "common/bus/names.h"
+
+#include <chrono>
+#include <vector>
+
+namespace eo::bus::local_log {
+namespace {
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+LocalProducer::LocalProducer(std::string log_dir, const LocalLogOptions& options)
+    : log_dir_(std::move(log_dir)), options_(options), syncer_([this] { sync_loop(); }) {}
+
+LocalProducer::~LocalProducer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  syncer_.join();
+  // Each LogWriter fsyncs and releases its lock when the map goes.
+}
+
+Status LocalProducer::writer_for(std::string_view topic, std::shared_ptr<LogWriter>& out) {
+  std::lock_guard lock(mutex_);
+  if (auto it = writers_.find(topic); it != writers_.end()) {
+    out = it->second;
+    return Status::success();
+  }
+  std::unique_ptr<LogWriter> writer;
+  std::string dir = log_dir_ + "/" + std::string(topic);
+  if (Status s = LogWriter::open(dir, options_, writer); !s.ok()) return s;
+  out = std::shared_ptr<LogWriter>(std::move(writer));
+  writers_.emplace(std::string(topic), out);
+  return Status::success();
+}
+
+Status LocalProducer::publish(std::string_view topic, std::string_view key,
+                              std::string_view value) {
+  if (!valid_name(topic)) {
+    return {Code::invalid_argument, "invalid topic name '" + std::string(topic) + "'"};
+  }
+  if (key.size() + value.size() > kMaxMessageBytes) {
+    return {Code::too_large, "message of " + std::to_string(key.size() + value.size()) +
+                                 " bytes exceeds " + std::to_string(kMaxMessageBytes)};
+  }
+  std::shared_ptr<LogWriter> writer;
+  Status status = writer_for(topic, writer);
+  if (status.ok()) status = writer->append(key, value, now_us());
+  if (status.ok()) published_.fetch_add(1, std::memory_order_relaxed);
+  return status;
+}
+
+Status LocalProducer::flush(std::chrono::milliseconds) {
+  std::vector<std::shared_ptr<LogWriter>> writers;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [topic, writer] : writers_) writers.push_back(writer);
+  }
+  for (const auto& writer : writers) {
+    if (Status s = writer->sync(); !s.ok()) return s;
+  }
+  return Status::success();
+}
+
+ProducerStats LocalProducer::stats() const {
+  ProducerStats stats;
+  stats.published = published_.load(std::memory_order_relaxed);
+  stats.delivered = stats.published;
+  stats.delivery_errors = errors_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+void LocalProducer::sync_loop() {
+  auto period = std::max(options_.sync_interval / 2, std::chrono::milliseconds(1));
+  std::unique_lock lock(mutex_);
+  while (!stop_cv_.wait_for(lock, period, [this] { return stopping_; })) {
+    std::vector<std::shared_ptr<LogWriter>> writers;
+    for (const auto& [topic, writer] : writers_) writers.push_back(writer);
+    lock.unlock();
+    for (const auto& writer : writers) {
+      if (!writer->sync_if_due().ok()) errors_.fetch_add(1, std::memory_order_relaxed);
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace eo::bus::local_log

@@ -1,0 +1,264 @@
+// The bus contract: every implementation of bus::Producer/Consumer passes these cases, run
+// against the embedded log and against Kafka (librdkafka's mock cluster).
+#include "tests/common/bus/bus_backends.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <signal.h>
+
+namespace eo::bus::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr char kTopic[] = "observations.v1";
+constexpr int kPartitions = 4;
+constexpr int kKeys = 16;
+
+class BusContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    backend_ = make_backend(GetParam());
+    backend_->create_topic(kTopic, kPartitions);
+  }
+
+  std::unique_ptr<Producer> producer(const std::string& client_id = "producer") {
+    return make_producer(backend_->config(client_id));
+  }
+  std::unique_ptr<Consumer> consumer(const std::string& group = "aggregator") {
+    return make_consumer(backend_->config("consumer"), group, {kTopic});
+  }
+
+  // Publishes sequences [from, to) round-robin over kKeys keys.
+  void publish_range(Producer& p, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      std::string key = "target-" + std::to_string(i % kKeys);
+      Status s = p.publish(kTopic, key, make_value(key, i));
+      ASSERT_TRUE(s.ok()) << s.detail;
+    }
+  }
+
+  static auto until_distinct(std::size_t n) {
+    return [n](const std::vector<Message>& all) { return distinct_sequences(all).size() >= n; };
+  }
+
+  std::unique_ptr<Backend> backend_;
+};
+
+TEST_P(BusContract, PublishThenConsumeEverythingInKeyOrder) {
+  constexpr int kCount = 1000;
+  auto p = producer();
+  publish_range(*p, 0, kCount);
+  Status flushed = p->flush(15s);
+  ASSERT_TRUE(flushed.ok()) << flushed.detail;
+  EXPECT_EQ(p->stats().published, static_cast<std::uint64_t>(kCount));
+  EXPECT_EQ(p->stats().spool_depth, 0u);
+
+  auto c = consumer();
+  auto got = consume_until(*c, 15s, until_distinct(kCount));
+  EXPECT_EQ(distinct_sequences(got).size(), static_cast<std::size_t>(kCount));
+  EXPECT_EQ(check_first_occurrence_order(got), "");
+  std::map<std::pair<int, std::int64_t>, int> positions;  // (partition, offset) is unique
+  for (const auto& m : got) {
+    EXPECT_EQ(m.topic, kTopic);
+    EXPECT_GT(m.timestamp_us, 0);
+    EXPECT_EQ(++positions[std::pair(m.partition, m.offset)], 1);
+  }
+  std::map<std::string, std::set<int>> partitions_of_key;
+  for (const auto& m : got) partitions_of_key[m.key].insert(m.partition);
+  for (const auto& [key, partitions] : partitions_of_key) EXPECT_EQ(partitions.size(), 1u) << key;
+}
+
+TEST_P(BusContract, RestartedConsumerResumesAfterCommit) {
+  constexpr int kCount = 200;
+  auto p = producer();
+  publish_range(*p, 0, kCount);
+  ASSERT_TRUE(p->flush(15s).ok());
+
+  std::set<int> committed;
+  {
+    auto c = consumer();
+    std::vector<Message> first;
+    auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (first.size() < 50 && std::chrono::steady_clock::now() < deadline) {
+      PollResult r = c->poll(50 - first.size(), 100ms);
+      ASSERT_TRUE(r.status.ok()) << r.status.detail;
+      for (auto& m : r.messages) first.push_back(std::move(m));
+    }
+    ASSERT_EQ(first.size(), 50u);
+    Status s = c->commit(first);
+    ASSERT_TRUE(s.ok()) << s.detail;
+    committed = distinct_sequences(first);
+  }
+  auto c = consumer();
+  auto rest = consume_until(*c, 15s, until_distinct(kCount - committed.size()));
+  std::set<int> again = distinct_sequences(rest);
+  EXPECT_EQ(again.size() + committed.size(), static_cast<std::size_t>(kCount));
+  for (int s : committed) EXPECT_EQ(again.count(s), 0u) << "committed " << s << " came again";
+}
+
+TEST_P(BusContract, UncommittedRecordsAreRedeliveredAfterRestart) {
+  constexpr int kCount = 100;
+  auto p = producer();
+  publish_range(*p, 0, kCount);
+  ASSERT_TRUE(p->flush(15s).ok());
+  {
+    auto c = consumer();
+    auto got = consume_until(*c, 15s, until_distinct(kCount));
+    ASSERT_EQ(distinct_sequences(got).size(), static_cast<std::size_t>(kCount));
+  }  // gone without committing
+  auto c = consumer();
+  auto got = consume_until(*c, 15s, until_distinct(kCount));
+  EXPECT_EQ(distinct_sequences(got).size(), static_cast<std::size_t>(kCount));
+  EXPECT_EQ(check_first_occurrence_order(got), "");
+}
+
+TEST_P(BusContract, RestartedProducerReplaysWhatWasPending) {
+  constexpr int kCount = 500;
+  {
+    auto p = producer();
+    publish_range(*p, 0, kCount);
+  }  // destroyed at once: whatever the broker had not acknowledged stays in the spool
+  auto p = producer();
+  publish_range(*p, kCount, kCount + 10);
+  Status flushed = p->flush(15s);
+  ASSERT_TRUE(flushed.ok()) << flushed.detail;
+  EXPECT_EQ(p->stats().spool_depth, 0u);
+
+  auto c = consumer();
+  auto got = consume_until(*c, 15s, until_distinct(kCount + 10));
+  EXPECT_EQ(distinct_sequences(got).size(), static_cast<std::size_t>(kCount + 10));
+  EXPECT_EQ(check_first_occurrence_order(got), "");
+}
+
+TEST_P(BusContract, TwoConsumersInOneGroupShareWithoutLossAndTakeOver) {
+  constexpr int kCount = 400;
+  auto p = producer();
+  publish_range(*p, 0, kCount);
+  ASSERT_TRUE(p->flush(15s).ok());
+
+  auto a = consumer();
+  auto b = consumer();
+  std::vector<Message> got_a, got_b;
+  auto deadline = std::chrono::steady_clock::now() + 15s;
+  auto union_size = [&] {
+    auto all = distinct_sequences(got_a);
+    auto more = distinct_sequences(got_b);
+    all.insert(more.begin(), more.end());
+    return all.size();
+  };
+  while (union_size() < static_cast<std::size_t>(kCount) &&
+         std::chrono::steady_clock::now() < deadline) {
+    for (auto pair : {std::pair{a.get(), &got_a}, std::pair{b.get(), &got_b}}) {
+      PollResult r = pair.first->poll(25, 50ms);  // small batches so both get a turn
+      ASSERT_TRUE(r.status.ok()) << r.status.detail;
+      for (auto& m : r.messages) pair.second->push_back(std::move(m));
+    }
+  }
+  ASSERT_EQ(union_size(), static_cast<std::size_t>(kCount));
+  if (backend_->is_kafka()) {  // several partitions: both members get some
+    EXPECT_GT(got_a.size(), 0u);
+    EXPECT_GT(got_b.size(), 0u);
+  } else {  // one partition: one member reads, the other stands by
+    EXPECT_TRUE(got_a.empty() || got_b.empty());
+  }
+
+  // The member that read most commits the first half of what it got and leaves; the other one
+  // must then receive the uncommitted rest.
+  auto& leaver = got_a.size() >= got_b.size() ? a : b;
+  auto& leaver_got = got_a.size() >= got_b.size() ? got_a : got_b;
+  auto& stayer = got_a.size() >= got_b.size() ? b : a;
+  std::vector<Message> half(leaver_got.begin(), leaver_got.begin() + leaver_got.size() / 2);
+  Status s = leaver->commit(half);
+  ASSERT_TRUE(s.ok()) << s.detail;
+  std::set<int> expected;
+  for (std::size_t i = half.size(); i < leaver_got.size(); ++i) {
+    expected.insert(sequence_of(leaver_got[i].value));
+  }
+  for (const auto& m : half) expected.erase(sequence_of(m.value));
+  leaver.reset();
+  auto taken_over = consume_until(*stayer, 15s, [&](const std::vector<Message>& all) {
+    auto seen = distinct_sequences(all);
+    for (int e : expected) {
+      if (!seen.count(e)) return false;
+    }
+    return true;
+  });
+  auto seen = distinct_sequences(taken_over);
+  for (int e : expected) EXPECT_TRUE(seen.count(e)) << "uncommitted " << e << " was lost";
+}
+
+// A publisher process is killed (SIGKILL) mid-run; a new producer on the same directory must
+// still get every record that publish() acknowledged before the kill to the consumer.
+TEST_P(BusContract, PublisherKilledMidRunLosesNothingAcknowledged) {
+  eo::test::TempDir scratch;
+  BusConfig config = backend_->config("agent");
+  std::string ack_file = scratch.file("acks");
+  std::vector<std::string> argv = {EO_BUS_PUBLISH_CHILD,
+                                   ack_file,
+                                   "10000000",
+                                   config.kafka_brokers.empty() ? "-" : config.kafka_brokers,
+                                   config.log_dir,
+                                   config.client_id,
+                                   kTopic};
+  for (const auto& [key, value] : config.kafka_overrides) argv.push_back(key + "=" + value);
+  auto read_acks = [&] {
+    std::set<int> acked;
+    std::ifstream in(ack_file);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty()) acked.insert(std::stoi(line));
+    }
+    return acked;
+  };
+  {
+    eo::test::ChildProcess child(argv, scratch.file("child.log"));
+    auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (read_acks().size() < 3000 && std::chrono::steady_clock::now() < deadline &&
+           child.running()) {
+      std::this_thread::sleep_for(5ms);
+    }
+    ::kill(child.pid(), SIGKILL);
+    child.stop();  // reaps it
+    ASSERT_GE(read_acks().size(), 3000u) << child.log();
+  }
+  std::set<int> acked = read_acks();
+
+  auto p = make_producer(config);
+  ASSERT_TRUE(p->publish(kTopic, "marker", make_value("marker", 100'000'000)).ok());
+  Status flushed = p->flush(15s);
+  ASSERT_TRUE(flushed.ok()) << flushed.detail;
+
+  auto c = consumer();
+  auto got = consume_until(*c, 15s, [&](const std::vector<Message>& all) {
+    auto seen = distinct_sequences(all);
+    return std::includes(seen.begin(), seen.end(), acked.begin(), acked.end());
+  });
+  auto seen = distinct_sequences(got);
+  std::size_t missing = 0;
+  for (int a : acked) missing += seen.count(a) ? 0 : 1;
+  EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged records";
+  EXPECT_EQ(check_first_occurrence_order(got), "");
+}
+
+TEST_P(BusContract, InvalidInputIsRefusedAsAValue) {
+  auto p = producer();
+  EXPECT_EQ(p->publish("bad/topic", "k", "v").code, Code::invalid_argument);
+  EXPECT_EQ(p->publish("", "k", "v").code, Code::invalid_argument);
+  EXPECT_EQ(p->publish(kTopic, "k", std::string(kMaxMessageBytes + 1, 'x')).code, Code::too_large);
+  EXPECT_EQ(p->stats().published, 0u);
+  EXPECT_THROW(make_consumer(backend_->config("c"), "", {kTopic}), std::invalid_argument);
+  EXPECT_THROW(make_consumer(backend_->config("c"), "g", {}), std::invalid_argument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BusContract, ::testing::Values("embedded", "kafka"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace eo::bus::test
