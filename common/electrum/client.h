@@ -26,7 +26,7 @@ struct ClientLimits {
   std::size_t max_session_bytes = 64 << 20;  // everything read in one session
   std::size_t transcript_bytes = 64 << 10;   // raw bytes kept per direction
   std::size_t max_notifications = 256;       // kept; older ones are dropped and counted
-  std::size_t read_chunk = 16 << 10;
+  std::size_t read_chunk = 4 << 10;  // per-session buffer: memory per open session
 };
 
 // What came back for one request (or one raw line read).

@@ -8,6 +8,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 
@@ -74,11 +75,14 @@ void read_sans(X509* cert, CertificateInfo& info) {
   GENERAL_NAMES_free(names);
 }
 
-// The system trust store, loaded once: loading it per probe would dominate TLS probe cost.
+// The system trust store, loaded once from the CA bundle file. Not the hashed directory
+// (X509_STORE_set_default_paths): with it, OpenSSL 3 searches the directory again for every
+// self-signed chain, which most Electrum servers present.
 X509_STORE* system_store() {
   static X509_STORE* store = [] {
     X509_STORE* s = X509_STORE_new();
-    X509_STORE_set_default_paths(s);
+    const char* env = std::getenv(X509_get_default_cert_file_env());
+    X509_STORE_load_file(s, env != nullptr ? env : X509_get_default_cert_file());
     return s;
   }();
   return store;

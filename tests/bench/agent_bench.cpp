@@ -52,7 +52,7 @@ constexpr const char* kUsage =
     "  --open-concurrency K connects in flight while opening the held sessions (default 256)\n"
     "  --seconds T          length of each throughput phase (default 3)\n"
     "  --ports P            server ports per transport, sessions spread over them (default 4)\n"
-    "  --read-chunk BYTES   electrum::ClientLimits::read_chunk (default: the agent's, 16384)\n"
+    "  --read-chunk BYTES   electrum::ClientLimits::read_chunk (default: the agent's, 4096)\n"
     "  --unit U             request: held sessions + request probes only; session: session\n"
     "                       probes only (for profiling one unit; default both)\n"
     "  --strict             exit 1 when a target fails (default: only on errors)\n";
