@@ -1,0 +1,169 @@
+// run_honeypot: wiring of chain, funding, server, sink, metrics and signals.
+#include "honeypot/app/honeypot_app.h"
+
+#include "common/bitcoin/bip32.h"
+#include "common/bus/factory.h"
+#include "common/telemetry/log.h"
+#include "common/telemetry/metrics.h"
+#include "honeypot/app/auto_miner.h"
+#include "honeypot/app/bus_event_sink.h"
+#include "honeypot/chain/regtest_chain.h"
+#include "honeypot/server/server.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace eo::honeypot::app {
+
+namespace {
+
+using telemetry::LogLevel;
+
+server::ListenerConfig listener(const std::string& text, server::Transport transport,
+                                const HoneypotOptions& options) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::invalid_argument("listener '" + text + "' is not HOST:PORT");
+  server::ListenerConfig config;
+  config.host = text.substr(0, colon);
+  int port = std::atoi(text.c_str() + colon + 1);
+  if (port < 0 || port > 65535) throw std::invalid_argument("listener '" + text + "': bad port");
+  config.port = static_cast<std::uint16_t>(port);
+  config.transport = transport;
+  if (transport == server::Transport::tls) {
+    if (options.cert_file.empty() || options.key_file.empty()) {
+      throw std::invalid_argument("--tls " + text + " needs --cert and --key");
+    }
+    config.cert_file = options.cert_file;
+    config.key_file = options.key_file;
+  }
+  return config;
+}
+
+server::HoneypotConfig build_config(const HoneypotOptions& options) {
+  server::HoneypotConfig config;
+  if (!options.config_file.empty()) {
+    std::ifstream in(options.config_file);
+    if (!in) throw std::invalid_argument("cannot read --config " + options.config_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    config = server::load_honeypot_config(text.str());
+  } else {
+    config.profile = server::default_profile(server::Base::electrumx);
+  }
+  if (!options.profile.empty()) {
+    auto base = server::parse_base(options.profile);
+    config.profile = base ? server::default_profile(*base)
+                          : server::load_profile_file(options.profile);
+  }
+  for (const auto& t : options.tcp) {
+    config.server.listeners.push_back(listener(t, server::Transport::tcp, options));
+  }
+  for (const auto& t : options.tls) {
+    config.server.listeners.push_back(listener(t, server::Transport::tls, options));
+  }
+  if (config.server.listeners.empty()) {
+    throw std::invalid_argument("no listener: give --tcp HOST:PORT and/or --tls HOST:PORT");
+  }
+  if (options.honeypot_id != "honeypot" || config.server.honeypot_id.empty()) {
+    config.server.honeypot_id = options.honeypot_id;
+  }
+  if (options.pseudonymize) {
+    config.server.pseudonymize = true;
+    config.server.pseudonym_salt = options.pseudonym_salt;
+  }
+  return config;
+}
+
+void fund(chain::RegtestChain& chain, const FundingSpec& spec) {
+  auto account = bitcoin::ExtendedPubKey::parse(spec.xpub);
+  if (!account) throw std::invalid_argument("--fund-xpub: not an extended public key");
+  auto type = bitcoin::implied_output_type(account->kind);
+  if (!spec.type.empty()) {
+    bool found = false;
+    for (auto t : {bitcoin::OutputType::p2pkh, bitcoin::OutputType::p2sh_p2wpkh,
+                   bitcoin::OutputType::p2wpkh, bitcoin::OutputType::p2tr}) {
+      if (bitcoin::to_string(t) == spec.type) {
+        type = t;
+        found = true;
+      }
+    }
+    if (!found) throw std::invalid_argument("--fund-type '" + spec.type + "' is not known");
+  }
+  std::vector<std::int64_t> sats;
+  for (double btc : spec.amounts_btc) sats.push_back(std::llround(btc * 1e8));
+  auto result = chain.pay_to_xpub(*account, type, spec.count, sats);
+  if (!result.ok) throw std::runtime_error("funding " + spec.xpub + " failed: " + result.error);
+  telemetry::log(LogLevel::info, "funded test wallet",
+                 {{"txid", result.txid}, {"height", result.height}, {"addresses", spec.count}});
+}
+
+void write_ready_file(const std::string& path, const server::Server& server,
+                      const chain::RegtestChain& chain) {
+  nlohmann::json ready = {{"ports", server.ports()}, {"height", chain.tip_height()}};
+  std::ofstream tmp(path + ".tmp");
+  tmp << ready.dump() << "\n";
+  tmp.close();
+  std::rename((path + ".tmp").c_str(), path.c_str());
+}
+
+}  // namespace
+
+int run_honeypot(const HoneypotOptions& options) {
+  server::HoneypotConfig config = build_config(options);
+  chain::RegtestChain chain;
+  for (const auto& spec : options.funding) fund(chain, spec);
+
+  bus::BusConfig bus_config;
+  bus_config.kafka_brokers = options.kafka;
+  bus_config.log_dir = options.data_dir + "/bus";
+  bus_config.client_id = "honeypot-" + config.server.honeypot_id;
+  auto producer = bus::make_producer(bus_config);
+  BusEventSink sink(*producer);
+
+  telemetry::MetricsServer metrics("honeypot");
+  if (!options.metrics_listen.empty()) metrics.listen(options.metrics_listen);
+
+  boost::asio::io_context io;
+  AutoMiningBackend backend(io.get_executor(), chain,
+                            std::chrono::milliseconds(options.mine_after_broadcast_ms),
+                            std::chrono::seconds(options.block_interval_s));
+  server::Server server(io.get_executor(), config.server, config.profile, backend, sink,
+                        &metrics.registry());
+  server.start();
+  backend.start();
+
+  nlohmann::json listening = nlohmann::json::array();
+  for (std::size_t i = 0; i < config.server.listeners.size(); ++i) {
+    const auto& l = config.server.listeners[i];
+    listening.push_back(std::string(l.transport == server::Transport::tls ? "tls://" : "tcp://") +
+                        l.host + ":" + std::to_string(server.ports()[i]));
+  }
+  telemetry::log(LogLevel::info, "honeypot listening",
+                 {{"listeners", listening},
+                  {"profile", std::string(server::to_string(config.profile.base))},
+                  {"chain_height", chain.tip_height()},
+                  {"pseudonymize", config.server.pseudonymize},
+                  {"events", options.kafka.empty() ? bus_config.log_dir : options.kafka}});
+  if (!options.ready_file.empty()) write_ready_file(options.ready_file, server, chain);
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    server.stop();
+    io.stop();
+  });
+  io.run();
+  auto flushed = producer->flush(std::chrono::seconds(10));
+  telemetry::log(LogLevel::info, "honeypot stopped",
+                 {{"events_recorded", sink.recorded()},
+                  {"events_refused", sink.refused()},
+                  {"flushed", flushed.ok()}});
+  return sink.refused() == 0 ? 0 : 1;
+}
+
+}  // namespace eo::honeypot::app

@@ -1,0 +1,76 @@
+// Checks on method arguments from untrusted clients, mirroring how the emulated servers read them.
+#include "honeypot/server/params.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace eo::honeypot::server {
+
+namespace {
+
+// Plain comparisons rather than <cctype>: no locale lookups on the per-request path.
+bool hex_digit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+}  // namespace
+
+bool is_hex(std::string_view text, bool allow_odd_length) {
+  if (!allow_odd_length && text.size() % 2 != 0) return false;
+  return std::all_of(text.begin(), text.end(), hex_digit);
+}
+
+std::optional<std::string> hash_arg(const nlohmann::json& value) {
+  if (!value.is_string()) return std::nullopt;
+  const auto& s = value.get_ref<const std::string&>();
+  if (s.size() != 64 || !is_hex(s)) return std::nullopt;
+  std::string lower = s;
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
+std::optional<std::int64_t> non_negative_arg(const nlohmann::json& value) {
+  std::int64_t v = -1;
+  if (value.is_number_unsigned()) {
+    const auto u = value.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    v = static_cast<std::int64_t>(u);
+  } else if (value.is_number_integer()) {
+    v = value.get<std::int64_t>();
+  } else if (value.is_string()) {
+    const auto& s = value.get_ref<const std::string&>();
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  if (v < 0) return std::nullopt;
+  return v;
+}
+
+std::string value_text(const nlohmann::json& value) {
+  std::string text = value.is_string()
+                         ? value.get<std::string>()
+                         : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > 200) {
+    std::size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+    text.resize(cut);
+    text.append("...");
+  }
+  return text;
+}
+
+std::string with_commas(std::int64_t value) {
+  std::string digits = std::to_string(value < 0 ? -value : value);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return value < 0 ? "-" + out : out;
+}
+
+}  // namespace eo::honeypot::server
