@@ -4,10 +4,45 @@
 #include "common/bus/topics.h"
 #include "common/telemetry/log.h"
 
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include <stdexcept>
 #include <thread>
 
 namespace eo::agent {
+
+// Gauges mirroring the producer's own counters (they are cumulative, so a gauge set from them
+// reads like a counter while the process lives).
+struct BusObservationSink::Metrics {
+  explicit Metrics(prometheus::Registry& registry)
+      : delivery(prometheus::BuildGauge()
+                     .Name("eo_agent_observations")
+                     .Help("Observations by delivery state: published, delivered, spooled, "
+                           "replayed, delivery_errors (cumulative), spool_depth (now)")
+                     .Register(registry)) {}
+  prometheus::Family<prometheus::Gauge>& delivery;
+};
+
+BusObservationSink::BusObservationSink(bus::Producer& producer, prometheus::Registry* metrics)
+    : producer_(producer), metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr) {}
+
+BusObservationSink::~BusObservationSink() = default;
+
+void BusObservationSink::export_stats() {
+  if (!metrics_) return;
+  auto stats = producer_.stats();
+  auto set = [&](const char* state, std::uint64_t value) {
+    metrics_->delivery.Add({{"state", state}}).Set(double(value));
+  };
+  set("published", stats.published);
+  set("delivered", stats.delivered);
+  set("spooled", stats.spooled);
+  set("replayed", stats.replayed);
+  set("delivery_errors", stats.delivery_errors);
+  set("spool_depth", stats.spool_depth);
+}
 
 void BusObservationSink::publish(const v1::Observation& observation) {
   observation.SerializeToString(&buffer_);
@@ -15,7 +50,10 @@ void BusObservationSink::publish(const v1::Observation& observation) {
   for (int attempt = 1;; ++attempt) {
     bus::Status status =
         producer_.publish(bus::topics::kObservations, observation.target().id(), buffer_);
-    if (status.ok()) return;
+    if (status.ok()) {
+      export_stats();
+      return;
+    }
     if (status.code == bus::Code::too_large || status.code == bus::Code::invalid_argument ||
         attempt >= 10) {
       throw std::runtime_error("cannot publish observation " + observation.observation_id() +

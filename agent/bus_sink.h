@@ -5,17 +5,25 @@
 #include "agent/engine.h"
 #include "common/bus/bus.h"
 
+#include <memory>
+
 namespace eo::agent {
 
 class BusObservationSink final : public ObservationSink {
  public:
-  explicit BusObservationSink(bus::Producer& producer) : producer_(producer) {}
+  // With a registry, exports the producer's delivery counters and spool depth.
+  explicit BusObservationSink(bus::Producer& producer, prometheus::Registry* metrics = nullptr);
+  ~BusObservationSink() override;
   // Retries a refused publish with back-off; a disk that keeps failing is fatal (throws
   // std::runtime_error naming the error): dropping an observation silently is not an option.
   void publish(const v1::Observation& observation) override;
 
  private:
+  struct Metrics;
+  void export_stats();
+
   bus::Producer& producer_;
+  std::unique_ptr<Metrics> metrics_;
   std::string buffer_;
 };
 

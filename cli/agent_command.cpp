@@ -88,7 +88,7 @@ int run_agent(const AgentOptions& options) {
   bus_config.log_dir = options.data_dir + "/bus";
   bus_config.client_id = "agent-" + plan.agent_id;
   auto producer = bus::make_producer(bus_config);
-  agent::BusObservationSink bus_sink(*producer);
+  agent::BusObservationSink bus_sink(*producer, &metrics.registry());
   JsonLinesSink sink(bus_sink, options.out);
   agent::EngineOptions engine_options;
   engine_options.concurrency = options.concurrency;
