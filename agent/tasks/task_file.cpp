@@ -131,7 +131,12 @@ AgentPlan parse_task_yaml(const std::string& text, const std::string& origin) {
   AgentPlan plan;
   plan.agent_id = p.get<std::string>(root, "agent_id", "agent");
   for (const auto& node : root["vantages"]) plan.vantages.push_back(p.vantage(node));
-  if (plan.vantages.empty()) plan.vantages.push_back(Vantage{.id = "local", .region = "local"});
+  if (plan.vantages.empty()) {
+    Vantage local;
+    local.id = "local";
+    local.region = "local";
+    plan.vantages.push_back(local);
+  }
   std::vector<ClientProfileSpec> profiles;
   for (const auto& node : root["profiles"]) profiles.push_back(p.profile(node));
   if (profiles.empty()) profiles.emplace_back();

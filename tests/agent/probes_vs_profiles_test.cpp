@@ -17,7 +17,10 @@ using honeypot::server::default_profile;
 using honeypot::server::test::ServerFixture;
 
 v1::Observation run_probe(std::uint16_t port, const std::string& probe) {
-  Runner runner("test-agent", Vantage{.id = "local", .region = "test"});
+  Vantage vantage;
+  vantage.id = "local";
+  vantage.region = "test";
+  Runner runner("test-agent", vantage);
   ProbeRequest request;
   request.campaign_id = "c1";
   request.target = {"127.0.0.1", port, false};
