@@ -2,6 +2,7 @@
 #include "agent/runtime/runner.h"
 
 #include "agent/probes/registry.h"
+#include "common/net/tor_control.h"
 
 #include <openssl/rand.h>
 
@@ -176,6 +177,20 @@ net::ConnectOptions Runner::connect_options(const ProbeRequest& request) const {
   return options;
 }
 
+// Asks Tor which exit carries the probe's stream (while it is open) and records it.
+asio::awaitable<void> Runner::record_tor_exit(const ProbeRequest& request,
+                                              v1::Observation& observation) const {
+  net::TorControl control(co_await asio::this_coro::executor);
+  auto failure = co_await control.open(vantage_.tor_control_host, vantage_.tor_control_port,
+                                       vantage_.tor_cookie_file, request.timeout);
+  if (!failure.ok()) co_return;
+  auto target = request.target.host + ":" + std::to_string(request.target.port);
+  if (auto exit = co_await control.exit_for(target)) {
+    observation.mutable_vantage()->set_tor_exit_fingerprint(exit->fingerprint);
+    observation.mutable_vantage()->set_tor_exit_address(exit->address);
+  }
+}
+
 asio::awaitable<v1::Observation> Runner::run(const ProbeRequest& request, Pacer pace) {
   const Probe* probe = find_probe(request.probe_name);
   if (probe == nullptr) throw std::invalid_argument("unknown probe '" + request.probe_name + "'");
@@ -200,6 +215,7 @@ asio::awaitable<v1::Observation> Runner::run(const ProbeRequest& request, Pacer 
         duration_cast<microseconds>(net::Clock::now() - started).count());
     co_return observation;
   }
+  if (vantage_.tor_control_port != 0) co_await record_tor_exit(request, observation);
   ProbeContext::SessionFactory open = [executor, options, limits](net::Failure& f)
       -> asio::awaitable<std::unique_ptr<electrum::Client>> {
     auto extra = std::make_unique<electrum::Client>(executor, limits);

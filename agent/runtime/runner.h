@@ -48,6 +48,8 @@ class Runner {
 
  private:
   net::ConnectOptions connect_options(const ProbeRequest& request) const;
+  boost::asio::awaitable<void> record_tor_exit(const ProbeRequest& request,
+                                               v1::Observation& observation) const;
 
   std::string agent_id_;
   Vantage vantage_;

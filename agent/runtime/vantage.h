@@ -18,6 +18,10 @@ struct Vantage {
   std::uint16_t socks_port = 0;
   // Fresh circuit per target and round: Tor isolates streams by SOCKS credentials.
   bool isolate_streams = true;
+  // Tor's control port: when set, each observation records the exit relay of its stream.
+  std::string tor_control_host;
+  std::uint16_t tor_control_port = 0;
+  std::string tor_cookie_file;  // empty: null authentication
   // Filled from the first connection and libloc when known.
   std::string egress_ip;
   std::uint32_t asn = 0;

@@ -61,6 +61,10 @@ struct Parser {
       std::tie(v.socks_host, v.socks_port) = host_port(socks, "socks");
     }
     if (v.tor && v.socks_port == 0) fail("vantage '" + v.id + "' is tor but has no socks port");
+    if (auto control = get<std::string>(node, "tor_control", ""); !control.empty()) {
+      std::tie(v.tor_control_host, v.tor_control_port) = host_port(control, "tor_control");
+      v.tor_cookie_file = get<std::string>(node, "tor_cookie", "");
+    }
     v.isolate_streams = get<bool>(node, "isolate", true);
     v.egress_ip = get<std::string>(node, "egress_ip", v.bind_address);
     return v;

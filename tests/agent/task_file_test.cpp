@@ -11,7 +11,7 @@ TEST(TaskFile, ExpandsTargetsProbesVantagesAndRounds) {
 agent_id: eu-1
 vantages:
   - {id: eu-clear, region: eu, provider: hetzner, bind: 127.0.0.2}
-  - {id: eu-tor, region: eu, tor: true, socks: "127.0.0.1:9050"}
+  - {id: eu-tor, region: eu, tor: true, socks: "127.0.0.1:9050", tor_control: "127.0.0.1:9051"}
 profiles:
   - {name: wallet, client_name: electrum/4.3.4, protocol_min: "1.4", protocol_max: "1.4"}
 politeness: {max_requests_per_second_per_target: 2, opt_out: [optout.example]}
@@ -28,6 +28,7 @@ tasks:
   ASSERT_EQ(plan.vantages.size(), 2u);
   EXPECT_TRUE(plan.vantages[1].tor);
   EXPECT_EQ(plan.vantages[1].socks_port, 9050);
+  EXPECT_EQ(plan.vantages[1].tor_control_port, 9051);
   EXPECT_EQ(plan.politeness.max_requests_per_second_per_target, 2);
   EXPECT_EQ(plan.politeness.opt_out_hosts.count("optout.example"), 1u);
   // 2 probes x 2 vantages x 2 rounds, then all TCP-capable probes (7) x 1 vantage.
