@@ -135,6 +135,17 @@ asio::awaitable<Reply> Client::read_reply() {
   co_return reply;
 }
 
+asio::awaitable<ParsedLine> Client::next_message(Line& line) {
+  for (;;) {
+    line = co_await next_line();
+    if (!line.failure.ok()) co_return ParsedLine{};
+    ParsedLine parsed = parse_line(line.text);
+    auto* notification = std::get_if<Notification>(&parsed.message);
+    if (notification == nullptr) co_return parsed;
+    keep_notification(std::move(*notification));
+  }
+}
+
 asio::awaitable<Reply> Client::call(std::string method, nlohmann::json params) {
   std::int64_t id = next_id_++;
   auto start = net::Clock::now();
@@ -144,17 +155,13 @@ asio::awaitable<Reply> Client::call(std::string method, nlohmann::json params) {
     co_return reply;
   }
   for (;;) {
-    Line line = co_await next_line();
+    Line line;
+    ParsedLine parsed = co_await next_message(line);
     if (!line.failure.ok()) {
       reply.failure = std::move(line.failure);
       break;
     }
-    ParsedLine parsed = parse_line(line.text);
     Message& message = parsed.message;
-    if (auto* notification = std::get_if<Notification>(&message)) {
-      keep_notification(std::move(*notification));
-      continue;
-    }
     if (auto* response = std::get_if<Response>(&message)) {
       // ElectrumX answers a request it cannot attribute (e.g. unparseable) with id null.
       if (!id_matches(response->id, id) && !response->id.is_null()) {
@@ -187,17 +194,13 @@ asio::awaitable<BatchReply> Client::call_batch(std::vector<Call> calls) {
     co_return batch;
   }
   for (;;) {
-    Line line = co_await next_line();
+    Line line;
+    ParsedLine parsed = co_await next_message(line);
     if (!line.failure.ok()) {
       batch.failure = std::move(line.failure);
       break;
     }
-    ParsedLine parsed = parse_line(line.text);
     Message& message = parsed.message;
-    if (auto* notification = std::get_if<Notification>(&message)) {
-      keep_notification(std::move(*notification));
-      continue;
-    }
     batch.line = std::move(line.text);
     if (auto* replies = std::get_if<Batch>(&message)) {
       std::vector<bool> seen(calls.size(), false);

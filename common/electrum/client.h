@@ -89,6 +89,9 @@ class Client {
   };
 
   boost::asio::awaitable<Line> next_line();
+  // The next line that is not a notification (those are set aside); on a read failure `line`
+  // carries it and the result is empty.
+  boost::asio::awaitable<ParsedLine> next_message(Line& line);
   boost::asio::awaitable<net::Failure> write(std::string bytes);
   void keep_notification(Notification notification);
 
