@@ -13,6 +13,7 @@ find_package(yaml-cpp CONFIG REQUIRED)
 pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(LIBLOC REQUIRED IMPORTED_TARGET libloc)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 
 if(EO_BUILD_TESTS)
   find_package(GTest 1.12 CONFIG REQUIRED)

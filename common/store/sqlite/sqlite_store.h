@@ -1,0 +1,51 @@
+// The embedded state store: one SQLite file in WAL mode (":memory:" for a private in-process
+// database). Several processes may open the same file; each write is one IMMEDIATE transaction.
+#pragma once
+
+#include "common/store/store.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace eo::store::sqlite {
+
+class SqliteStore final : public StateStore {
+ public:
+  // Opens (creating if needed) the database at `path`; throws std::runtime_error naming the path
+  // when it cannot be opened or its schema cannot be created.
+  explicit SqliteStore(const std::string& path);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Status put_campaign(const Campaign& campaign, TimeMs now) override;
+  Result<Campaign> get_campaign(const std::string& id) override;
+  Result<std::vector<Campaign>> list_campaigns(std::optional<CampaignState> state) override;
+  Status set_campaign_state(const std::string& id, CampaignState to, TimeMs now) override;
+
+  Result<std::size_t> upsert_targets(const std::string& campaign_id,
+                                     std::span<const Target> targets) override;
+  Result<std::vector<Target>> list_targets(const std::string& campaign_id) override;
+
+  Status register_agent(const Agent& agent, TimeMs now) override;
+  Status heartbeat(const std::string& agent_id, TimeMs now) override;
+  Result<std::vector<Agent>> list_live_agents(TimeMs now, TimeMs ttl_ms) override;
+
+  Result<std::size_t> create_tasks(std::span<const NewTask> tasks) override;
+  Result<std::vector<Lease>> lease(const std::string& vantage_class, const std::string& agent_id,
+                                   TimeMs now, TimeMs lease_ms, std::size_t max) override;
+  Result<bool> renew(const std::string& lease_id, TimeMs now, TimeMs lease_ms) override;
+  Result<bool> complete(const std::string& lease_id, bool ok, const std::string& failure) override;
+  Result<std::size_t> expire(TimeMs now) override;
+  Result<Task> get_task(const std::string& task_id) override;
+  Result<TaskCounts> counts(const std::string& campaign_id) override;
+
+  class Db;  // the connection and its cached statements (sqlite_store.cpp)
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace eo::store::sqlite
