@@ -22,10 +22,12 @@ void add_honeypot(CLI::App& app) {
   auto log_format = std::make_shared<std::string>("text");
   auto* cmd = app.add_subcommand(
       "honeypot",
-      "Run an Electrum server on a built-in regtest chain that records everything an operator sees");
+      "Run an Electrum server on a built-in regtest chain (or relaying to a real one) that records "
+      "everything an operator sees");
   cmd->footer(
       "Example: observatory honeypot --tcp 127.0.0.1:50001 --profile fulcrum \\\n"
       "           --fund-xpub vpub... --fund-amounts 1.5,0.25\n"
+      "         observatory honeypot --tcp 0.0.0.0:50001 --upstream electrum.example:50002:s\n"
       "Events go to the bus (topic honeypot.events.v1); read them with 'observatory "
       "privacy-report'.\nProfiles and rules: honeypot/server/README.md.");
   cmd->add_option("--config", o->config_file, "YAML with server settings and a profile")
@@ -40,8 +42,20 @@ void add_honeypot(CLI::App& app) {
   cmd->add_flag("--pseudonymize", o->pseudonymize,
                 "Record a salted hash of each peer IP instead of the IP");
   cmd->add_option("--salt", o->pseudonym_salt, "Salt for --pseudonymize");
-  cmd->add_option("--fund-xpub", fund->xpub,
-                  "Pay a test wallet: its account xpub/ypub/zpub/tpub/upub/vpub");
+  auto* upstream = cmd->add_option(
+      "--upstream", o->upstream,
+      "Relay every session to this Electrum server (HOST:PORT:t or HOST:PORT:s) and record it; "
+      "no regtest chain then");
+  cmd->add_option("--upstream-max-outstanding", o->upstream_max_outstanding,
+                  "Forwarded requests awaiting the upstream per session; more get an error")
+      ->capture_default_str();
+  cmd->add_option("--retention-days", o->retention_days,
+                  "Delete events older than N days from the embedded log, at start and daily "
+                  "(0: keep all; Kafka: use the topic's retention.ms)")
+      ->capture_default_str();
+  auto* fund_xpub = cmd->add_option("--fund-xpub", fund->xpub,
+                                    "Pay a test wallet: its account xpub/ypub/zpub/tpub/upub/vpub");
+  upstream->excludes(fund_xpub);
   cmd->add_option("--fund-type", fund->type, "Output type to pay (default: implied by the key)");
   cmd->add_option("--fund-count", fund->count, "Receiving addresses to pay")->capture_default_str();
   cmd->add_option("--fund-amounts", fund->amounts_btc, "BTC per address, cycled")

@@ -217,7 +217,7 @@ int run_probe(const ProbeOptions& options) {
                   {"deadline_s", options.deadline_s},
                   {"politeness", "one connection per server, requests sent one at a time"}});
 
-  ProbeRun run{options, servers, results};
+  ProbeRun run{options, servers, results, 0, 0, {}};
   asio::io_context io;
   for (unsigned i = 0; i < std::max(1u, options.concurrency); ++i) {
     asio::co_spawn(io, run.worker(), [](std::exception_ptr e) {

@@ -60,6 +60,22 @@ struct ProducerStats {
   std::uint64_t delivery_errors = 0;  // failed delivery attempts (each one is retried, not lost)
 };
 
+// One record handed to Producer::publish_batch (views: the caller keeps the bytes alive for the
+// call only).
+struct OutgoingRecord {
+  std::string_view topic;
+  std::string_view key;
+  std::string_view value;
+};
+
+// What publish_batch accepted: records [0, accepted) as if by publish() returning ok, none of the
+// rest. status is ok exactly when accepted == the batch's size; otherwise it says why record
+// `accepted` was refused (the caller keeps it and everything after it).
+struct BatchResult {
+  Status status;
+  std::size_t accepted = 0;
+};
+
 // Publishes records. Guarantees, for every publish() that returned ok:
 //  - at-least-once: the record will reach the bus, even if the broker is away now or this process
 //    is killed afterwards (it is already acknowledged by the broker or written to a local log that
@@ -69,13 +85,21 @@ struct ProducerStats {
 //    replay a key's sequence may repeat a suffix: a b c b c; first occurrences stay in order).
 //  - the data reaches the OS before publish returns; it reaches the disk platter within a bounded
 //    interval (see common/bus/local_log/README.md) or at flush().
-// Thread-safe: publish, flush and stats may be called from any thread. Never throws for expected
-// failures; a non-ok Status means the record was NOT accepted and the caller keeps it.
+// Thread-safe: publish, publish_batch, flush and stats may be called from any thread. Never
+// throws for expected failures; a non-ok Status means the record was NOT accepted and the caller
+// keeps it.
 class Producer {
  public:
   virtual ~Producer() = default;
 
   virtual Status publish(std::string_view topic, std::string_view key, std::string_view value) = 0;
+
+  // publish() for many records, in order, with the same guarantees for every accepted one: each
+  // is in the OS before publish_batch returns (the embedded log writes the whole batch with one
+  // write(2) per segment touched, instead of one per record). It is an opt-in for callers that
+  // collect records anyway; a caller that buffers records before calling it is responsible for
+  // what it holds until then (see honeypot/app/bus_event_sink.h). An empty batch is ok.
+  virtual BatchResult publish_batch(std::span<const OutgoingRecord> records) = 0;
 
   // Makes everything published so far durable on the local disk, then waits until it is
   // delivered to the broker. ok: all delivered. timeout: not all delivered yet, but all of it is

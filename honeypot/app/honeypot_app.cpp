@@ -3,10 +3,12 @@
 
 #include "common/bitcoin/bip32.h"
 #include "common/bus/factory.h"
+#include "common/bus/topics.h"
 #include "common/telemetry/log.h"
 #include "common/telemetry/metrics.h"
 #include "honeypot/app/auto_miner.h"
 #include "honeypot/app/bus_event_sink.h"
+#include "honeypot/app/event_retention.h"
 #include "honeypot/chain/regtest_chain.h"
 #include "honeypot/server/server.h"
 
@@ -16,6 +18,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -77,6 +80,16 @@ server::HoneypotConfig build_config(const HoneypotOptions& options) {
     config.server.pseudonymize = true;
     config.server.pseudonym_salt = options.pseudonym_salt;
   }
+  if (!options.upstream.empty()) {
+    if (!options.funding.empty()) {
+      throw std::invalid_argument("--upstream and --fund-xpub exclude each other (no chain)");
+    }
+    config.server.upstream = server::parse_upstream(options.upstream);
+    if (options.upstream_max_outstanding == 0) {
+      throw std::invalid_argument("--upstream-max-outstanding must be > 0");
+    }
+    config.server.upstream->max_outstanding = options.upstream_max_outstanding;
+  }
   return config;
 }
 
@@ -103,9 +116,10 @@ void fund(chain::RegtestChain& chain, const FundingSpec& spec) {
                  {{"txid", result.txid}, {"height", result.height}, {"addresses", spec.count}});
 }
 
+// `height` is the regtest chain's; -1 when relaying (no chain).
 void write_ready_file(const std::string& path, const server::Server& server,
-                      const chain::RegtestChain& chain) {
-  nlohmann::json ready = {{"ports", server.ports()}, {"height", chain.tip_height()}};
+                      std::int64_t height) {
+  nlohmann::json ready = {{"ports", server.ports()}, {"height", height}};
   std::ofstream tmp(path + ".tmp");
   tmp << ready.dump() << "\n";
   tmp.close();
@@ -116,27 +130,52 @@ void write_ready_file(const std::string& path, const server::Server& server,
 
 int run_honeypot(const HoneypotOptions& options) {
   server::HoneypotConfig config = build_config(options);
-  chain::RegtestChain chain;
-  for (const auto& spec : options.funding) fund(chain, spec);
+  const bool relay = config.server.upstream.has_value();
+  std::unique_ptr<chain::RegtestChain> chain;
+  if (!relay) {
+    chain = std::make_unique<chain::RegtestChain>();
+    for (const auto& spec : options.funding) fund(*chain, spec);
+  }
 
   bus::BusConfig bus_config;
   bus_config.kafka_brokers = options.kafka;
   bus_config.log_dir = options.data_dir + "/bus";
   bus_config.client_id = "honeypot-" + config.server.honeypot_id;
   auto producer = bus::make_producer(bus_config);
-  BusEventSink sink(*producer);
+  boost::asio::io_context io;
+  // Events of one event-loop pass go to the bus with one write; flushed below before exiting.
+  BusEventSink sink(*producer, io.get_executor());
+  std::unique_ptr<EventRetention> retention;
+  if (options.retention_days > 0) {
+    if (options.kafka.empty()) {
+      retention = std::make_unique<EventRetention>(
+          bus_config.log_dir + "/" + std::string(bus::topics::kHoneypotEvents),
+          std::chrono::hours(24) * options.retention_days);
+    } else {
+      telemetry::log(LogLevel::warn, "--retention-days ignored with Kafka: set the topic's "
+                                     "retention.ms instead");
+    }
+  }
 
   telemetry::MetricsServer metrics("honeypot");
   if (!options.metrics_listen.empty()) metrics.listen(options.metrics_listen);
 
-  boost::asio::io_context io;
-  AutoMiningBackend backend(io.get_executor(), chain,
-                            std::chrono::milliseconds(options.mine_after_broadcast_ms),
-                            std::chrono::seconds(options.block_interval_s));
-  server::Server server(io.get_executor(), config.server, config.profile, backend, sink,
-                        &metrics.registry());
+  std::unique_ptr<AutoMiningBackend> backend;
+  std::unique_ptr<server::Server> server_ptr;
+  if (relay) {
+    server_ptr = std::make_unique<server::Server>(io.get_executor(), config.server,
+                                                  config.profile, sink, &metrics.registry());
+  } else {
+    backend = std::make_unique<AutoMiningBackend>(
+        io.get_executor(), *chain, std::chrono::milliseconds(options.mine_after_broadcast_ms),
+        std::chrono::seconds(options.block_interval_s));
+    server_ptr = std::make_unique<server::Server>(io.get_executor(), config.server,
+                                                  config.profile, *backend, sink,
+                                                  &metrics.registry());
+  }
+  server::Server& server = *server_ptr;
   server.start();
-  backend.start();
+  if (backend) backend->start();
 
   nlohmann::json listening = nlohmann::json::array();
   for (std::size_t i = 0; i < config.server.listeners.size(); ++i) {
@@ -144,13 +183,16 @@ int run_honeypot(const HoneypotOptions& options) {
     listening.push_back(std::string(l.transport == server::Transport::tls ? "tls://" : "tcp://") +
                         l.host + ":" + std::to_string(server.ports()[i]));
   }
+  const std::int64_t height = chain ? chain->tip_height() : -1;
   telemetry::log(LogLevel::info, "honeypot listening",
                  {{"listeners", listening},
                   {"profile", std::string(server::to_string(config.profile.base))},
-                  {"chain_height", chain.tip_height()},
+                  {"upstream", relay ? options.upstream : std::string()},
+                  {"chain_height", height},
                   {"pseudonymize", config.server.pseudonymize},
+                  {"retention_days", options.retention_days},
                   {"events", options.kafka.empty() ? bus_config.log_dir : options.kafka}});
-  if (!options.ready_file.empty()) write_ready_file(options.ready_file, server, chain);
+  if (!options.ready_file.empty()) write_ready_file(options.ready_file, server, height);
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
@@ -158,6 +200,7 @@ int run_honeypot(const HoneypotOptions& options) {
     io.stop();
   });
   io.run();
+  sink.flush();  // what the last pass recorded, if io.stop() came before its posted flush
   auto flushed = producer->flush(std::chrono::seconds(10));
   telemetry::log(LogLevel::info, "honeypot stopped",
                  {{"events_recorded", sink.recorded()},

@@ -1,5 +1,6 @@
-// The honeypot process: a regtest chain (optionally funding our test wallets), the recording
-// Electrum server in front of it, events onto the bus, until SIGINT or SIGTERM.
+// The honeypot process: a regtest chain (optionally funding our test wallets) or an upstream
+// Electrum server to relay to, the recording Electrum server in front of it, events onto the bus
+// (with age-based retention in the embedded log), until SIGINT or SIGTERM.
 #pragma once
 
 #include <string>
@@ -25,6 +26,13 @@ struct HoneypotOptions {
   bool pseudonymize = false;
   std::string pseudonym_salt;
   std::vector<FundingSpec> funding;
+  // HOST:PORT:t|s: relay every session to this Electrum server instead of the regtest chain
+  // (which is then not created; excludes funding).
+  std::string upstream;
+  std::size_t upstream_max_outstanding = 64;  // per session
+  // Embedded log only: events older than this many days are deleted (whole segments, at start
+  // and daily). 0 keeps everything. With Kafka, retention is the topic's retention.ms.
+  unsigned retention_days = 0;
   long mine_after_broadcast_ms = 1000;     // < 0: never
   long block_interval_s = 0;               // 0: no periodic blocks
   std::string kafka;

@@ -147,6 +147,17 @@ void SessionRecorder::request(std::string_view method, const Json* params,
   emit(std::move(event));
 }
 
+void SessionRecorder::request_text(std::string_view method, std::string params_json,
+                                   std::vector<std::string> scripthashes,
+                                   std::uint64_t latency_us, std::string_view action) {
+  auto event = make(eo::v1::HONEYPOT_EVENT_REQUEST, action);
+  event.set_method(std::string(method));
+  event.set_params_json(std::move(params_json));
+  for (auto& s : scripthashes) event.add_scripthashes(std::move(s));
+  event.set_latency_us(latency_us);
+  emit(std::move(event));
+}
+
 void SessionRecorder::broadcast(std::string_view txid, bool accepted, std::string_view error,
                                 std::string_view action) {
   auto event = make(eo::v1::HONEYPOT_EVENT_BROADCAST, action);

@@ -75,6 +75,11 @@ class SessionRecorder {
   void request(std::string_view method, const nlohmann::json* params,
                std::vector<std::string> scripthashes, std::uint64_t latency_us,
                std::string_view action);
+  // As request(), with params already written by bounded_json() (empty: none). The relay keeps
+  // this text, not the params, while a request waits for the upstream's answer.
+  void request_text(std::string_view method, std::string params_json,
+                    std::vector<std::string> scripthashes, std::uint64_t latency_us,
+                    std::string_view action);
   // A transaction broadcast: its txid (computed from the raw bytes when they parse, even when
   // rejected) and, when not accepted, the error the client was sent (as {"error": ...}).
   void broadcast(std::string_view txid, bool accepted, std::string_view error,

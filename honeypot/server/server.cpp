@@ -4,6 +4,7 @@
 
 #include "honeypot/server/server_core.h"
 #include "honeypot/server/tls_context.h"
+#include "honeypot/server/upstream_relay.h"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
@@ -20,6 +21,13 @@ Server::Server(asio::any_io_executor executor, ServerConfig config, Profile prof
                chain::Backend& backend, EventSink& sink, prometheus::Registry* registry)
     : core_(std::make_shared<ServerCore>(std::move(executor), std::move(config), std::move(profile),
                                          backend, sink, registry)) {}
+
+Server::Server(asio::any_io_executor executor, ServerConfig config, Profile profile,
+               EventSink& sink, prometheus::Registry* registry)
+    : Server(std::move(executor), std::move(config), std::move(profile), no_chain_backend(), sink,
+             registry) {
+  if (!core_->config.upstream) throw std::invalid_argument("honeypot: no chain and no upstream");
+}
 
 Server::~Server() {
   // The backend may outlive us: leave it a listener that does nothing.

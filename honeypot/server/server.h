@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace prometheus {
@@ -33,6 +35,21 @@ struct ListenerConfig {
   std::string key_file;
 };
 
+// Upstream-proxy mode: each client session opens its own session to this real Electrum server
+// and relays both ways (honeypot/server/README.md, "Upstream proxy").
+struct UpstreamConfig {
+  std::string host;
+  std::uint16_t port = 0;
+  bool tls = false;  // the upstream's certificate is not verified (Electrum servers self-sign)
+  std::size_t max_outstanding = 64;  // forwarded requests awaiting the upstream, per session
+  std::uint64_t max_session_bytes = std::uint64_t{4} << 30;  // read from upstream, per session
+  std::chrono::milliseconds connect_timeout{10'000};
+};
+
+// "host:port:t" (TCP) or "host:port:s" (TLS), as Electrum writes servers; "[v6]:port:s" too.
+// Throws std::invalid_argument naming the text.
+UpstreamConfig parse_upstream(std::string_view text);
+
 struct ServerConfig {
   std::string honeypot_id = "honeypot";
   std::vector<ListenerConfig> listeners;
@@ -45,6 +62,8 @@ struct ServerConfig {
   std::chrono::milliseconds write_timeout{20'000};  // a client that stops reading is dropped
   std::size_t read_chunk_bytes = 8 << 10;
   std::size_t max_params_bytes = 4096;  // params_json in REQUEST events
+  // Set: relay to this server instead of answering from the chain backend.
+  std::optional<UpstreamConfig> upstream;
 };
 
 struct ServerCore;
@@ -56,6 +75,9 @@ class Server {
   // without waiting); for a graceful end, stop() first and let the sessions finish.
   Server(boost::asio::any_io_executor executor, ServerConfig config, Profile profile,
          chain::Backend& backend, EventSink& sink, prometheus::Registry* registry = nullptr);
+  // Upstream-proxy mode (config.upstream must be set): no chain behind the server.
+  Server(boost::asio::any_io_executor executor, ServerConfig config, Profile profile,
+         EventSink& sink, prometheus::Registry* registry = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

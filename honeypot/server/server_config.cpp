@@ -2,6 +2,8 @@
 #include "honeypot/server/server.h"
 #include "honeypot/server/yaml_reader.h"
 
+#include <stdexcept>
+
 namespace eo::honeypot::server {
 
 using yaml::At;
@@ -44,6 +46,18 @@ void read_server(const At& at, ServerConfig& c) {
   if (at.has("write_timeout_ms")) {
     c.write_timeout = std::chrono::milliseconds(at.child("write_timeout_ms").unsigned_integer());
   }
+  if (at.has("upstream")) {
+    try {
+      c.upstream = parse_upstream(at.child("upstream").str());
+    } catch (const std::invalid_argument& e) {
+      at.child("upstream").fail(e.what());
+    }
+  }
+  if (at.has("upstream_max_outstanding")) {
+    if (!c.upstream) at.fail("upstream_max_outstanding without upstream");
+    c.upstream->max_outstanding = at.child("upstream_max_outstanding").unsigned_integer();
+    if (c.upstream->max_outstanding == 0) at.child("upstream_max_outstanding").fail("must be > 0");
+  }
   if (c.pseudonymize && c.pseudonym_salt.size() < 16) {
     at.fail("pseudonymize needs a pseudonym_salt of at least 16 characters");
   }
@@ -70,7 +84,7 @@ HoneypotConfig load_honeypot_config(std::string_view yaml_text) {
   if (!root.IsMap()) at.fail("expected a map");
   at.only({"honeypot_id", "pseudonymize", "pseudonym_salt", "max_sessions", "read_chunk_bytes",
            "max_params_bytes", "handshake_timeout_ms", "write_timeout_ms", "listeners", "profile",
-           "profile_file"});
+           "profile_file", "upstream", "upstream_max_outstanding"});
   HoneypotConfig config;
   read_server(at, config.server);
   if (at.has("profile") && at.has("profile_file"))

@@ -56,6 +56,13 @@ Session::Session(std::shared_ptr<ServerCore> core, ServerStream stream, SessionS
       delay_timer_(core_->executor),
       last_read_(Clock::now()) {
   writer_done_signal_.expires_at(kNever);
+  if (core_->config.upstream) {
+    RelayOutput output{[this](std::string bytes) { enqueue(std::move(bytes)); },
+                       [this](std::string reason) { begin_close(std::move(reason), true); }};
+    relay_ = std::make_unique<UpstreamRelay>(core_->executor, *core_->config.upstream,
+                                             core_->profile, core_->config.max_params_bytes,
+                                             state_, std::move(output));
+  }
 }
 
 void Session::spawn(asio::awaitable<void> task, const char* name) {
@@ -117,6 +124,10 @@ asio::awaitable<void> Session::run() {
   auto self = shared_from_this();
   spawn(writer(), "writer");
   spawn(watchdog(), "watchdog");
+  if (relay_) {
+    spawn(relay_->writer(), "upstream_writer");
+    spawn(relay_->reader(), "upstream_reader");
+  }
   if (stream_.is_tls()) co_await handshake();
   if (!closing_) co_await read_loop();
   begin_close("closed", true);  // no-op when a reason was set already
@@ -155,7 +166,12 @@ asio::awaitable<void> Session::read_loop() {
       const auto line = framer_.next_line();
       if (!line) break;
       const SessionCounts before = state_.counts;
-      LineOutcome outcome = core_->dispatcher.handle_line(state_, *line);
+      LineOutcome outcome;
+      if (relay_) {
+        relay_->handle_line(*line);  // replies come later, from the relay's reader
+      } else {
+        outcome = core_->dispatcher.handle_line(state_, *line);
+      }
       add(metrics.lines);
       add(metrics.requests, static_cast<double>(state_.counts.requests - before.requests));
       add(metrics.errors, static_cast<double>(state_.counts.errors - before.errors));
@@ -198,7 +214,8 @@ std::string Session::take_batch() {
     batch.append(queue_.front());
     queue_.pop_front();
   }
-  if (core_->profile.limits.pad_sends) pad_to_power_of_two(batch);
+  // A relay sends the upstream's bytes as they came (an ElectrumX upstream pads them itself).
+  if (core_->profile.limits.pad_sends && !relay_) pad_to_power_of_two(batch);
   return batch;
 }
 
@@ -227,6 +244,9 @@ asio::awaitable<void> Session::writer() {
   }
   queue_.clear();
   queued_bytes_ = 0;
+  // Everything owed is written: a read still pending (a close decided outside the read loop,
+  // e.g. by the relay) must not keep the session open.
+  stream_.close();
   writer_done_ = true;
   writer_done_signal_.cancel();
   watchdog_timer_.cancel();
@@ -268,6 +288,7 @@ void Session::begin_close(std::string reason, bool flush) {
   wake_writer_.cancel();
   delay_timer_.cancel();
   watchdog_timer_.cancel();
+  if (relay_) relay_->stop();  // before the DISCONNECT: requests still waiting are recorded
 }
 
 void Session::finish() {

@@ -1,12 +1,14 @@
 // One client connection: reads lines (bounded framer), hands them to the dispatcher, sleeps
 // where a rule or the cost model says so, writes replies and notifications through a bounded
-// queue, and ends on idle, errors, rules or server stop with one DISCONNECT event.
+// queue, and ends on idle, errors, rules or server stop with one DISCONNECT event. In
+// upstream-proxy mode an UpstreamRelay takes the lines instead of the dispatcher.
 #pragma once
 
 #include "common/electrum/line_framer.h"
 #include "honeypot/server/ja3.h"
 #include "honeypot/server/session_state.h"
 #include "honeypot/server/stream.h"
+#include "honeypot/server/upstream_relay.h"
 
 #include <utility>  // Boost 1.74's awaitable.hpp needs std::exchange declared first.
 
@@ -74,6 +76,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closing_ = false;
   bool finished_ = false;
   std::string close_reason_;
+  // Upstream-proxy mode: lines go to the relay instead of the dispatcher.
+  std::unique_ptr<UpstreamRelay> relay_;
 };
 
 }  // namespace eo::honeypot::server

@@ -68,6 +68,16 @@ Status KafkaProducer::publish(std::string_view topic, std::string_view key,
   return Status::success();
 }
 
+BatchResult KafkaProducer::publish_batch(std::span<const OutgoingRecord> records) {
+  BatchResult result;
+  for (const auto& record : records) {
+    result.status = publish(record.topic, record.key, record.value);
+    if (!result.status.ok()) break;
+    ++result.accepted;
+  }
+  return result;
+}
+
 Status KafkaProducer::flush(std::chrono::milliseconds timeout) {
   std::int64_t target = spool_->end();
   if (Status s = spool_->sync(); !s.ok()) return s;

@@ -37,6 +37,8 @@ class KafkaProducer final : public Producer {
   ~KafkaProducer() override;
 
   Status publish(std::string_view topic, std::string_view key, std::string_view value) override;
+  // A loop over publish(): one spool write per record (the pump batches towards the brokers).
+  BatchResult publish_batch(std::span<const OutgoingRecord> records) override;
   Status flush(std::chrono::milliseconds timeout) override;
   ProducerStats stats() const override;
 

@@ -45,8 +45,8 @@ Status LocalProducer::writer_for(std::string_view topic, std::shared_ptr<LogWrit
   return Status::success();
 }
 
-Status LocalProducer::publish(std::string_view topic, std::string_view key,
-                              std::string_view value) {
+Status LocalProducer::check(std::string_view topic, std::string_view key,
+                            std::string_view value) {
   if (!valid_name(topic)) {
     return {Code::invalid_argument, "invalid topic name '" + std::string(topic) + "'"};
   }
@@ -54,11 +54,52 @@ Status LocalProducer::publish(std::string_view topic, std::string_view key,
     return {Code::too_large, "message of " + std::to_string(key.size() + value.size()) +
                                  " bytes exceeds " + std::to_string(kMaxMessageBytes)};
   }
+  return Status::success();
+}
+
+Status LocalProducer::publish(std::string_view topic, std::string_view key,
+                              std::string_view value) {
+  if (Status s = check(topic, key, value); !s.ok()) return s;
   std::shared_ptr<LogWriter> writer;
   Status status = writer_for(topic, writer);
   if (status.ok()) status = writer->append(key, value, now_us());
   if (status.ok()) published_.fetch_add(1, std::memory_order_relaxed);
   return status;
+}
+
+BatchResult LocalProducer::publish_batch(std::span<const OutgoingRecord> records) {
+  BatchResult result;
+  const std::int64_t timestamp_us = now_us();
+  while (result.accepted < records.size()) {
+    // The longest run of valid records for one topic, from the first not yet accepted.
+    const std::size_t first = result.accepted;
+    const std::string_view topic = records[first].topic;
+    std::size_t end = first;
+    Status refused;
+    for (; end < records.size() && records[end].topic == topic; ++end) {
+      refused = check(topic, records[end].key, records[end].value);
+      if (!refused.ok()) break;
+    }
+    if (end > first) {
+      std::shared_ptr<LogWriter> writer;
+      std::size_t appended = 0;
+      Status status = writer_for(topic, writer);
+      if (status.ok()) {
+        status = writer->append_batch(records.subspan(first, end - first), timestamp_us, appended);
+      }
+      result.accepted += appended;
+      published_.fetch_add(appended, std::memory_order_relaxed);
+      if (!status.ok()) {
+        result.status = std::move(status);
+        return result;
+      }
+    }
+    if (!refused.ok()) {
+      result.status = std::move(refused);
+      return result;
+    }
+  }
+  return result;
 }
 
 Status LocalProducer::flush(std::chrono::milliseconds) {

@@ -26,11 +26,14 @@ class LocalProducer final : public Producer {
   ~LocalProducer() override;
 
   Status publish(std::string_view topic, std::string_view key, std::string_view value) override;
+  // Each run of records with the same topic goes to its log with one write(2) (per segment).
+  BatchResult publish_batch(std::span<const OutgoingRecord> records) override;
   Status flush(std::chrono::milliseconds timeout) override;
   ProducerStats stats() const override;
 
  private:
   Status writer_for(std::string_view topic, std::shared_ptr<LogWriter>& out);
+  static Status check(std::string_view topic, std::string_view key, std::string_view value);
   void sync_loop();
 
   const std::string log_dir_;

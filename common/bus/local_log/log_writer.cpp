@@ -1,5 +1,6 @@
-// The log appender. Records are written with one write(2) each, so readers in other processes
-// see whole frames or a short tail (which they wait on); fsync is batched (see options.h).
+// The log appender. Each write(2) carries whole frames (one record, or a batch's records), so
+// readers in other processes see whole frames or a short tail (which they wait on); fsync is
+// batched (see options.h).
 #include "common/bus/local_log/log_writer.h"
 
 #include "common/bus/local_log/record.h"
@@ -107,12 +108,22 @@ Status LogWriter::roll() {
   return open_active(true);
 }
 
+namespace {
+
+bool too_large_for_log(std::string_view key, std::string_view value) {
+  return key.size() + value.size() > kMaxPayloadBytes - kPayloadFixedBytes;
+}
+
+Status too_large_status(std::string_view key, std::string_view value) {
+  return {Code::too_large, "record of " + std::to_string(key.size() + value.size()) +
+                               " bytes exceeds the log's limit"};
+}
+
+}  // namespace
+
 Status LogWriter::append(std::string_view key, std::string_view value, std::int64_t timestamp_us,
                          std::int64_t* offset) {
-  if (key.size() + value.size() > kMaxPayloadBytes - kPayloadFixedBytes) {
-    return {Code::too_large, "record of " + std::to_string(key.size() + value.size()) +
-                                 " bytes exceeds the log's limit"};
-  }
+  if (too_large_for_log(key, value)) return too_large_status(key, value);
   std::lock_guard lock(mutex_);
   if (fd_ < 0) return {Code::io_error, "log " + dir_ + " has no open segment"};
   frame_.clear();
@@ -120,23 +131,70 @@ Status LogWriter::append(std::string_view key, std::string_view value, std::int6
   if (active_bytes_ > 0 && active_bytes_ + frame_.size() > options_.segment_bytes) {
     if (Status s = roll(); !s.ok()) return s;
   }
+  const std::int64_t written_at = next_offset_;
+  if (Status s = write_frames_locked(1); !s.ok()) return s;
+  if (offset) *offset = written_at;
+  if (unsynced_records_ >= options_.sync_every_records) return sync_locked();
+  return Status::success();
+}
+
+Status LogWriter::append_batch(std::span<const OutgoingRecord> records,
+                               std::int64_t timestamp_us, std::size_t& appended) {
+  appended = 0;
+  std::lock_guard lock(mutex_);
+  if (fd_ < 0) return {Code::io_error, "log " + dir_ + " has no open segment"};
+  std::size_t next = 0;
+  while (next < records.size()) {
+    // Frames that fit in the active segment go out with one write; the rest after a roll.
+    frame_.clear();
+    const std::size_t first = next;
+    Status refused;
+    for (; next < records.size(); ++next) {
+      const auto& r = records[next];
+      if (too_large_for_log(r.key, r.value)) {
+        refused = too_large_status(r.key, r.value);
+        break;
+      }
+      const std::uint64_t size = kFrameHeaderBytes + kPayloadFixedBytes + r.key.size() +
+                                 r.value.size();
+      const std::uint64_t at = active_bytes_ + frame_.size();
+      if (at > 0 && at + size > options_.segment_bytes) {
+        if (!frame_.empty()) break;  // write what fits, then roll
+        if (Status s = roll(); !s.ok()) return s;
+      }
+      encode_record(r.key, r.value, timestamp_us, frame_);
+    }
+    if (next > first) {
+      if (Status s = write_frames_locked(next - first); !s.ok()) return s;
+      // A failed fsync reports the chunk as not appended (it is written: a retry duplicates it,
+      // as after a failed append()).
+      if (unsynced_records_ >= options_.sync_every_records) {
+        if (Status s = sync_locked(); !s.ok()) return s;
+      }
+      appended = next;
+    }
+    if (!refused.ok()) return refused;
+  }
+  return Status::success();
+}
+
+Status LogWriter::write_frames_locked(std::size_t records) {
   std::size_t done = 0;
   while (done < frame_.size()) {
     ssize_t n = ::write(fd_, frame_.data() + done, frame_.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       Status failed = errno_status("append to", segment_path(dir_, segments_.back()));
-      // Cut the partial frame so the next append starts on a record boundary.
+      // Cut the partial frames so the next append starts on a record boundary.
       if (done > 0) (void)::ftruncate(fd_, static_cast<off_t>(active_bytes_));
       return failed;
     }
     done += static_cast<std::size_t>(n);
   }
   active_bytes_ += frame_.size();
-  if (offset) *offset = next_offset_;
-  ++next_offset_;
-  if (unsynced_records_++ == 0) first_unsynced_ = std::chrono::steady_clock::now();
-  if (unsynced_records_ >= options_.sync_every_records) return sync_locked();
+  next_offset_ += static_cast<std::int64_t>(records);
+  if (unsynced_records_ == 0) first_unsynced_ = std::chrono::steady_clock::now();
+  unsynced_records_ += static_cast<std::uint32_t>(records);
   return Status::success();
 }
 

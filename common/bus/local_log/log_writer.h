@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,12 @@ class LogWriter {
   // Appends one record; `offset` (if given) receives its offset.
   Status append(std::string_view key, std::string_view value, std::int64_t timestamp_us,
                 std::int64_t* offset = nullptr);
+  // Appends records[i].key/value (topics are ignored: the caller routes) with one write(2) per
+  // segment touched, all stamped `timestamp_us`. `appended` receives how many were appended,
+  // a prefix of `records`; a non-ok status is about record `appended`, and those after it were
+  // not tried. The same guarantees as append() hold for each appended record.
+  Status append_batch(std::span<const OutgoingRecord> records, std::int64_t timestamp_us,
+                      std::size_t& appended);
   Status sync();         // fsync now if anything is unsynced
   Status sync_if_due();  // fsync if the oldest unsynced record is older than sync_interval
 
@@ -60,6 +67,8 @@ class LogWriter {
   Status open_active(bool create);
   Status roll();
   Status sync_locked();
+  // Writes frame_ (`records` whole frames) at the end of the active segment and counts them.
+  Status write_frames_locked(std::size_t records);
 
   const std::string dir_;
   const LocalLogOptions options_;

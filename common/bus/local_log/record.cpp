@@ -4,15 +4,13 @@
 
 #include "common/bus/local_log/crc32c.h"
 
+#include <cstring>
+
 namespace eo::bus::local_log {
 namespace {
 
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-void put_u64(std::string& out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+void put_le(char* at, std::uint64_t v, int width) {
+  for (int i = 0; i < width; ++i) at[i] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
 std::uint64_t get_le(std::string_view bytes, std::size_t at, int width) {
@@ -27,22 +25,22 @@ std::uint64_t get_le(std::string_view bytes, std::size_t at, int width) {
 
 void encode_record(std::string_view key, std::string_view value, std::int64_t timestamp_us,
                    std::string& out) {
-  std::size_t start = out.size();
-  out.append(kFrameHeaderBytes, '\0');
-  out.push_back(static_cast<char>(kRecordVersion));
-  out.push_back('\0');  // flags, reserved
-  put_u64(out, static_cast<std::uint64_t>(timestamp_us));
-  put_u32(out, static_cast<std::uint32_t>(key.size()));
-  out.append(key);
-  out.append(value);
-  std::string_view payload(out.data() + start + kFrameHeaderBytes,
-                           out.size() - start - kFrameHeaderBytes);
-  std::uint32_t length = static_cast<std::uint32_t>(payload.size());
-  std::uint32_t crc = crc32c(payload);
-  for (int i = 0; i < 4; ++i) {
-    out[start + i] = static_cast<char>((length >> (8 * i)) & 0xff);
-    out[start + 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  const std::size_t start = out.size();
+  const std::size_t length = kPayloadFixedBytes + key.size() + value.size();
+  // One resize and three copies (no per-byte appends): this runs once per published record.
+  out.resize(start + kFrameHeaderBytes + length);
+  char* frame = out.data() + start;
+  char* payload = frame + kFrameHeaderBytes;
+  payload[0] = static_cast<char>(kRecordVersion);
+  payload[1] = '\0';  // flags, reserved
+  put_le(payload + 2, static_cast<std::uint64_t>(timestamp_us), 8);
+  put_le(payload + 10, key.size(), 4);
+  if (!key.empty()) std::memcpy(payload + kPayloadFixedBytes, key.data(), key.size());
+  if (!value.empty()) {
+    std::memcpy(payload + kPayloadFixedBytes + key.size(), value.data(), value.size());
   }
+  put_le(frame, length, 4);
+  put_le(frame + 4, crc32c(std::string_view(payload, length)), 4);
 }
 
 Decoded decode_record(std::string_view bytes, Record& out) {

@@ -257,6 +257,46 @@ TEST_P(BusContract, InvalidInputIsRefusedAsAValue) {
   EXPECT_THROW(make_consumer(backend_->config("c"), "g", {}), std::invalid_argument);
 }
 
+TEST_P(BusContract, PublishBatchAcceptsAPrefixWithPublishsGuarantees) {
+  constexpr int kCount = 300;
+  auto p = producer();
+  std::vector<std::string> keys, values;
+  for (int i = 0; i < kCount; ++i) {
+    keys.push_back("target-" + std::to_string(i % kKeys));
+    values.push_back(make_value(keys.back(), i));
+  }
+  std::vector<OutgoingRecord> batch;
+  for (int i = 0; i < kCount; ++i) batch.push_back({kTopic, keys[i], values[i]});
+  EXPECT_TRUE(p->publish_batch({}).status.ok());
+  BatchResult all = p->publish_batch(std::span(batch).first(200));
+  ASSERT_TRUE(all.status.ok()) << all.status.detail;
+  EXPECT_EQ(all.accepted, 200u);
+
+  // A refused record stops the batch there: what precedes it is accepted, nothing after it.
+  const std::string too_large(kMaxMessageBytes + 1, 'x');
+  std::vector<OutgoingRecord> bad(batch.begin() + 200, batch.end());
+  bad.insert(bad.begin() + 50, OutgoingRecord{kTopic, "k", too_large});
+  BatchResult partial = p->publish_batch(bad);
+  EXPECT_EQ(partial.status.code, Code::too_large);
+  EXPECT_EQ(partial.accepted, 50u);
+  bad.insert(bad.begin() + 60, OutgoingRecord{"bad/topic", "k", "v"});
+  BatchResult rest = p->publish_batch(std::span(bad).subspan(51));
+  EXPECT_EQ(rest.status.code, Code::invalid_argument);
+  EXPECT_EQ(rest.accepted, 9u);
+  BatchResult last = p->publish_batch(std::span(bad).subspan(61));
+  ASSERT_TRUE(last.status.ok()) << last.status.detail;
+  EXPECT_EQ(last.accepted, 41u);
+  EXPECT_EQ(p->stats().published, static_cast<std::uint64_t>(kCount));
+  Status flushed = p->flush(15s);
+  ASSERT_TRUE(flushed.ok()) << flushed.detail;
+
+  auto c = consumer();
+  auto got = consume_until(*c, 15s, until_distinct(kCount));
+  EXPECT_EQ(distinct_sequences(got).size(), static_cast<std::size_t>(kCount));
+  EXPECT_EQ(check_first_occurrence_order(got), "");
+  for (const auto& m : got) EXPECT_GT(m.timestamp_us, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BusContract, ::testing::Values("embedded", "kafka"),
                          [](const auto& info) { return info.param; });
 

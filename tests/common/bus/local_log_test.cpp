@@ -164,6 +164,53 @@ TEST_F(LocalLog, SegmentsRollAndReadersCrossThem) {
   EXPECT_EQ(read_all(0).front().offset, segments[4]);  // clamped to what is kept
 }
 
+TEST_F(LocalLog, BatchesWriteWholeFramesAcrossSegmentRolls) {
+  LocalLogOptions options;
+  options.segment_bytes = 4096;
+  options.sync_every_records = 100;
+  auto writer = open_writer(options);
+  append_n(*writer, 0, 10);
+  std::vector<std::string> keys, values;
+  for (int i = 10; i < 1000; ++i) {
+    keys.push_back("key-" + std::to_string(i % 3));
+    values.push_back("value-" + std::to_string(i));
+  }
+  std::vector<OutgoingRecord> batch;
+  for (std::size_t i = 0; i < keys.size(); ++i) batch.push_back({"ignored", keys[i], values[i]});
+  std::size_t appended = 0;
+  // Across many segments: each chunk fits its segment, the next goes after a roll.
+  Status s = writer->append_batch(std::span(batch).first(500), 77, appended);
+  ASSERT_TRUE(s.ok()) << s.detail;
+  EXPECT_EQ(appended, 500u);
+  ASSERT_TRUE(writer->append_batch(std::span(batch).subspan(500), 78, appended).ok());
+  EXPECT_EQ(appended, 490u);
+  EXPECT_EQ(writer->next_offset(), 1000);
+  for (std::int64_t base : list_segments(dir())) {
+    EXPECT_LE(std::filesystem::file_size(segment_path(dir(), base)), 4096u);
+  }
+  EXPECT_GT(list_segments(dir()).size(), 5u);
+
+  // A record over the log's limit stops the batch: the prefix is in, the rest is not tried.
+  const std::string huge(kMaxPayloadBytes, 'x');
+  std::vector<OutgoingRecord> bad = {{"", "a", "1"}, {"", "b", huge}, {"", "c", "3"}};
+  EXPECT_EQ(writer->append_batch(bad, 79, appended).code, Code::too_large);
+  EXPECT_EQ(appended, 1u);
+
+  auto records = read_all(0);
+  ASSERT_EQ(records.size(), 1001u);
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(records[i].offset, i);
+    ASSERT_EQ(records[i].value, "value-" + std::to_string(i));
+  }
+  EXPECT_EQ(records[10].timestamp_us, 77);
+  EXPECT_EQ(records[999].timestamp_us, 78);
+  EXPECT_EQ(records[1000].key, "a");
+  writer.reset();
+  writer = open_writer(options);  // nothing to recover
+  EXPECT_EQ(writer->next_offset(), 1001);
+  EXPECT_EQ(writer->recovery().truncated_bytes, 0u);
+}
+
 TEST_F(LocalLog, OneWriterPerDirectory) {
   auto writer = open_writer();
   std::unique_ptr<LogWriter> second;
