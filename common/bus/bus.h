@@ -51,6 +51,10 @@ struct Status {
 };
 
 // Counters since this Producer was created; the lead exports them as Prometheus metrics.
+// The checks every Producer applies before accepting a record: a legal topic name and key +
+// value within kMaxMessageBytes. ok, invalid_argument or too_large.
+Status check_record(std::string_view topic, std::string_view key, std::string_view value);
+
 struct ProducerStats {
   std::uint64_t published = 0;        // publish() calls that returned ok
   std::uint64_t delivered = 0;        // acknowledged by the broker (Kafka) / written (embedded)

@@ -3,7 +3,6 @@
 // ack window is shared with flush() and stats() under mutex_.
 #include "common/bus/kafka/kafka_producer.h"
 
-#include "common/bus/names.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -54,13 +53,7 @@ KafkaProducer::~KafkaProducer() {
 
 Status KafkaProducer::publish(std::string_view topic, std::string_view key,
                               std::string_view value) {
-  if (!valid_name(topic)) {
-    return {Code::invalid_argument, "invalid topic name '" + std::string(topic) + "'"};
-  }
-  if (key.size() + value.size() > kMaxMessageBytes) {
-    return {Code::too_large, "message of " + std::to_string(key.size() + value.size()) +
-                                 " bytes exceeds " + std::to_string(kMaxMessageBytes)};
-  }
+  if (Status s = check_record(topic, key, value); !s.ok()) return s;
   if (Status s = spool_->append(topic, key, value, now_us()); !s.ok()) return s;
   published_.fetch_add(1, std::memory_order_relaxed);
   { std::lock_guard lock(mutex_); }  // the pump is either before its check or waiting

@@ -2,7 +2,6 @@
 // unsynced when publishing pauses; while publishing, LogWriter syncs every N records itself.
 #include "common/bus/local_log/local_producer.h"
 
-#include "common/bus/names.h"
 
 #include <chrono>
 #include <vector>
@@ -45,21 +44,9 @@ Status LocalProducer::writer_for(std::string_view topic, std::shared_ptr<LogWrit
   return Status::success();
 }
 
-Status LocalProducer::check(std::string_view topic, std::string_view key,
-                            std::string_view value) {
-  if (!valid_name(topic)) {
-    return {Code::invalid_argument, "invalid topic name '" + std::string(topic) + "'"};
-  }
-  if (key.size() + value.size() > kMaxMessageBytes) {
-    return {Code::too_large, "message of " + std::to_string(key.size() + value.size()) +
-                                 " bytes exceeds " + std::to_string(kMaxMessageBytes)};
-  }
-  return Status::success();
-}
-
 Status LocalProducer::publish(std::string_view topic, std::string_view key,
                               std::string_view value) {
-  if (Status s = check(topic, key, value); !s.ok()) return s;
+  if (Status s = check_record(topic, key, value); !s.ok()) return s;
   std::shared_ptr<LogWriter> writer;
   Status status = writer_for(topic, writer);
   if (status.ok()) status = writer->append(key, value, now_us());
@@ -77,7 +64,7 @@ BatchResult LocalProducer::publish_batch(std::span<const OutgoingRecord> records
     std::size_t end = first;
     Status refused;
     for (; end < records.size() && records[end].topic == topic; ++end) {
-      refused = check(topic, records[end].key, records[end].value);
+      refused = check_record(topic, records[end].key, records[end].value);
       if (!refused.ok()) break;
     }
     if (end > first) {

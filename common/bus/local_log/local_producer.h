@@ -33,7 +33,6 @@ class LocalProducer final : public Producer {
 
  private:
   Status writer_for(std::string_view topic, std::shared_ptr<LogWriter>& out);
-  static Status check(std::string_view topic, std::string_view key, std::string_view value);
   void sync_loop();
 
   const std::string log_dir_;
