@@ -71,7 +71,7 @@ void Engine::annotate_vantage(v1::Observation& observation) {
   }
 }
 
-void Engine::record(v1::Observation observation) {
+void Engine::record(v1::Observation& observation) {
   annotate_vantage(observation);
   sink_.publish(observation);
   ++report_.run;
@@ -87,26 +87,43 @@ void Engine::record(v1::Observation observation) {
   if (progress_) progress_(report_.run + report_.skipped_opt_out, report_.planned, observation);
 }
 
-asio::awaitable<void> Engine::worker() {
-  while (next_ < plan_.probes.size()) {
-    const PlannedProbe& planned = plan_.probes[next_++];
-    const ProbeRequest& request = planned.request;
-    if (politeness_.opted_out(request.target.host)) {
-      ++report_.skipped_opt_out;
-      continue;
-    }
-    std::string target = request.target.id();
-    co_await politeness_.enter(target);
-    if (metrics_) metrics_->sessions.Increment();
-    Runner& runner = *runners_.at(planned.vantage_id);
-    auto pace = [this, target]() -> asio::awaitable<void> { co_await politeness_.pace(target); };
-    v1::Observation observation = co_await runner.run(request, pace);
+asio::awaitable<std::optional<v1::Observation>> Engine::execute(const PlannedProbe& planned) {
+  const ProbeRequest& request = planned.request;
+  if (politeness_.opted_out(request.target.host)) {
+    ++report_.skipped_opt_out;
+    co_return std::nullopt;
+  }
+  auto runner = runners_.find(planned.vantage_id);
+  if (runner == runners_.end()) {
+    throw std::invalid_argument("this agent has no vantage '" + planned.vantage_id + "'");
+  }
+  std::string target = request.target.id();
+  co_await politeness_.enter(target);
+  if (metrics_) metrics_->sessions.Increment();
+  double rate_cap = request.max_requests_per_second;
+  auto pace = [this, target, rate_cap]() -> asio::awaitable<void> {
+    co_await politeness_.pace(target, rate_cap);
+  };
+  std::optional<v1::Observation> observation;
+  try {
+    observation = co_await runner->second->run(request, pace);
+  } catch (...) {
     if (metrics_) metrics_->sessions.Decrement();
     politeness_.leave(target);
-    if (observation.outcome() != v1::OUTCOME_OK && observation.outcome() != v1::OUTCOME_RPC_ERROR) {
-      politeness_.penalize(target);
-    }
-    record(std::move(observation));
+    throw;
+  }
+  if (metrics_) metrics_->sessions.Decrement();
+  politeness_.leave(target);
+  if (observation->outcome() != v1::OUTCOME_OK && observation->outcome() != v1::OUTCOME_RPC_ERROR) {
+    politeness_.penalize(target);
+  }
+  record(*observation);
+  co_return observation;
+}
+
+asio::awaitable<void> Engine::worker() {
+  while (next_ < plan_.probes.size()) {
+    co_await execute(plan_.probes[next_++]);
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace prometheus {
 class Registry;
@@ -52,10 +53,15 @@ class Engine {
   // Runs every planned probe on the calling thread's new io_context; returns when all are done.
   EngineReport run(ProgressFn progress = {});
 
+  // Runs one probe under the politeness caps and hands its observation to the sink; nullopt
+  // when the target opted out. Every call must come from one io_context's thread (the caps are
+  // not locked). Throws std::invalid_argument for an unknown vantage or probe.
+  boost::asio::awaitable<std::optional<v1::Observation>> execute(const PlannedProbe& planned);
+
  private:
   struct Metrics;
   boost::asio::awaitable<void> worker();
-  void record(v1::Observation observation);
+  void record(v1::Observation& observation);
   void annotate_vantage(v1::Observation& observation);
 
   AgentPlan plan_;

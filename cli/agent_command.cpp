@@ -5,14 +5,17 @@
 #include "agent/engine.h"
 #include "common/bus/factory.h"
 #include "agent/probes/registry.h"
+#include "agent/remote/coordinator_link.h"
 #include "common/geo/geo.h"
 #include "common/telemetry/log.h"
 #include "common/telemetry/metrics.h"
 
 #include <google/protobuf/util/json_util.h>
 
+#include <csignal>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 namespace eo::cli {
 
@@ -28,6 +31,9 @@ struct AgentOptions {
   std::string log_format = "text";
   bool list_probes = false;
   std::string geo_database = geo::GeoDatabase::kDefaultPath;
+  // Coordinator mode.
+  std::string config;
+  agent::LinkOptions link;
 };
 
 // One Observation per line as protobuf's canonical JSON (bytes fields in base64), after the bus
@@ -70,11 +76,21 @@ int run_agent(const AgentOptions& options) {
   telemetry::parse_log_format(options.log_format, log_options.format);
   log_options.component = "agent";
   telemetry::init_logging(log_options);
-  if (options.tasks.empty()) {
-    std::cerr << "observatory agent: --tasks FILE is required (see agent/README.md)\n";
+  const bool served = !options.link.coordinator.empty();
+  if (served == options.config.empty() || served == !options.tasks.empty()) {
+    std::cerr << "observatory agent: give either --tasks FILE, or --coordinator ADDR with "
+                 "--config FILE (see agent/README.md)\n";
     return 2;
   }
-  agent::AgentPlan plan = agent::load_task_file(options.tasks);
+  // Signals are taken by one thread (below), not by whichever thread the libraries started.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  if (served) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  agent::AgentPlan plan =
+      served ? agent::load_task_file(options.config, agent::TaskFileUse::serve_coordinator)
+             : agent::load_task_file(options.tasks);
   telemetry::MetricsServer metrics("agent");
   if (!options.metrics_listen.empty()) metrics.listen(options.metrics_listen);
   std::cerr << plan.politeness.describe() << "\n";
@@ -98,6 +114,28 @@ int run_agent(const AgentOptions& options) {
     engine_options.geo = geo.get();
   } catch (const std::exception& e) {
     telemetry::log(telemetry::LogLevel::warn, "no country/ASN for vantages", {{"why", e.what()}});
+  }
+  if (served) {
+    agent::LinkOptions link = options.link;
+    link.max_tasks = options.concurrency;
+    link.probe_timeout = plan.timeout;
+    link.probe_deadline = plan.deadline;
+    std::string agent_id = plan.agent_id;
+    auto vantages = plan.vantages;
+    agent::Engine engine(std::move(plan), sink, engine_options, &metrics.registry());
+    agent::CoordinatorLink coordinator(engine, agent_id, vantages, link);
+    std::thread stopper([&] {
+      int signal = 0;
+      sigwait(&signals, &signal);
+      coordinator.stop();
+    });
+    stopper.detach();
+    auto exit = coordinator.run();
+    auto flushed = producer->flush(std::chrono::seconds(30));
+    telemetry::log(flushed.ok() ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
+                   "agent stopped", {{"tasks_done", coordinator.tasks_done()},
+                                     {"spool_depth", producer->stats().spool_depth}});
+    return exit == agent::LinkExit::refused ? 2 : 0;
   }
   agent::Engine engine(std::move(plan), sink, engine_options, &metrics.registry());
   auto report = engine.run([](std::size_t done, std::size_t total, const v1::Observation& o) {
@@ -130,9 +168,27 @@ void add_agent_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "agent", "Run the probe suite from one or more vantages and publish observations");
   cmd->footer("The task file lists vantages, client profiles, politeness caps and tasks; its\n"
-              "format is in agent/README.md. Observations go to the bus (topic observations.v1):\n"
-              "the embedded log by default, Kafka with --kafka.");
-  cmd->add_option("--tasks", options->tasks, "YAML task file")->check(CLI::ExistingFile);
+              "format is in agent/README.md. With --coordinator the agent registers its vantages,\n"
+              "runs what the coordinator leases (at most --concurrency at once) and reconnects\n"
+              "until SIGINT/SIGTERM. Observations go to the bus (topic observations.v1): the\n"
+              "embedded log by default, Kafka with --kafka.");
+  cmd->add_option("--tasks", options->tasks, "YAML task file: run its tasks and exit")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--coordinator", options->link.coordinator,
+                  "Serve a coordinator at HOST:PORT instead (tasks arrive over gRPC)");
+  cmd->add_option("--config", options->config,
+                  "With --coordinator: the task file's format without 'tasks' (agent_id, "
+                  "vantages, politeness, timeouts)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--tls-ca", options->link.tls.ca, "CA certificate (PEM) of the coordinator")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--tls-cert", options->link.tls.cert,
+                  "This agent's certificate (PEM; its CN must be the agent_id)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--tls-key", options->link.tls.key, "This agent's private key (PEM)")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--insecure", options->link.insecure,
+                "Plaintext gRPC without certificates: loopback coordinators only");
   cmd->add_option("--kafka", options->kafka,
                   "Kafka brokers HOST:PORT,... (default: the embedded log in --data-dir)");
   cmd->add_option("--data-dir", options->data_dir,

@@ -1,5 +1,6 @@
 // observatory: one binary, one subcommand per role, so one container image serves every role.
 #include "cli/agent_command.h"
+#include "cli/coordinator_command.h"
 #include "cli/honeypot_command.h"
 #include "cli/probe_command.h"
 
@@ -14,11 +15,12 @@ int main(int argc, char** argv) {
       "observatory"};
   app.require_subcommand(1);
   app.footer(
-      "Roles still being built (see docs/layout.md): coordinator, aggregator, local, campaign,\n"
-      "report. Run 'observatory <command> --help' for a command's options.");
+      "Roles still being built (see docs/layout.md): local, report.\n"
+      "Run 'observatory <command> --help' for a command's options.");
   eo::cli::add_probe_command(app);
   eo::cli::add_agent_command(app);
   eo::cli::add_honeypot_commands(app);
+  eo::cli::add_coordinator_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -29,9 +29,11 @@ bool Politeness::opted_out(const std::string& host) const {
   return config_.opt_out_hosts.count(lower) > 0;
 }
 
-asio::awaitable<void> Politeness::pace(const std::string& target) {
+asio::awaitable<void> Politeness::pace(const std::string& target, double rate_cap) {
+  double rate = config_.max_requests_per_second_per_target;
+  if (rate_cap > 0) rate = std::min(rate, rate_cap);
   auto spacing = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(1.0 / std::max(0.001, config_.max_requests_per_second_per_target)));
+      std::chrono::duration<double>(1.0 / std::max(0.001, rate)));
   State& state = targets_[target];
   auto now = Clock::now();
   auto slot = std::max(now, state.next_request);

@@ -30,8 +30,9 @@ class Politeness {
   explicit Politeness(PolitenessConfig config) : config_(std::move(config)) {}
 
   bool opted_out(const std::string& host) const;
-  // Waits until `target` may receive one more request.
-  boost::asio::awaitable<void> pace(const std::string& target);
+  // Waits until `target` may receive one more request, at the configured rate or `rate_cap`
+  // when that is lower (a task's share of a campaign's cap; 0: none).
+  boost::asio::awaitable<void> pace(const std::string& target, double rate_cap = 0);
   // Waits for a concurrency slot for `target`; release() returns it.
   boost::asio::awaitable<void> enter(const std::string& target);
   void leave(const std::string& target);

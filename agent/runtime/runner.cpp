@@ -74,14 +74,7 @@ void fill_envelope(v1::Observation& o, const std::string& agent_id, const Vantag
   o.set_campaign_id(request.campaign_id);
   o.set_round(request.round);
   o.set_task_id(request.task_id);
-  auto* v = o.mutable_vantage();
-  v->set_id(vantage.id);
-  v->set_region(vantage.region);
-  v->set_provider(vantage.provider);
-  v->set_network(vantage.tor ? v1::NETWORK_TOR : v1::NETWORK_CLEARNET);
-  v->set_egress_ip(vantage.egress_ip);
-  v->set_asn(vantage.asn);
-  v->set_country(vantage.country);
+  *o.mutable_vantage() = to_proto(vantage);
   auto* t = o.mutable_target();
   t->set_id(request.target.id());
   t->set_host(request.target.host);

@@ -30,6 +30,8 @@ struct ProbeRequest {
   ClientProfileSpec profile;
   std::string probe_name;
   std::map<std::string, std::string> params;
+  // This task's share of the campaign's per-target request rate; 0: only the agent's own cap.
+  double max_requests_per_second = 0;
   std::chrono::milliseconds timeout{10'000};    // one wait
   std::chrono::milliseconds deadline{120'000};  // the whole probe
 };

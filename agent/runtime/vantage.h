@@ -2,6 +2,8 @@
 // and the labels that let the aggregator compare vantages.
 #pragma once
 
+#include "eo/v1/common.pb.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,5 +29,8 @@ struct Vantage {
   std::uint32_t asn = 0;
   std::string country;
 };
+
+// The labels an observation and a coordinator registration carry (no Tor exit: per stream).
+v1::Vantage to_proto(const Vantage& vantage);
 
 }  // namespace eo::agent

@@ -124,7 +124,7 @@ std::vector<std::string> probe_names(const Parser& p, const YAML::Node& node,
 
 }  // namespace
 
-AgentPlan parse_task_yaml(const std::string& text, const std::string& origin) {
+AgentPlan parse_task_yaml(const std::string& text, const std::string& origin, TaskFileUse use) {
   Parser p{origin};
   YAML::Node root;
   try {
@@ -147,7 +147,13 @@ AgentPlan parse_task_yaml(const std::string& text, const std::string& origin) {
   plan.politeness = p.politeness(root["politeness"]);
   auto timeout = std::chrono::milliseconds(p.get<long>(root, "timeout_ms", 10'000));
   auto deadline = std::chrono::milliseconds(p.get<long>(root, "deadline_ms", 120'000));
+  plan.timeout = timeout;
+  plan.deadline = deadline;
 
+  if (use == TaskFileUse::serve_coordinator) {
+    if (root["tasks"]) p.fail("'tasks' come from the coordinator here; remove them");
+    return plan;
+  }
   if (!root["tasks"] || !root["tasks"].IsSequence()) p.fail("no 'tasks' list");
   int index = 0;
   for (const auto& task : root["tasks"]) {
@@ -189,12 +195,12 @@ AgentPlan parse_task_yaml(const std::string& text, const std::string& origin) {
   return plan;
 }
 
-AgentPlan load_task_file(const std::string& path) {
+AgentPlan load_task_file(const std::string& path, TaskFileUse use) {
   std::ifstream in(path);
   if (!in) throw std::invalid_argument("cannot read task file " + path);
   std::stringstream text;
   text << in.rdbuf();
-  return parse_task_yaml(text.str(), path);
+  return parse_task_yaml(text.str(), path, use);
 }
 
 }  // namespace eo::agent

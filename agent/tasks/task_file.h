@@ -20,10 +20,17 @@ struct AgentPlan {
   std::vector<Vantage> vantages;
   PolitenessConfig politeness;
   std::vector<PlannedProbe> probes;  // expanded: target x probe x vantage x round
+  std::chrono::milliseconds timeout{10'000};    // one wait
+  std::chrono::milliseconds deadline{120'000};  // one whole probe
 };
 
+// run_tasks: the file must list tasks. serve_coordinator: the same file without `tasks` (they
+// come from the coordinator), for the agent id, vantages, politeness and timeouts.
+enum class TaskFileUse { run_tasks, serve_coordinator };
+
 // Throws std::invalid_argument naming the file and the bad setting.
-AgentPlan load_task_file(const std::string& path);
-AgentPlan parse_task_yaml(const std::string& text, const std::string& origin);
+AgentPlan load_task_file(const std::string& path, TaskFileUse use = TaskFileUse::run_tasks);
+AgentPlan parse_task_yaml(const std::string& text, const std::string& origin,
+                          TaskFileUse use = TaskFileUse::run_tasks);
 
 }  // namespace eo::agent

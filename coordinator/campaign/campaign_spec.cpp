@@ -332,3 +332,37 @@ std::vector<store::Target> resolve_targets(const CampaignSpec& spec,
 }
 
 }  // namespace eo::coordinator
+
+namespace eo::coordinator {
+
+std::string inline_target_files(const std::string& yaml, const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    throw std::invalid_argument(origin + ": not YAML: " + e.what());
+  }
+  YAML::Node targets = root["targets"];
+  if (!targets || !targets.IsMap() || !targets["files"]) return yaml;
+  if (!targets["files"].IsSequence()) {
+    throw std::invalid_argument(origin + ": targets.files: must be a list");
+  }
+  const auto base = std::filesystem::path(origin).parent_path();
+  YAML::Node list = targets["list"] ? targets["list"] : YAML::Node(YAML::NodeType::Sequence);
+  for (const auto& file : targets["files"]) {
+    std::filesystem::path path = file.as<std::string>();
+    if (path.is_relative() && !base.empty()) path = base / path;
+    for (const auto& target : read_target_file(path.string())) {
+      bool v6 = target.host.find(':') != std::string::npos;
+      list.push_back((v6 ? "[" + target.host + "]" : target.host) + ":" +
+                     std::to_string(target.port) + (target.transport == "tls" ? ":s" : ":t"));
+    }
+  }
+  targets.remove("files");
+  targets["list"] = list;
+  YAML::Emitter out;
+  out << root;
+  return out.c_str();
+}
+
+}  // namespace eo::coordinator

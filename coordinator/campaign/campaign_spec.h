@@ -41,6 +41,12 @@ struct VantageSelector {
   std::string provider;             // empty: any
 
   bool tor() const { return network == "tor"; }
+  // Whether a vantage with these labels belongs to the class (empty selector fields match any).
+  bool matches(const std::string& vantage_region, const std::string& vantage_network,
+               const std::string& vantage_provider) const {
+    return (region.empty() || region == vantage_region) && network == vantage_network &&
+           (provider.empty() || provider == vantage_provider);
+  }
   // "region=eu,network=clearnet,provider=hetzner" (empty fields left out; network always).
   std::string vantage_class() const;
 };
@@ -88,6 +94,11 @@ struct CampaignSpec {
 CampaignSpec parse_campaign_yaml(const std::string& text, const std::string& origin,
                                  const std::vector<KnownProbe>& known);
 CampaignSpec load_campaign_file(const std::string& path, const std::vector<KnownProbe>& known);
+
+// The campaign file with its `targets.files` read (relative to `origin`'s directory) and moved
+// into `targets.list`, so a coordinator on another host sees the same targets. Throws
+// std::invalid_argument naming the file and line that is wrong.
+std::string inline_target_files(const std::string& yaml, const std::string& origin);
 
 // The campaign's targets: builtin (read from `builtin_servers_json`, e.g. the repository's or
 // the install dir's data/electrum-servers.json), files, inline; deduplicated by id (provenance

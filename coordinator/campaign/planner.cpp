@@ -35,12 +35,6 @@ class Rng {
   std::uint64_t state_;
 };
 
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
-  return h;
-}
-
 bool applies(const KnownProbe& probe, const store::Target& target) {
   return !probe.tls_only || target.transport == "tls";
 }
@@ -177,7 +171,7 @@ std::vector<PlannedTask> plan_round(const CampaignSpec& spec,
       }
     }
     // One stream per (seed, round, target): a target's schedule does not depend on the others.
-    Rng rng(rng_seed ^ (std::uint64_t(round) * 0xd1b54a32d192ed03ULL) ^ fnv1a(target.id));
+    Rng rng(rng_seed ^ (std::uint64_t(round) * 0xd1b54a32d192ed03ULL) ^ stable_hash(target.id));
     schedule_target(tasks, window_ms, rng);
     for (const auto& t : tasks) {
       PlannedTask task;
@@ -200,6 +194,12 @@ std::vector<PlannedTask> plan_round(const CampaignSpec& spec,
     return std::tie(a.not_before_ms, a.id) < std::tie(b.not_before_ms, b.id);
   });
   return planned;
+}
+
+std::uint64_t stable_hash(std::string_view text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
 }
 
 std::vector<store::NewTask> to_new_tasks(std::span<const PlannedTask> planned) {

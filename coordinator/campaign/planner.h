@@ -44,6 +44,9 @@ std::vector<PlannedTask> plan_round(const CampaignSpec& spec,
                                     std::span<const store::Target> targets, std::uint32_t round,
                                     store::TimeMs start_ms, std::uint64_t rng_seed);
 
+// A hash that is the same in every build and process (seeds a campaign's plan from its id).
+std::uint64_t stable_hash(std::string_view text);
+
 std::vector<store::NewTask> to_new_tasks(std::span<const PlannedTask> planned);
 
 // The ramp's request count: its max_requests param (default 200) capped by the politeness cap.

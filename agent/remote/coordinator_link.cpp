@@ -1,0 +1,209 @@
+// CoordinatorLink: probes run on the engine's io_context thread; a gRPC thread registers, holds
+// the stream and reads leases. Writes from both go through one mutex (gRPC allows one writer).
+#include "agent/remote/coordinator_link.h"
+
+#include "agent/tasks/task_message.h"
+#include "common/telemetry/log.h"
+
+#include "eo/v1/coordinator.grpc.pb.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <grpcpp/create_channel.h>
+
+#include <thread>
+
+namespace eo::agent {
+
+namespace asio = boost::asio;
+using telemetry::LogLevel;
+
+struct CoordinatorLink::Connection {
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>> stream;
+  std::string token;
+};
+
+CoordinatorLink::CoordinatorLink(Engine& engine, std::string agent_id,
+                                 std::vector<Vantage> vantages, LinkOptions options)
+    : engine_(engine),
+      agent_id_(std::move(agent_id)),
+      vantages_(std::move(vantages)),
+      options_(std::move(options)),
+      credentials_(rpc::channel_credentials(options_.tls, options_.coordinator,
+                                            options_.insecure)),
+      io_(std::make_unique<asio::io_context>()) {
+  if (options_.max_tasks == 0) throw std::invalid_argument("max tasks must be at least 1");
+}
+
+CoordinatorLink::~CoordinatorLink() = default;
+
+void CoordinatorLink::stop() {
+  stopping_ = true;
+  {
+    std::lock_guard lock(mutex_);
+    if (connection_) connection_->context.TryCancel();
+  }
+  io_->stop();
+}
+
+LinkExit CoordinatorLink::run() {
+  auto work = asio::make_work_guard(*io_);
+  std::thread grpc_thread([this] { session_loop(); });
+  asio::co_spawn(*io_, heartbeat_loop(), asio::detached);
+  io_->run();
+  stop();
+  grpc_thread.join();
+  return refused_ ? LinkExit::refused : LinkExit::stopped;
+}
+
+void CoordinatorLink::session_loop() {
+  auto backoff = options_.reconnect_min;
+  while (!stopping_) {
+    std::string refusal;
+    bool served = serve_once(refusal);
+    if (refused_) {
+      telemetry::log(LogLevel::error, "coordinator refused this agent", {{"why", refusal}});
+      io_->stop();
+      return;
+    }
+    if (stopping_) break;
+    backoff = served ? options_.reconnect_min : std::min(backoff * 2, options_.reconnect_max);
+    for (auto slept = std::chrono::milliseconds(0); slept < backoff && !stopping_;
+         slept += std::chrono::milliseconds(50)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+}
+
+bool CoordinatorLink::serve_once(std::string& refusal) {
+  auto channel = grpc::CreateChannel(options_.coordinator, credentials_);
+  auto stub = v1::Coordinator::NewStub(channel);
+  v1::RegisterRequest request;
+  request.set_agent_id(agent_id_);
+  for (const auto& vantage : vantages_) *request.add_vantages() = to_proto(vantage);
+  request.set_software_version(options_.software_version);
+  request.set_max_concurrent_tasks(options_.max_tasks);
+  v1::RegisterResponse response;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status status = stub->Register(&context, request, &response);
+    if (!status.ok()) {
+      if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED ||
+          status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+        refusal = status.error_message();
+        refused_ = true;
+      } else {
+        telemetry::log(LogLevel::warn, "coordinator unreachable; retrying",
+                       {{"coordinator", options_.coordinator},
+                        {"error", status.error_message()}});
+      }
+      return false;
+    }
+  }
+  if (response.heartbeat_interval_ms() > 0) heartbeat_ms_ = response.heartbeat_interval_ms();
+  auto connection = std::make_shared<Connection>();
+  connection->token = response.session_token();
+  connection->stream = stub->TaskStream(&connection->context);
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return false;
+    connection_ = connection;
+    // Credit for what is free now; tasks still running from an earlier stream return their
+    // slot with their completion.
+    v1::AgentMessage hello;
+    hello.set_credit(options_.max_tasks - std::min(options_.max_tasks, running_.load()));
+    write_locked(hello);
+    flush_locked();
+  }
+  telemetry::log(LogLevel::info, "connected to the coordinator",
+                 {{"coordinator", options_.coordinator}, {"agent_id", agent_id_}});
+  v1::CoordinatorMessage message;
+  while (connection->stream->Read(&message)) {
+    if (!message.has_lease()) continue;
+    {
+      std::lock_guard lock(mutex_);
+      v1::AgentMessage ack;
+      ack.mutable_ack()->set_lease_id(message.lease().lease_id());
+      write_locked(ack);
+      ++running_;
+    }
+    asio::post(*io_, [this, lease = message.lease()]() mutable {
+      asio::co_spawn(*io_, run_task(std::move(lease)), asio::detached);
+    });
+  }
+  {
+    std::lock_guard lock(mutex_);
+    connection_.reset();
+  }
+  grpc::Status status = connection->stream->Finish();
+  if (!stopping_) {
+    telemetry::log(LogLevel::warn, "task stream ended; reconnecting",
+                   {{"code", int(status.error_code())}, {"error", status.error_message()}});
+  }
+  return true;
+}
+
+bool CoordinatorLink::write_locked(v1::AgentMessage& message) {
+  if (!connection_) return false;
+  message.set_session_token(connection_->token);
+  return connection_->stream->Write(message);
+}
+
+void CoordinatorLink::flush_locked() {
+  while (!outbox_.empty() && write_locked(outbox_.front())) outbox_.pop_front();
+}
+
+asio::awaitable<void> CoordinatorLink::run_task(v1::TaskLease lease) {
+  v1::AgentMessage done;
+  auto* body = done.mutable_done();
+  body->set_lease_id(lease.lease_id());
+  try {
+    auto probes = probes_from_task(lease.task(), options_.probe_timeout, options_.probe_deadline);
+    for (const auto& planned : probes) {
+      auto observation = co_await engine_.execute(planned);
+      if (!observation) {
+        body->set_failed(true);
+        body->set_failure("the target is on this agent's opt-out list");
+        break;
+      }
+      body->add_observation_ids(observation->observation_id());
+    }
+  } catch (const std::exception& e) {
+    body->set_failed(true);
+    body->set_failure(e.what());
+  }
+  std::lock_guard lock(mutex_);
+  --running_;
+  ++tasks_done_;
+  // Kept until a stream takes it: a completion outlives a reconnect.
+  outbox_.push_back(std::move(done));
+  flush_locked();
+  v1::AgentMessage credit;
+  credit.set_credit(1);
+  write_locked(credit);
+}
+
+asio::awaitable<void> CoordinatorLink::heartbeat_loop() {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!stopping_) {
+    timer.expires_after(std::chrono::milliseconds(heartbeat_ms_.load()));
+    co_await timer.async_wait(asio::use_awaitable);
+    std::lock_guard lock(mutex_);
+    v1::AgentMessage beat;
+    auto* heartbeat = beat.mutable_heartbeat();
+    heartbeat->set_time_unix_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+    heartbeat->set_tasks_running(running_);
+    write_locked(beat);
+  }
+}
+
+}  // namespace eo::agent

@@ -1,0 +1,386 @@
+#include "cli/coordinator_command.h"
+
+#include "agent/probes/registry.h"
+#include "common/pki/pki.h"
+#include "common/rpc/credentials.h"
+#include "common/store/factory.h"
+#include "common/telemetry/log.h"
+#include "common/telemetry/metrics.h"
+#include "coordinator/service/server.h"
+
+#include "eo/v1/coordinator.grpc.pb.h"
+
+#include <grpcpp/create_channel.h>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+namespace eo::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CoordinatorOptions {
+  std::string listen = "127.0.0.1:50151";
+  std::string store = "sqlite:observatory-data/coordinator.sqlite";
+  rpc::TlsFiles tls;
+  bool insecure = false;
+  std::string servers_json;
+  std::uint32_t lease_ms = 30000;
+  std::string metrics_listen;
+  std::string log_format = "text";
+};
+
+struct OperatorOptions {
+  std::string coordinator = "127.0.0.1:50151";
+  rpc::TlsFiles tls;
+  bool insecure = false;
+  std::string file;
+  std::string campaign;
+  bool watch = false;
+};
+
+void add_tls_options(CLI::App& cmd, rpc::TlsFiles& tls, bool& insecure, const char* whose) {
+  cmd.add_option("--tls-ca", tls.ca, "CA certificate (PEM) that signs every party")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--tls-cert", tls.cert, std::string(whose) + " certificate (PEM)")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--tls-key", tls.key, std::string(whose) + " private key (PEM)")
+      ->check(CLI::ExistingFile);
+  cmd.add_flag("--insecure", insecure,
+               "Plaintext gRPC without certificates: loopback addresses only");
+}
+
+// Blocks SIGINT/SIGTERM in every thread and returns when one arrives.
+void wait_for_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int signal = 0;
+  sigwait(&set, &signal);
+}
+
+void block_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int run_coordinator(const CoordinatorOptions& options) {
+  telemetry::LogOptions log_options;
+  telemetry::parse_log_format(options.log_format, log_options.format);
+  log_options.component = "coordinator";
+  telemetry::init_logging(log_options);
+  block_signals();
+  if (auto url = store::parse_store_url(options.store); url.kind == store::StoreUrl::Kind::sqlite) {
+    fs::path dir = fs::path(url.path).parent_path();
+    if (!dir.empty() && url.path != ":memory:") fs::create_directories(dir);
+  }
+  auto state = store::make_store(options.store);
+  coordinator::SchedulerOptions scheduler_options;
+  scheduler_options.builtin_servers_json =
+      options.servers_json.empty() ? default_servers_json() : options.servers_json;
+  scheduler_options.known_probes = known_probes();
+  scheduler_options.lease_ms = options.lease_ms;
+  coordinator::Scheduler scheduler(*state, scheduler_options);
+  telemetry::MetricsServer metrics("coordinator");
+  if (!options.metrics_listen.empty()) metrics.listen(options.metrics_listen);
+  coordinator::ServerOptions server_options;
+  server_options.listen = options.listen;
+  server_options.tls = options.tls;
+  server_options.insecure = options.insecure;
+  // Three heartbeats per lease: one lost heartbeat does not cost a lease.
+  server_options.service.heartbeat_interval_ms =
+      std::clamp<std::uint32_t>(options.lease_ms / 3, 200, 5000);
+  coordinator::CoordinatorServer server(scheduler, server_options, &metrics.registry());
+  auto running = state->list_campaigns(store::CampaignState::running);
+  telemetry::log(telemetry::LogLevel::info, "coordinator listening",
+                 {{"address", options.listen},
+                  {"port", server.port()},
+                  {"store", options.store},
+                  {"mtls", !options.insecure},
+                  {"campaigns_resumed", running.ok() ? running.value.size() : 0}});
+  std::thread signals([&] {
+    wait_for_signal();
+    server.shutdown();
+  });
+  signals.detach();
+  server.wait();
+  telemetry::log(telemetry::LogLevel::info, "coordinator stopped", {});
+  return 0;
+}
+
+std::unique_ptr<v1::Coordinator::Stub> connect(const OperatorOptions& options) {
+  auto credentials = rpc::channel_credentials(options.tls, options.coordinator, options.insecure);
+  return v1::Coordinator::NewStub(grpc::CreateChannel(options.coordinator, credentials));
+}
+
+int rpc_failed(const std::string& what, const grpc::Status& status) {
+  std::cerr << "observatory: " << what << ": " << status.error_message() << "\n";
+  return status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? 2 : 1;
+}
+
+void print_status(const v1::CampaignStatus& s, std::ostream& out) {
+  out << "campaign " << s.campaign_id() << ": " << s.state() << ", round "
+      << std::min(s.round() + 1, s.rounds_total()) << "/" << s.rounds_total() << ", tasks "
+      << s.tasks_done() << " done + " << s.tasks_failed() << " failed / " << s.tasks_total()
+      << " (" << s.tasks_leased() << " leased), " << s.agents_connected() << " agents, "
+      << s.lease_expiries() << " lease expiries\n";
+}
+
+std::string progress_line(const v1::CampaignStatus& s) {
+  constexpr int kWidth = 30;
+  double finished = double(s.tasks_done() + s.tasks_failed());
+  double share = s.tasks_total() == 0 ? 0 : finished / double(s.tasks_total());
+  int filled = static_cast<int>(share * kWidth);
+  std::ostringstream out;
+  out << "round " << std::min(s.round() + 1, s.rounds_total()) << "/" << s.rounds_total() << " ["
+      << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] "
+      << s.tasks_done() << " done " << s.tasks_leased() << " leased " << s.tasks_failed()
+      << " failed / " << s.tasks_total() << " | " << s.agents_connected() << " agents | "
+      << s.lease_expiries() << " expiries | " << s.state();
+  return out.str();
+}
+
+int watch(v1::Coordinator::Stub& stub, const std::string& campaign) {
+  grpc::ClientContext context;
+  v1::CampaignRef ref;
+  ref.set_campaign_id(campaign);
+  auto reader = stub.WatchCampaign(&context, ref);
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  v1::CampaignStatus status;
+  std::string last;
+  while (reader->Read(&status)) {
+    std::string line = progress_line(status);
+    if (tty) {
+      std::cerr << "\r" << line << "\033[K" << std::flush;
+    } else if (line != last) {
+      std::cerr << line << "\n";
+    }
+    last = line;
+  }
+  if (tty) std::cerr << "\n";
+  auto finished = reader->Finish();
+  if (!finished.ok()) return rpc_failed("watch " + campaign, finished);
+  print_status(status, std::cout);
+  return status.state() == "done" ? 0 : 1;
+}
+
+int submit(const OperatorOptions& options) {
+  std::ifstream in(options.file);
+  if (!in) throw std::invalid_argument("cannot read campaign file " + options.file);
+  std::stringstream text;
+  text << in.rdbuf();
+  // Validate here first: the person submitting gets the error with their file's name.
+  coordinator::parse_campaign_yaml(text.str(), options.file, known_probes());
+  v1::CampaignSpec spec;
+  spec.set_yaml(coordinator::inline_target_files(text.str(), options.file));
+  auto stub = connect(options);
+  grpc::ClientContext context;
+  v1::CampaignStatus status;
+  auto result = stub->SubmitCampaign(&context, spec, &status);
+  if (!result.ok()) return rpc_failed("submit " + options.file, result);
+  print_status(status, std::cout);
+  return options.watch ? watch(*stub, status.campaign_id()) : 0;
+}
+
+int campaign_call(const OperatorOptions& options, const std::string& verb) {
+  auto stub = connect(options);
+  if (verb == "watch") return watch(*stub, options.campaign);
+  grpc::ClientContext context;
+  v1::CampaignRef ref;
+  ref.set_campaign_id(options.campaign);
+  v1::CampaignStatus status;
+  grpc::Status result;
+  if (verb == "cancel") {
+    result = stub->CancelCampaign(&context, ref, &status);
+  } else {
+    // One status: the first message of a watch.
+    auto reader = stub->WatchCampaign(&context, ref);
+    if (reader->Read(&status)) context.TryCancel();
+    result = reader->Finish();
+    if (result.error_code() == grpc::StatusCode::CANCELLED) result = grpc::Status::OK;
+  }
+  if (!result.ok()) return rpc_failed(verb + " " + options.campaign, result);
+  print_status(status, std::cout);
+  return 0;
+}
+
+int list_targets(const OperatorOptions& options) {
+  auto stub = connect(options);
+  grpc::ClientContext context;
+  v1::ListTargetsRequest request;
+  request.set_campaign_id(options.campaign);
+  v1::ListTargetsResponse response;
+  auto result = stub->ListTargets(&context, request, &response);
+  if (!result.ok()) return rpc_failed("targets of " + options.campaign, result);
+  for (const auto& target : response.targets()) {
+    std::cout << target.id() << (target.onion() ? " onion" : "") << " " << target.provenance()
+              << "\n";
+  }
+  std::cerr << response.targets_size() << " targets\n";
+  return 0;
+}
+
+struct DevCaOptions {
+  std::string out = "observatory-pki";
+  std::vector<std::string> agents = {"agent-1"};
+  std::vector<std::string> hosts = {"localhost", "127.0.0.1"};
+  std::uint32_t days = 90;
+};
+
+int dev_ca(const DevCaOptions& options) {
+  fs::create_directories(options.out);
+  auto path = [&](const std::string& name) { return (fs::path(options.out) / name).string(); };
+  pki::CertSpec ca_spec;
+  ca_spec.common_name = "Electrum Observatory development CA";
+  ca_spec.ca = true;
+  ca_spec.not_after_offset_s = long(options.days) * 86400;
+  auto ca = pki::issue(ca_spec);
+  pki::write_files(ca, path("ca.pem"), path("ca.key"));
+  auto leaf = [&](const std::string& cn, const std::string& file, bool server) {
+    pki::CertSpec spec;
+    spec.common_name = cn;
+    spec.not_after_offset_s = long(options.days) * 86400;
+    if (server) {
+      for (const auto& host : options.hosts) {
+        bool ip = host.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos &&
+                  (host.find('.') != std::string::npos || host.find(':') != std::string::npos);
+        (ip ? spec.ip_addresses : spec.dns_names).push_back(host);
+      }
+    }
+    pki::write_files(pki::issue(spec, &ca), path(file + ".pem"), path(file + ".key"));
+    std::cout << path(file + ".pem") << "  CN=" << cn << "\n";
+  };
+  leaf("coordinator", "coordinator", true);
+  leaf("operator", "operator", false);
+  for (const auto& agent : options.agents) leaf(agent, "agent-" + agent, false);
+  std::cout << path("ca.pem") << "  the CA every party trusts (its key: " << path("ca.key")
+            << "; keep it off the agents)\n";
+  return 0;
+}
+
+}  // namespace
+
+std::vector<coordinator::KnownProbe> known_probes() {
+  std::vector<coordinator::KnownProbe> out;
+  for (const auto* probe : agent::all_probes()) {
+    out.push_back({std::string(probe->name()), probe->version(),
+                   probe->needs() == agent::Needs::tls_session});
+  }
+  return out;
+}
+
+std::string default_servers_json() {
+  const char* kFile = "electrum-servers.json";
+  std::vector<fs::path> candidates;
+  if (const char* dir = std::getenv("EO_DATA_DIR")) candidates.push_back(fs::path(dir) / kFile);
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    // build/cli/observatory in a source tree; <prefix>/bin/observatory when installed.
+    candidates.push_back(exe.parent_path() / "../../data" / kFile);
+    candidates.push_back(exe.parent_path() / "../share/electrum-observatory" / kFile);
+  }
+  for (const auto& candidate : candidates) {
+    if (fs::exists(candidate)) return fs::weakly_canonical(candidate).string();
+  }
+  return "data/electrum-servers.json";
+}
+
+void add_coordinator_commands(CLI::App& app) {
+  auto coordinator_options = std::make_shared<CoordinatorOptions>();
+  auto* coord = app.add_subcommand(
+      "coordinator", "Serve campaigns to agents over gRPC (mTLS) from Redis or SQLite state");
+  coord->footer(
+      "Agents register with their vantages and hold a task stream; each round of a running\n"
+      "campaign is created when due and leased to the agents whose vantages it requires.\n"
+      "Restarted on the same --store, it resumes every running campaign. Certificates for a\n"
+      "test setup: 'observatory dev-ca'. Campaign files: coordinator/README.md.");
+  coord->add_option("--listen", coordinator_options->listen, "gRPC address HOST:PORT")
+      ->capture_default_str();
+  coord->add_option("--store", coordinator_options->store,
+                    "State: sqlite:PATH or redis://HOST:PORT[/PREFIX]")
+      ->capture_default_str();
+  add_tls_options(*coord, coordinator_options->tls, coordinator_options->insecure,
+                  "The coordinator's");
+  coord->add_option("--servers-json", coordinator_options->servers_json,
+                    "Electrum's server list for 'targets: {builtin: true}' (default: the one "
+                    "shipped)");
+  coord->add_option("--lease-ms", coordinator_options->lease_ms,
+                    "Lease length; an agent's heartbeats renew it, an absent agent loses it")
+      ->check(CLI::Range(1000u, 3600000u))
+      ->capture_default_str();
+  coord->add_option("--metrics-listen", coordinator_options->metrics_listen,
+                    "Serve /metrics on ADDR:PORT");
+  coord->add_option("--log-format", coordinator_options->log_format, "json or text")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  coord->callback(
+      [coordinator_options] { throw CLI::RuntimeError(run_coordinator(*coordinator_options)); });
+
+  auto operator_options = std::make_shared<OperatorOptions>();
+  auto add_operator = [&](CLI::App& cmd) {
+    cmd.add_option("--coordinator", operator_options->coordinator, "Coordinator HOST:PORT")
+        ->capture_default_str();
+    add_tls_options(cmd, operator_options->tls, operator_options->insecure,
+                    "The operator's (CN operator...)");
+  };
+  auto* campaign = app.add_subcommand("campaign", "Submit, follow and cancel campaigns");
+  campaign->require_subcommand(1);
+  auto* submit_cmd = campaign->add_subcommand("submit", "Validate a campaign file and start it");
+  submit_cmd->add_option("file", operator_options->file, "Campaign YAML (coordinator/README.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  submit_cmd->add_flag("--watch", operator_options->watch, "Then follow it until it ends");
+  add_operator(*submit_cmd);
+  submit_cmd->callback(
+      [operator_options] { throw CLI::RuntimeError(submit(*operator_options)); });
+  for (const auto& [verb, help] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"status", "Print a campaign's progress once"},
+           {"watch", "Follow a campaign with a progress bar until it ends (exit 0 when done)"},
+           {"cancel", "Stop leasing a campaign's tasks (running ones finish)"}}) {
+    auto* cmd = campaign->add_subcommand(verb, help);
+    cmd->add_option("campaign", operator_options->campaign, "Campaign name")->required();
+    add_operator(*cmd);
+    cmd->callback([operator_options, verb = verb] {
+      throw CLI::RuntimeError(campaign_call(*operator_options, verb));
+    });
+  }
+  auto* targets = app.add_subcommand("targets", "Inspect a campaign's targets");
+  targets->require_subcommand(1);
+  auto* list = targets->add_subcommand(
+      "list", "Every target of a campaign with its provenance (seed, file, inline, peer)");
+  list->add_option("campaign", operator_options->campaign, "Campaign name")->required();
+  add_operator(*list);
+  list->callback([operator_options] { throw CLI::RuntimeError(list_targets(*operator_options)); });
+
+  auto ca_options = std::make_shared<DevCaOptions>();
+  auto* ca = app.add_subcommand(
+      "dev-ca", "Create a development CA with coordinator, operator and agent certificates");
+  ca->footer("Writes ca.pem/ca.key, coordinator.pem/key (SANs from --hosts), operator.pem/key\n"
+             "(CN operator) and agent-<id>.pem/key (CN = the agent id the coordinator checks).\n"
+             "For tests and trials; production uses the operator's own CA.");
+  ca->add_option("--out", ca_options->out, "Directory for the PEM files")->capture_default_str();
+  ca->add_option("--agents", ca_options->agents, "Agent ids, one certificate each")
+      ->delimiter(',')
+      ->capture_default_str();
+  ca->add_option("--hosts", ca_options->hosts, "Names and IPs of the coordinator")
+      ->delimiter(',')
+      ->capture_default_str();
+  ca->add_option("--days", ca_options->days, "Validity")->capture_default_str();
+  ca->callback([ca_options] { throw CLI::RuntimeError(dev_ca(*ca_options)); });
+}
+
+}  // namespace eo::cli

@@ -1,0 +1,249 @@
+// Scheduler: the store is the truth; the caches here (parsed specs, the running list) are
+// rebuilt from it, so any coordinator can pick up where another stopped.
+#include "coordinator/service/scheduler.h"
+
+#include "coordinator/campaign/planner.h"
+
+#include "eo/v1/task.pb.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace eo::coordinator {
+namespace {
+
+// A failed store call is an outage of the state backend, not a bad request: the caller (a tick,
+// an RPC) reports it and retries later.
+template <class T>
+T checked(store::Result<T> result, const std::string& what) {
+  if (!result.ok()) {
+    throw std::runtime_error("state store: " + what + ": " + result.status.detail);
+  }
+  return std::move(result.value);
+}
+
+void checked(const store::Status& status, const std::string& what) {
+  if (!status.ok()) throw std::runtime_error("state store: " + what + ": " + status.detail);
+}
+
+std::string network_name(v1::Network network) {
+  return network == v1::NETWORK_TOR ? "tor" : "clearnet";
+}
+
+}  // namespace
+
+std::string queue_name(const std::string& campaign_id, const std::string& vantage_class) {
+  return campaign_id + "/" + vantage_class;
+}
+
+Scheduler::Scheduler(store::StateStore& store, SchedulerOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+store::Campaign Scheduler::get(const std::string& campaign_id) {
+  auto found = store_.get_campaign(campaign_id);
+  if (found.status.code == store::Code::not_found) {
+    throw std::invalid_argument("no campaign named " + campaign_id);
+  }
+  return checked(std::move(found), "get campaign " + campaign_id);
+}
+
+const Scheduler::Loaded& Scheduler::load(const store::Campaign& campaign) {
+  std::lock_guard lock(mutex_);
+  auto& slot = loaded_[campaign.id];
+  if (!slot) {
+    auto loaded = std::make_shared<Loaded>();
+    loaded->spec = parse_campaign_yaml(campaign.spec, campaign.id, options_.known_probes);
+    auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
+    loaded->round_step_ms = std::max<std::int64_t>(
+        loaded->spec.round_spacing_s * 1000, round_politeness_bound_ms(loaded->spec, targets));
+    slot = std::move(loaded);
+  }
+  return *slot;
+}
+
+store::TimeMs Scheduler::round_start(const store::Campaign& campaign, std::uint32_t round) {
+  return campaign.created_ms + std::int64_t{round} * load(campaign).round_step_ms;
+}
+
+std::int64_t Scheduler::politeness_bound_ms(const std::string& campaign_id) {
+  const Loaded& loaded = load(get(campaign_id));
+  auto targets = checked(store_.list_targets(campaign_id), "targets of " + campaign_id);
+  return coordinator::politeness_bound_ms(loaded.spec, targets);
+}
+
+std::size_t Scheduler::create_round(const store::Campaign& campaign, std::uint32_t round,
+                                    store::TimeMs start_ms) {
+  const CampaignSpec& spec = load(campaign).spec;
+  auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
+  auto planned = plan_round(spec, targets, round, start_ms, stable_hash(campaign.id));
+  auto tasks = to_new_tasks(planned);
+  for (auto& task : tasks) task.vantage_class = queue_name(campaign.id, task.vantage_class);
+  std::size_t created = checked(store_.create_tasks(tasks), "create round " +
+                                                                 std::to_string(round) + " of " +
+                                                                 campaign.id);
+  std::lock_guard lock(mutex_);
+  ensured_round_[campaign.id] = round;
+  return created;
+}
+
+store::Campaign Scheduler::submit(const std::string& yaml, const std::string& origin,
+                                  const std::string& base_dir, store::TimeMs now) {
+  CampaignSpec spec = parse_campaign_yaml(yaml, origin, options_.known_probes);
+  spec.base_dir = base_dir;
+  auto existing = store_.get_campaign(spec.name);
+  if (existing.ok()) {
+    throw std::invalid_argument(origin + ": name: a campaign named " + spec.name + " exists (" +
+                                std::string(store::to_string(existing.value.state)) +
+                                "); campaign names are never reused");
+  }
+  auto targets = resolve_targets(spec, options_.builtin_servers_json);
+  if (targets.empty()) throw std::invalid_argument(origin + ": targets: none left to probe");
+  store::Campaign campaign{spec.name, spec.name, yaml, store::CampaignState::pending, 0};
+  checked(store_.put_campaign(campaign, now), "put campaign " + spec.name);
+  checked(store_.upsert_targets(spec.name, targets), "targets of " + spec.name);
+  campaign = get(spec.name);
+  create_round(campaign, 0, round_start(campaign, 0));
+  checked(store_.set_campaign_state(spec.name, store::CampaignState::running, now),
+          "start " + spec.name);
+  campaign.state = store::CampaignState::running;
+  std::lock_guard lock(mutex_);
+  running_.emplace_back(campaign.id, loaded_.at(campaign.id)->spec);
+  return campaign;
+}
+
+TickReport Scheduler::tick(store::TimeMs now) {
+  TickReport report;
+  report.leases_expired = checked(store_.expire(now), "expire leases");
+  auto campaigns =
+      checked(store_.list_campaigns(store::CampaignState::running), "list running campaigns");
+  std::vector<std::pair<std::string, CampaignSpec>> running;
+  for (auto& campaign : campaigns) {
+    const CampaignSpec& spec = load(campaign).spec;
+    running.emplace_back(campaign.id, spec);
+    bool ensured;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = ensured_round_.find(campaign.id);
+      ensured = it != ensured_round_.end() && it->second == campaign.round;
+    }
+    // After a restart the current round is created again: task ids are deterministic, so only
+    // what the crash left out is new.
+    if (!ensured) {
+      report.tasks_created += create_round(campaign, campaign.round,
+                                           round_start(campaign, campaign.round));
+    }
+    while (campaign.round + 1 < spec.rounds && now >= round_start(campaign, campaign.round + 1)) {
+      std::uint32_t next = campaign.round + 1;
+      report.tasks_created += create_round(campaign, next, round_start(campaign, next));
+      campaign.round = next;
+      checked(store_.put_campaign(campaign, now), "advance " + campaign.id);
+      ++report.rounds_started;
+    }
+    if (campaign.round + 1 >= spec.rounds) {
+      auto counts = checked(store_.counts(campaign.id), "counts of " + campaign.id);
+      if (counts.queued == 0 && counts.leased == 0) {
+        auto status = store_.set_campaign_state(campaign.id, store::CampaignState::done, now);
+        if (status.ok()) {
+          report.campaigns_done.push_back(campaign.id);
+          running.pop_back();
+        }
+      }
+    }
+  }
+  std::lock_guard lock(mutex_);
+  running_ = std::move(running);
+  return report;
+}
+
+v1::CampaignStatus Scheduler::status(const std::string& campaign_id) {
+  store::Campaign campaign = get(campaign_id);
+  auto counts = checked(store_.counts(campaign_id), "counts of " + campaign_id);
+  v1::CampaignStatus out;
+  out.set_campaign_id(campaign.id);
+  out.set_name(campaign.name);
+  out.set_state(std::string(store::to_string(campaign.state)));
+  out.set_round(campaign.round);
+  out.set_rounds_total(load(campaign).spec.rounds);
+  out.set_tasks_total(counts.queued + counts.leased + counts.done + counts.failed);
+  out.set_tasks_done(counts.done);
+  out.set_tasks_leased(counts.leased);
+  out.set_tasks_failed(counts.failed);
+  out.set_lease_expiries(counts.lease_expiries);
+  return out;
+}
+
+v1::CampaignStatus Scheduler::cancel(const std::string& campaign_id, store::TimeMs now) {
+  get(campaign_id);
+  auto status = store_.set_campaign_state(campaign_id, store::CampaignState::cancelled, now);
+  if (status.code == store::Code::conflict) throw std::invalid_argument(status.detail);
+  checked(status, "cancel " + campaign_id);
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(running_, [&](const auto& entry) { return entry.first == campaign_id; });
+  }
+  return this->status(campaign_id);
+}
+
+std::vector<store::Target> Scheduler::targets(const std::string& campaign_id) {
+  get(campaign_id);
+  return checked(store_.list_targets(campaign_id), "targets of " + campaign_id);
+}
+
+std::size_t Scheduler::add_targets(const std::string& campaign_id,
+                                   const std::vector<store::Target>& targets) {
+  return checked(store_.upsert_targets(campaign_id, targets), "targets of " + campaign_id);
+}
+
+std::vector<Binding> Scheduler::bindings(const std::vector<v1::Vantage>& vantages) {
+  std::lock_guard lock(mutex_);
+  std::vector<Binding> out;
+  for (const auto& [campaign_id, spec] : running_) {
+    for (const auto& selector : spec.vantages) {
+      for (const auto& vantage : vantages) {
+        if (selector.matches(vantage.region(), network_name(vantage.network()),
+                             vantage.provider())) {
+          out.push_back({queue_name(campaign_id, selector.vantage_class()), vantage.id()});
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<v1::TaskLease> Scheduler::lease(const std::vector<Binding>& bindings,
+                                            const std::string& agent_id, store::TimeMs now,
+                                            std::size_t max, std::size_t start) {
+  std::vector<v1::TaskLease> out;
+  for (std::size_t i = 0; i < bindings.size() && out.size() < max; ++i) {
+    const Binding& binding = bindings[(start + i) % bindings.size()];
+    auto leases = checked(store_.lease(binding.queue, agent_id, now, options_.lease_ms,
+                                       max - out.size()),
+                          "lease " + binding.queue);
+    for (auto& lease : leases) {
+      v1::TaskLease message;
+      if (!message.mutable_task()->ParseFromString(lease.task.payload)) {
+        // Written by our own planner: a payload that does not parse is a bug, not an agent's
+        // problem. Fail the task so the campaign can still finish, and say why.
+        store_.complete(lease.lease_id, false, "coordinator: task payload does not parse");
+        continue;
+      }
+      message.mutable_task()->set_task_id(lease.task.id);
+      message.mutable_task()->set_vantage_id(binding.vantage_id);
+      message.set_lease_id(lease.lease_id);
+      message.set_lease_expires_unix_us(lease.expires_ms * 1000);
+      out.push_back(std::move(message));
+    }
+  }
+  return out;
+}
+
+bool Scheduler::renew(const std::string& lease_id, store::TimeMs now) {
+  return checked(store_.renew(lease_id, now, options_.lease_ms), "renew " + lease_id);
+}
+
+bool Scheduler::complete(const std::string& lease_id, bool ok, const std::string& failure) {
+  return checked(store_.complete(lease_id, ok, failure), "complete " + lease_id);
+}
+
+}  // namespace eo::coordinator

@@ -1,0 +1,101 @@
+// The scheduling loop over the state store: campaigns submitted, rounds created when due,
+// leases handed to the agents whose vantages a campaign requires, campaigns finished. Every
+// decision is in the store, so a restarted coordinator (or a second one) resumes from it.
+#pragma once
+
+#include "common/store/store.h"
+#include "coordinator/campaign/campaign_spec.h"
+
+#include "eo/v1/common.pb.h"
+#include "eo/v1/coordinator.pb.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace eo::coordinator {
+
+struct SchedulerOptions {
+  std::string builtin_servers_json;      // Electrum's list, for `targets: {builtin: true}`
+  std::vector<KnownProbe> known_probes;  // the agents' probe suite
+  store::TimeMs lease_ms = 30'000;       // renewed by each agent heartbeat while it runs
+};
+
+// One queue an agent may lease from: a vantage class of a running campaign, served by one of
+// the agent's vantages.
+struct Binding {
+  std::string queue;       // "<campaign>/<vantage class>": the store's vantage_class
+  std::string vantage_id;  // the agent's vantage that serves it
+};
+
+// What one tick did (for logs and metrics).
+struct TickReport {
+  std::size_t rounds_started = 0;
+  std::size_t tasks_created = 0;
+  std::size_t leases_expired = 0;
+  std::vector<std::string> campaigns_done;
+};
+
+// The store queue for a campaign's vantage class. A queue per campaign lets a cancelled campaign
+// stop at once (its queues are no longer leased) without touching its tasks.
+std::string queue_name(const std::string& campaign_id, const std::string& vantage_class);
+
+class Scheduler {
+ public:
+  Scheduler(store::StateStore& store, SchedulerOptions options);
+
+  // Validates the campaign file, stores its targets and round 0, and starts it. `origin` names
+  // the file in errors; relative target files resolve against `base_dir`. Throws
+  // std::invalid_argument naming the file and key, or a name already used.
+  store::Campaign submit(const std::string& yaml, const std::string& origin,
+                         const std::string& base_dir, store::TimeMs now);
+  // Expires leases, creates the rounds that are due, finishes campaigns whose last round has
+  // nothing queued or leased. Idempotent: safe to call from several coordinators.
+  TickReport tick(store::TimeMs now);
+  // Throws std::invalid_argument for an unknown campaign.
+  v1::CampaignStatus status(const std::string& campaign_id);
+  v1::CampaignStatus cancel(const std::string& campaign_id, store::TimeMs now);
+  std::vector<store::Target> targets(const std::string& campaign_id);
+  // Adds targets to a running campaign (discovery); they join from the next round on.
+  std::size_t add_targets(const std::string& campaign_id, const std::vector<store::Target>& targets);
+
+  // The queues these vantages may lease from, over every running campaign.
+  std::vector<Binding> bindings(const std::vector<v1::Vantage>& vantages);
+  // Up to `max` leases from `bindings`, round-robin from `start` so no queue starves another;
+  // each task's vantage_id names the agent's vantage.
+  std::vector<v1::TaskLease> lease(const std::vector<Binding>& bindings,
+                                   const std::string& agent_id, store::TimeMs now,
+                                   std::size_t max, std::size_t start = 0);
+  bool renew(const std::string& lease_id, store::TimeMs now);
+  bool complete(const std::string& lease_id, bool ok, const std::string& failure);
+
+  // When round `round` of a campaign starts: created + round x max(spacing, round bound).
+  store::TimeMs round_start(const store::Campaign& campaign, std::uint32_t round);
+  // The campaign's politeness bound (planner.h), for "wall time <= 1.1 x bound".
+  std::int64_t politeness_bound_ms(const std::string& campaign_id);
+
+  store::StateStore& store() { return store_; }
+  const SchedulerOptions& options() const { return options_; }
+
+ private:
+  struct Loaded {
+    CampaignSpec spec;
+    std::int64_t round_step_ms = 0;
+  };
+  const Loaded& load(const store::Campaign& campaign);
+  std::size_t create_round(const store::Campaign& campaign, std::uint32_t round,
+                           store::TimeMs start_ms);
+  store::Campaign get(const std::string& campaign_id);
+
+  store::StateStore& store_;
+  SchedulerOptions options_;
+  std::mutex mutex_;  // guards the caches below; the store serializes itself
+  std::map<std::string, std::shared_ptr<Loaded>> loaded_;
+  std::map<std::string, std::uint32_t> ensured_round_;  // rounds this process has (re)created
+  std::vector<std::pair<std::string, CampaignSpec>> running_;  // refreshed by tick()
+};
+
+}  // namespace eo::coordinator

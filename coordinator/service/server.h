@@ -1,0 +1,63 @@
+// The coordinator process: the gRPC server around CoordinatorService, and the tick thread that
+// drives the scheduler (rounds, lease expiry, campaign completion) and refreshes the metrics.
+#pragma once
+
+#include "common/rpc/credentials.h"
+#include "coordinator/service/scheduler.h"
+#include "coordinator/service/service.h"
+
+#include <grpcpp/server.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace prometheus {
+class Registry;
+}
+
+namespace eo::coordinator {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:50151";  // port 0 picks a free one (see port())
+  rpc::TlsFiles tls;
+  bool insecure = false;  // plaintext, loopback only (one machine)
+  std::chrono::milliseconds tick{250};
+  ServiceOptions service;
+};
+
+class CoordinatorServer {
+ public:
+  // Binds and starts serving; throws std::invalid_argument / std::runtime_error naming the
+  // address or the credential file that is wrong.
+  CoordinatorServer(Scheduler& scheduler, ServerOptions options,
+                    prometheus::Registry* metrics = nullptr);
+  ~CoordinatorServer();
+
+  int port() const { return port_; }
+  CoordinatorService& service() { return *service_; }
+  // Blocks until shutdown() (from another thread or a signal handler's thread).
+  void wait();
+  void shutdown();
+
+ private:
+  struct Metrics;
+  void tick_loop();
+  void refresh_metrics(const TickReport& report);
+
+  Scheduler& scheduler_;
+  ServerOptions options_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<CoordinatorService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread ticker_;
+};
+
+}  // namespace eo::coordinator

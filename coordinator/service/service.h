@@ -1,0 +1,86 @@
+// The Coordinator gRPC service (proto/eo/v1/coordinator.proto): agents register and hold a task
+// stream; operators submit, watch and cancel campaigns. Identity comes from the mTLS client
+// certificate: an agent's CN is its agent id, an operator's CN starts with "operator".
+#pragma once
+
+#include "coordinator/service/scheduler.h"
+
+#include "eo/v1/coordinator.grpc.pb.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace prometheus {
+class Registry;
+}
+
+namespace eo::coordinator {
+
+struct ServiceOptions {
+  // mTLS: check the certificate CN against the agent id and the operator role. Off only for
+  // plaintext on loopback, where there is no certificate to check.
+  bool require_identity = true;
+  std::uint32_t heartbeat_interval_ms = 5000;
+  std::chrono::milliseconds dispatch_poll{100};     // an idle stream looks for work this often
+  std::chrono::milliseconds watch_interval{500};    // WatchCampaign's update period
+  std::function<store::TimeMs()> clock;             // default: the system clock
+};
+
+class CoordinatorService final : public v1::Coordinator::Service {
+ public:
+  CoordinatorService(Scheduler& scheduler, ServiceOptions options,
+                     prometheus::Registry* metrics = nullptr);
+  ~CoordinatorService() override;
+
+  grpc::Status Register(grpc::ServerContext* context, const v1::RegisterRequest* request,
+                        v1::RegisterResponse* response) override;
+  grpc::Status TaskStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::AgentMessage>* stream) override;
+  grpc::Status SubmitCampaign(grpc::ServerContext* context, const v1::CampaignSpec* request,
+                              v1::CampaignStatus* response) override;
+  grpc::Status WatchCampaign(grpc::ServerContext* context, const v1::CampaignRef* request,
+                             grpc::ServerWriter<v1::CampaignStatus>* writer) override;
+  grpc::Status CancelCampaign(grpc::ServerContext* context, const v1::CampaignRef* request,
+                              v1::CampaignStatus* response) override;
+  grpc::Status ListTargets(grpc::ServerContext* context, const v1::ListTargetsRequest* request,
+                           v1::ListTargetsResponse* response) override;
+
+  // New work may be ready (a round started, leases expired): idle streams look at once.
+  void wake_all();
+  // Agents with an open task stream, by "region/network".
+  std::map<std::string, std::size_t> connected_agents();
+  // Ends every open stream (their agents reconnect); the server's shutdown calls it.
+  void stop_streams();
+
+ private:
+  struct Session;
+  struct Stream;
+  struct Metrics;
+
+  std::shared_ptr<Session> find_session(const std::string& token);
+  grpc::Status check_agent(const grpc::ServerContext& context, const std::string& agent_id);
+  grpc::Status check_operator(const grpc::ServerContext& context);
+  void dispatch(Session& session, Stream& stream,
+                grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::AgentMessage>& writer);
+  void handle(Session& session, Stream& stream, const v1::AgentMessage& message);
+  v1::CampaignStatus with_agents(v1::CampaignStatus status);
+  store::TimeMs now() const;
+
+  Scheduler& scheduler_;
+  ServiceOptions options_;
+  std::unique_ptr<Metrics> metrics_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Session>> sessions_;  // by token
+  std::set<Stream*> streams_;
+  bool stopping_ = false;
+};
+
+}  // namespace eo::coordinator
