@@ -17,21 +17,34 @@ BusEventSink::~BusEventSink() { flush(); }
 
 void BusEventSink::record(eo::v1::HoneypotEvent event) {
   std::lock_guard lock(mutex_);
+  const std::size_t key_at = buffer_.size();
+  if (executor_) buffer_.append(event.session_id());
+  const std::size_t value_at = buffer_.size();
+  event.AppendToString(&buffer_);
+  take_locked(event.session_id(), key_at, value_at);
+}
+
+void BusEventSink::record_parts(const server::SessionEnvelope& envelope,
+                                const eo::v1::HoneypotEvent& own) {
+  std::lock_guard lock(mutex_);
+  const std::string& session_id = envelope.fields.session_id();
+  const std::size_t key_at = buffer_.size();
+  if (executor_) buffer_.append(session_id);
+  const std::size_t value_at = buffer_.size();
+  buffer_.append(envelope.bytes);
+  own.AppendToString(&buffer_);
+  take_locked(session_id, key_at, value_at);
+}
+
+void BusEventSink::take_locked(std::string_view key, std::size_t key_at, std::size_t value_at) {
   if (!executor_) {
-    event.SerializeToString(&buffer_);
-    bus::Status status =
-        producer_.publish(bus::topics::kHoneypotEvents, event.session_id(), buffer_);
+    const std::string_view value = std::string_view(buffer_).substr(value_at);
+    bus::Status status = producer_.publish(bus::topics::kHoneypotEvents, key, value);
+    buffer_.clear();
     count(status, status.ok() ? 1 : 0, status.ok() ? 0 : 1);
     return;
   }
-  Pending p{};
-  p.key_at = buffer_.size();
-  p.key_size = event.session_id().size();
-  buffer_.append(event.session_id());
-  p.value_at = buffer_.size();
-  event.AppendToString(&buffer_);
-  p.value_size = buffer_.size() - p.value_at;
-  pending_.push_back(p);
+  pending_.push_back(Pending{key_at, key.size(), value_at, buffer_.size() - value_at});
   if (pending_.size() >= kMaxBatchEvents || buffer_.size() >= kMaxBatchBytes) {
     flush_locked();
     return;

@@ -44,6 +44,10 @@ class BusEventSink final : public server::EventSink {
   BusEventSink& operator=(const BusEventSink&) = delete;
 
   void record(eo::v1::HoneypotEvent event) override;
+  // The server's way in: the session's serialized envelope and the event's own fields are written
+  // back to back, which parses as the whole event (no copy of the envelope message per event).
+  void record_parts(const server::SessionEnvelope& envelope,
+                    const eo::v1::HoneypotEvent& own) override;
   // Publishes the buffered events now (batched mode; a no-op otherwise or when none wait).
   void flush();
 
@@ -54,6 +58,8 @@ class BusEventSink final : public server::EventSink {
   struct Pending {
     std::size_t key_at, key_size, value_at, value_size;
   };
+  // Publishes (direct) or queues (batched) the event serialized at buffer_[value_at..end).
+  void take_locked(std::string_view key, std::size_t key_at, std::size_t value_at);
   void flush_locked();
   void count(const bus::Status& status, std::uint64_t accepted, std::uint64_t refused);
 

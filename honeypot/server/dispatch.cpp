@@ -4,9 +4,11 @@
 
 #include "honeypot/server/methods.h"
 #include "honeypot/server/params.h"
+#include "honeypot/server/simple_call.h"
 #include "honeypot/server/wire.h"
 
 #include <algorithm>
+#include <span>
 
 namespace eo::honeypot::server {
 namespace {
@@ -50,13 +52,10 @@ bool rate_exceeded(SessionState& s, const RuleAction& rate, Clock::time_point no
   return ++s.window_requests > rate.after_requests;
 }
 
-// Script hashes named by a call: what links a session to a wallet.
-std::vector<std::string> scripthashes_of(std::string_view method, const Json& args) {
-  std::vector<std::string> out;
-  if (method.rfind("blockchain.scripthash.", 0) == 0 && !args.empty()) {
-    if (auto sh = hash_arg(args[0])) out.push_back(std::move(*sh));
-  }
-  return out;
+// The script hash named by a call: what links a session to a wallet.
+std::optional<std::string> scripthash_of(std::string_view method, const Json& args) {
+  if (method.rfind("blockchain.scripthash.", 0) != 0 || args.empty()) return std::nullopt;
+  return hash_arg(args[0]);
 }
 
 }  // namespace
@@ -111,9 +110,14 @@ LineOutcome Dispatcher::handle_line(SessionState& s, const electrum::FramedLine&
     s.recorder.request("", nullptr, {}, 0, "drop:oversize_line");
     return out;
   }
-  electrum::ParseLimits limits;
-  limits.max_batch = profile_.limits.batches ? profile_.limits.max_batch : 1'000'000;
-  electrum::ParsedLine parsed = electrum::parse_line(framed.text, limits);
+  electrum::ParsedLine parsed;
+  if (auto simple = parse_simple_call(framed.text)) {
+    parsed.message = std::move(*simple);  // not a batch: the default shape says so
+  } else {
+    electrum::ParseLimits limits;
+    limits.max_batch = profile_.limits.batches ? profile_.limits.max_batch : 1'000'000;
+    parsed = electrum::parse_line(framed.text, limits);
+  }
   const ErrorTable& errors = profile_.errors;
   std::string body;
   if (parsed.shape.batch && !profile_.limits.batches) {
@@ -153,8 +157,14 @@ LineOutcome Dispatcher::handle_line(SessionState& s, const electrum::FramedLine&
   }
   check_excess_errors(s, line);
 
-  out.reply = std::move(line.prefix);
-  if (!body.empty()) out.reply.append(finish_line(std::move(body), profile_.wire));
+  if (body.empty()) {
+    out.reply = std::move(line.prefix);
+  } else if (line.prefix.empty()) {
+    out.reply = finish_line(std::move(body), profile_.wire);  // the usual case: no copy
+  } else {
+    out.reply = std::move(line.prefix);
+    out.reply.append(finish_line(std::move(body), profile_.wire));
+  }
   out.delay = line.delay;
   out.close = line.close;
   out.close_reason = std::move(line.reason);
@@ -295,7 +305,9 @@ std::optional<std::string> Dispatcher::handle_call(SessionState& s, const Call& 
   s.cost.bump(answer.cost, now);
 
   const auto latency = duration_cast<microseconds>(Clock::now() - line.received + line.delay);
-  s.recorder.request(call.method, &call.params, scripthashes_of(call.method, *args),
+  const std::optional<std::string> scripthash = scripthash_of(call.method, *args);
+  s.recorder.request(call.method, &call.params,
+                     scripthash ? std::span(&*scripthash, 1) : std::span<const std::string>(),
                      static_cast<std::uint64_t>(latency.count()), action + line.delay_label);
   if (call.notification) return std::nullopt;  // JSON-RPC: notifications get no reply
   return body;

@@ -30,19 +30,24 @@ void RandomSource::fill(std::span<std::uint8_t> out) {
 }
 
 std::string RandomSource::uuid_v4() {
+  std::string out;
+  uuid_v4(out);
+  return out;
+}
+
+void RandomSource::uuid_v4(std::string& out) {
   std::array<std::uint8_t, 16> b;
   fill(b);
   b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(36, '-');
+  out.assign(36, '-');
   std::size_t pos = 0;
   for (std::size_t i = 0; i < b.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) ++pos;  // skip the dash
     out[pos++] = kHex[b[i] >> 4];
     out[pos++] = kHex[b[i] & 0x0f];
   }
-  return out;
 }
 
 }  // namespace eo::honeypot::server

@@ -19,6 +19,8 @@ class RandomSource {
 
   // "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", lowercase (RFC 4122 version 4, variant 10).
   std::string uuid_v4();
+  // The same into `out`, reusing its buffer.
+  void uuid_v4(std::string& out);
 
  private:
   void refill();

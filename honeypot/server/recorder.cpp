@@ -1,5 +1,6 @@
 // Turns what happens in a session into eo::v1::HoneypotEvents, cheaply: the shared envelope is
-// built once per session and copied, params are written once with a byte bound.
+// built and serialized once per session and never copied, each event's own fields go into one
+// reused message, params are written once with a byte bound.
 #include "honeypot/server/recorder.h"
 
 #include "honeypot/server/privacy.h"
@@ -67,6 +68,12 @@ bool append_bounded(std::string& out, const Json& value, std::size_t limit) {
 
 std::string bounded_json(const Json& value, std::size_t limit) {
   std::string out;
+  bounded_json(value, limit, out);
+  return out;
+}
+
+void bounded_json(const Json& value, std::size_t limit, std::string& out) {
+  out.clear();
   append_bounded(out, value, limit);
   if (out.size() > limit) {
     std::size_t cut = limit;
@@ -74,7 +81,6 @@ std::string bounded_json(const Json& value, std::size_t limit) {
     out.resize(cut);
     out.append("...");
   }
-  return out;
 }
 
 EventFactory::EventFactory(RecorderConfig config, EventSink& sink, RandomSource& random)
@@ -84,32 +90,43 @@ SessionRecorder::SessionRecorder(EventFactory& factory, std::string session_id,
                                  const PeerEndpoint& peer, std::string profile)
     : factory_(factory) {
   const auto& config = factory.config();
-  envelope_.set_honeypot_id(config.honeypot_id);
-  envelope_.set_session_id(std::move(session_id));
+  eo::v1::HoneypotEvent& e = envelope_.fields;
+  e.set_honeypot_id(config.honeypot_id);
+  e.set_session_id(std::move(session_id));
   const std::string ip = peer.ip.to_string();
   if (config.pseudonymize) {
-    envelope_.set_peer_pseudonym(ip_pseudonym(config.salt, ip));
+    e.set_peer_pseudonym(ip_pseudonym(config.salt, ip));
   } else {
-    envelope_.set_peer_ip(ip);
+    e.set_peer_ip(ip);
   }
-  envelope_.set_peer_port(peer.port);
-  envelope_.set_local_address(peer.local_address);
-  envelope_.set_transport(peer.transport);
-  envelope_.set_profile(std::move(profile));
+  e.set_peer_port(peer.port);
+  e.set_local_address(peer.local_address);
+  e.set_transport(peer.transport);
+  e.set_profile(std::move(profile));
+  e.SerializeToString(&envelope_.bytes);
 }
 
-eo::v1::HoneypotEvent SessionRecorder::make(eo::v1::HoneypotEventKind kind,
-                                            std::string_view action) {
-  eo::v1::HoneypotEvent event = envelope_;
-  event.set_event_id(factory_.random().uuid_v4());
+eo::v1::HoneypotEvent& SessionRecorder::make(eo::v1::HoneypotEventKind kind,
+                                             std::string_view action) {
+  eo::v1::HoneypotEvent& event = factory_.scratch();
+  event.Clear();
+  factory_.random().uuid_v4(*event.mutable_event_id());
   event.set_kind(kind);
   event.set_time_unix_us(now_unix_us());
-  event.set_action(std::string(action));
+  event.mutable_action()->assign(action);
   return event;
 }
 
-void SessionRecorder::emit(eo::v1::HoneypotEvent event) {
-  factory_.sink().record(std::move(event));
+void SessionRecorder::emit(const eo::v1::HoneypotEvent& event) {
+  factory_.sink().record_parts(envelope_, event);
+}
+
+void SessionRecorder::add_request_fields(eo::v1::HoneypotEvent& event, std::string_view method,
+                                         std::span<const std::string> scripthashes,
+                                         std::uint64_t latency_us) {
+  event.mutable_method()->assign(method);
+  for (const auto& s : scripthashes) event.add_scripthashes()->assign(s);
+  event.set_latency_us(latency_us);
 }
 
 void SessionRecorder::connect(std::string_view action) {
@@ -117,61 +134,57 @@ void SessionRecorder::connect(std::string_view action) {
 }
 
 void SessionRecorder::tls_hello(const ClientHello& hello, std::string_view action) {
-  auto event = make(eo::v1::HONEYPOT_EVENT_TLS_HELLO, action);
+  auto& event = make(eo::v1::HONEYPOT_EVENT_TLS_HELLO, action);
   std::string raw = ja3_string(hello);
   event.set_tls_fingerprint(ja3_hash(raw));
   event.set_tls_fingerprint_raw(std::move(raw));
-  emit(std::move(event));
+  emit(event);
 }
 
 void SessionRecorder::version(std::string_view client_name, std::string_view protocol_min,
                               std::string_view protocol_max, std::string_view action) {
-  auto event = make(eo::v1::HONEYPOT_EVENT_VERSION, action);
+  auto& event = make(eo::v1::HONEYPOT_EVENT_VERSION, action);
   event.set_client_name(std::string(client_name));
   event.set_protocol_min(std::string(protocol_min));
   event.set_protocol_max(std::string(protocol_max));
   event.set_method("server.version");
-  emit(std::move(event));
+  emit(event);
 }
 
 void SessionRecorder::request(std::string_view method, const Json* params,
-                              std::vector<std::string> scripthashes, std::uint64_t latency_us,
+                              std::span<const std::string> scripthashes, std::uint64_t latency_us,
                               std::string_view action) {
-  auto event = make(eo::v1::HONEYPOT_EVENT_REQUEST, action);
-  event.set_method(std::string(method));
+  auto& event = make(eo::v1::HONEYPOT_EVENT_REQUEST, action);
+  add_request_fields(event, method, scripthashes, latency_us);
   if (params != nullptr) {
-    event.set_params_json(bounded_json(*params, factory_.config().max_params_bytes));
+    bounded_json(*params, factory_.config().max_params_bytes, *event.mutable_params_json());
   }
-  for (auto& s : scripthashes) event.add_scripthashes(std::move(s));
-  event.set_latency_us(latency_us);
-  emit(std::move(event));
+  emit(event);
 }
 
-void SessionRecorder::request_text(std::string_view method, std::string params_json,
-                                   std::vector<std::string> scripthashes,
+void SessionRecorder::request_text(std::string_view method, std::string_view params_json,
+                                   std::span<const std::string> scripthashes,
                                    std::uint64_t latency_us, std::string_view action) {
-  auto event = make(eo::v1::HONEYPOT_EVENT_REQUEST, action);
-  event.set_method(std::string(method));
-  event.set_params_json(std::move(params_json));
-  for (auto& s : scripthashes) event.add_scripthashes(std::move(s));
-  event.set_latency_us(latency_us);
-  emit(std::move(event));
+  auto& event = make(eo::v1::HONEYPOT_EVENT_REQUEST, action);
+  add_request_fields(event, method, scripthashes, latency_us);
+  event.mutable_params_json()->assign(params_json);
+  emit(event);
 }
 
 void SessionRecorder::broadcast(std::string_view txid, bool accepted, std::string_view error,
                                 std::string_view action) {
-  auto event = make(eo::v1::HONEYPOT_EVENT_BROADCAST, action);
+  auto& event = make(eo::v1::HONEYPOT_EVENT_BROADCAST, action);
   event.set_method("blockchain.transaction.broadcast");
   event.set_txid(std::string(txid));
   if (!accepted) {
     event.set_params_json(
         bounded_json(Json{{"error", std::string(error)}}, factory_.config().max_params_bytes));
   }
-  emit(std::move(event));
+  emit(event);
 }
 
 void SessionRecorder::disconnect(std::string_view reason, const SessionCounts& counts) {
-  auto event = make(eo::v1::HONEYPOT_EVENT_DISCONNECT, reason);
+  auto& event = make(eo::v1::HONEYPOT_EVENT_DISCONNECT, reason);
   Json summary = Json::object();
   summary["reason"] = std::string(reason);
   summary["requests"] = counts.requests;
@@ -182,7 +195,7 @@ void SessionRecorder::disconnect(std::string_view reason, const SessionCounts& c
   summary["duration_ms"] = counts.duration_ms;
   summary["oversize_lines"] = counts.oversize_lines;
   event.set_params_json(summary.dump());
-  emit(std::move(event));
+  emit(event);
 }
 
 }  // namespace eo::honeypot::server

@@ -1,5 +1,6 @@
 // Turns what happens in a session into eo::v1::HoneypotEvents: the envelope (ids, peer, local
-// address, transport, profile) is built once per session, each event adds its own fields.
+// address, transport, profile) is built and serialized once per session, each event adds its own
+// fields in one message the server reuses.
 #pragma once
 
 #include "honeypot/server/event_sink.h"
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,11 +35,15 @@ class EventFactory {
   const RecorderConfig& config() const { return config_; }
   EventSink& sink() { return sink_; }
   RandomSource& random() { return random_; }
+  // The one message each event's own fields are written into: cleared, not freed, between
+  // events, so recording reuses its strings' buffers.
+  eo::v1::HoneypotEvent& scratch() { return scratch_; }
 
  private:
   RecorderConfig config_;
   EventSink& sink_;
   RandomSource& random_;
+  eo::v1::HoneypotEvent scratch_;
 };
 
 // What a DISCONNECT event reports (as JSON in params_json, the reason also in action).
@@ -63,8 +69,8 @@ class SessionRecorder {
   SessionRecorder(EventFactory& factory, std::string session_id, const PeerEndpoint& peer,
                   std::string profile);
 
-  const std::string& session_id() const { return envelope_.session_id(); }
-  const std::string& profile() const { return envelope_.profile(); }
+  const std::string& session_id() const { return envelope_.fields.session_id(); }
+  const std::string& profile() const { return envelope_.fields.profile(); }
 
   void connect(std::string_view action);
   void tls_hello(const ClientHello& hello, std::string_view action);
@@ -73,12 +79,12 @@ class SessionRecorder {
   // `params` may be null (a line that did not parse); it is written compactly, cut at
   // max_params_bytes (a cut text ends in "...").
   void request(std::string_view method, const nlohmann::json* params,
-               std::vector<std::string> scripthashes, std::uint64_t latency_us,
+               std::span<const std::string> scripthashes, std::uint64_t latency_us,
                std::string_view action);
   // As request(), with params already written by bounded_json() (empty: none). The relay keeps
   // this text, not the params, while a request waits for the upstream's answer.
-  void request_text(std::string_view method, std::string params_json,
-                    std::vector<std::string> scripthashes, std::uint64_t latency_us,
+  void request_text(std::string_view method, std::string_view params_json,
+                    std::span<const std::string> scripthashes, std::uint64_t latency_us,
                     std::string_view action);
   // A transaction broadcast: its txid (computed from the raw bytes when they parse, even when
   // rejected) and, when not accepted, the error the client was sent (as {"error": ...}).
@@ -87,15 +93,20 @@ class SessionRecorder {
   void disconnect(std::string_view reason, const SessionCounts& counts);
 
  private:
-  eo::v1::HoneypotEvent make(eo::v1::HoneypotEventKind kind, std::string_view action);
-  void emit(eo::v1::HoneypotEvent event);
+  // The factory's scratch message, cleared, with the fields every event sets.
+  eo::v1::HoneypotEvent& make(eo::v1::HoneypotEventKind kind, std::string_view action);
+  void emit(const eo::v1::HoneypotEvent& event);
+  void add_request_fields(eo::v1::HoneypotEvent& event, std::string_view method,
+                          std::span<const std::string> scripthashes, std::uint64_t latency_us);
 
   EventFactory& factory_;
-  eo::v1::HoneypotEvent envelope_;  // the fields every event of the session shares
+  SessionEnvelope envelope_;  // the fields every event of the session shares
 };
 
 // Compact JSON of `value`, at most `limit` bytes plus "..." when cut (never inside a UTF-8
 // sequence); walks only as much of the value as it writes.
 std::string bounded_json(const nlohmann::json& value, std::size_t limit);
+// The same into `out` (replacing its content, reusing its buffer).
+void bounded_json(const nlohmann::json& value, std::size_t limit, std::string& out);
 
 }  // namespace eo::honeypot::server

@@ -161,6 +161,7 @@ asio::awaitable<void> Session::read_loop() {
     }
     last_read_ = Clock::now();
     state_.counts.bytes_in += n;
+    // Replies are queued line by line and sent once per read (send_queued) before any wait.
     framer_.feed(std::string_view(read_buffer_.data(), n));
     while (!closing_) {
       const auto line = framer_.next_line();
@@ -178,22 +179,24 @@ asio::awaitable<void> Session::read_loop() {
       add(metrics.oversize_lines,
           static_cast<double>(state_.counts.oversize_lines - before.oversize_lines));
       if (outcome.delay.count() > 0) {
+        send_queued();  // earlier lines' replies do not wait for this line's delay
         delay_timer_.expires_after(outcome.delay);
         error_code ignored;
         co_await delay_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         if (closing_) break;
         last_read_ = Clock::now();  // time in our tarpit is not the client's idleness
       }
-      if (!outcome.reply.empty()) enqueue(std::move(outcome.reply));
+      if (!outcome.reply.empty()) enqueue(std::move(outcome.reply), false);
       if (outcome.close) {
         begin_close(std::move(outcome.close_reason), true);
         break;
       }
     }
+    send_queued();
   }
 }
 
-void Session::enqueue(std::string bytes) {
+void Session::enqueue(std::string bytes, bool wake) {
   if (writer_done_) return;
   if (queued_bytes_ + bytes.size() > core_->profile.limits.send_queue_bytes) {
     begin_close("send_queue_full", false);
@@ -201,7 +204,35 @@ void Session::enqueue(std::string bytes) {
   }
   queued_bytes_ += bytes.size();
   queue_.push_back(std::move(bytes));
-  if (writer_waiting_) wake_writer_.cancel();
+  if (wake && writer_waiting_) wake_writer_.cancel();
+}
+
+// With the writer idle on plain TCP, the queue goes out here with one non-blocking send: a reply
+// nearly always fits the socket buffer, and waking the writer coroutine for it (timer cancel,
+// two posted completions, timer re-arm) cost more than the send. What the socket does not take
+// is left to the writer, as is everything on TLS or while the writer is busy (it takes the queue
+// when its write completes).
+void Session::send_queued() {
+  if (queue_.empty() || !writer_waiting_) return;
+  if (!stream_.is_tls() && !closing_ && unsent_.empty()) {
+    std::string batch = take_batch();
+    error_code ec;
+    const std::size_t sent = stream_.write_now(batch, ec);
+    if (ec) {
+      begin_close("write_error", false);
+      return;
+    }
+    count_sent(sent);
+    if (sent == batch.size()) return;
+    unsent_ = std::move(batch);
+    unsent_.erase(0, sent);
+  }
+  wake_writer_.cancel();
+}
+
+void Session::count_sent(std::size_t bytes) {
+  state_.counts.bytes_out += bytes;
+  state_.cost.bump_bytes(bytes, Clock::now());
 }
 
 std::string Session::take_batch() {
@@ -222,28 +253,31 @@ std::string Session::take_batch() {
 asio::awaitable<void> Session::writer() {
   auto self = shared_from_this();
   for (;;) {
-    if (queue_.empty()) {
-      if (closing_) break;
-      writer_waiting_ = true;
-      wake_writer_.expires_at(kNever);
-      error_code ignored;
-      co_await wake_writer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      writer_waiting_ = false;
-      continue;
+    if (unsent_.empty()) {
+      if (queue_.empty()) {
+        if (closing_) break;
+        writer_waiting_ = true;
+        wake_writer_.expires_at(kNever);
+        error_code ignored;
+        co_await wake_writer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        writer_waiting_ = false;
+        continue;
+      }
+      unsent_ = take_batch();
     }
-    const std::string batch = take_batch();
     write_started_ = Clock::now();
-    const error_code ec = co_await stream_.write_all(batch);
+    const error_code ec = co_await stream_.write_all(unsent_);
     write_started_ = kNever;
     if (ec) {
       begin_close("write_error", false);
       break;
     }
-    state_.counts.bytes_out += batch.size();
-    state_.cost.bump_bytes(batch.size(), Clock::now());
+    count_sent(unsent_.size());
+    unsent_ = std::string();  // freed, not cleared: a large batch must not stay per session
   }
   queue_.clear();
   queued_bytes_ = 0;
+  unsent_ = std::string();
   // Everything owed is written: a read still pending (a close decided outside the read loop,
   // e.g. by the relay) must not keep the session open.
   stream_.close();

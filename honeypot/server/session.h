@@ -49,7 +49,10 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::awaitable<void> watchdog();
   void spawn(boost::asio::awaitable<void> task, const char* name);
 
-  void enqueue(std::string bytes);
+  // Queues bytes to send; wakes the writer unless the read loop will call send_queued().
+  void enqueue(std::string bytes, bool wake = true);
+  void send_queued();
+  void count_sent(std::size_t bytes);
   void begin_close(std::string reason, bool flush);
   std::string take_batch();
   void finish();
@@ -63,6 +66,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::deque<std::string> queue_;
   std::size_t queued_bytes_ = 0;
+  std::string unsent_;  // taken from the queue (and padded), not yet written; the writer's next
   boost::asio::steady_timer wake_writer_;
   boost::asio::steady_timer writer_done_signal_;
   boost::asio::steady_timer watchdog_timer_;

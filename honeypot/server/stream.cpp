@@ -1,6 +1,7 @@
 // One accepted client connection as a byte stream: plain TCP or TLS over it.
 #include "honeypot/server/stream.h"
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -57,6 +58,18 @@ asio::awaitable<error_code> ServerStream::write_all(std::string_view bytes) {
     co_await asio::async_write(plain_, buffer, asio::redirect_error(asio::use_awaitable, ec));
   }
   co_return ec;
+}
+
+std::size_t ServerStream::write_now(std::string_view bytes, error_code& error) {
+  error = {};
+  if (!plain_.non_blocking()) plain_.non_blocking(true, error);  // async operations unaffected
+  if (error) return 0;
+  const std::size_t sent = plain_.send(asio::buffer(bytes.data(), bytes.size()), 0, error);
+  if (error == asio::error::would_block || error == asio::error::try_again) {
+    error = {};
+    return 0;
+  }
+  return sent;
 }
 
 void ServerStream::close() {

@@ -38,6 +38,9 @@ class ServerStream {
   boost::asio::awaitable<std::size_t> read_some(boost::asio::mutable_buffer buffer,
                                                 boost::system::error_code& error);
   boost::asio::awaitable<boost::system::error_code> write_all(std::string_view bytes);
+  // Plain TCP only: sends what the socket buffer takes right now, without waiting; returns how
+  // many bytes (0 when the buffer is full, which is not an error).
+  std::size_t write_now(std::string_view bytes, boost::system::error_code& error);
 
   // Closes the socket; a pending read or write completes with operation_aborted.
   void close();

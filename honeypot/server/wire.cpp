@@ -1,11 +1,12 @@
 // Writes reply lines byte for byte like the emulated implementation. The compact layouts reuse
-// common/electrum's serializers; the python layout (EPS) and key-order-exact notifications are
-// written here.
+// common/electrum's serializers, except for result bodies (the per-request path), written here
+// in one buffer; the python layout (EPS) and key-order-exact notifications are written here.
 #include "honeypot/server/wire.h"
 
 #include "common/electrum/request.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 namespace eo::honeypot::server {
@@ -20,6 +21,26 @@ bool plain_ascii(std::string_view text) {
     const auto u = static_cast<unsigned char>(c);
     return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
   });
+}
+
+// An id as compact JSON, as nlohmann writes it; integers and plain strings without its serializer.
+void append_id(std::string& out, const Json& id) {
+  char digits[24];
+  std::to_chars_result end{};
+  if (id.is_number_unsigned()) {
+    end = std::to_chars(digits, digits + sizeof digits, id.get<std::uint64_t>());
+  } else if (id.is_number_integer()) {
+    end = std::to_chars(digits, digits + sizeof digits, id.get<std::int64_t>());
+  } else if (id.is_string() && plain_ascii(id.get_ref<const std::string&>())) {
+    out.push_back('"');
+    out.append(id.get_ref<const std::string&>());
+    out.push_back('"');
+    return;
+  } else {
+    out.append(id.dump(-1, ' ', false, Json::error_handler_t::replace));
+    return;
+  }
+  out.append(digits, end.ptr);
 }
 
 std::string_view comma(Layout layout) { return layout == Layout::python ? ", " : ","; }
@@ -129,7 +150,20 @@ std::string array_text(std::span<const std::string> items, Layout layout) {
 
 std::string result_body(const WireStyle& style, const Json& id, std::string_view result_json) {
   if (style.layout != Layout::python) {
-    return electrum::result_body(id, electrum::RawJson{result_json}, key_order(style.layout));
+    // electrum::result_body's bytes, in one buffer with room for the terminator (finish_line).
+    std::string out;
+    out.reserve(result_json.size() + 48 +
+                (id.is_string() ? id.get_ref<const std::string&>().size() : 0));
+    if (style.layout == Layout::sorted) {
+      out.append("{\"id\":");
+      append_id(out, id);
+      out.append(",\"jsonrpc\":\"2.0\",\"result\":").append(result_json).push_back('}');
+    } else {
+      out.append("{\"jsonrpc\":\"2.0\",\"result\":").append(result_json).append(",\"id\":");
+      append_id(out, id);
+      out.push_back('}');
+    }
+    return out;
   }
   // EPS: {"jsonrpc": "2.0", "result": result, "id": query["id"]}
   ObjectText body(Layout::python);

@@ -74,6 +74,47 @@ TEST(Dispatch, ElectrumxRepliesByteForByte) {
             "empty\"},\"id\":null}\n");
 }
 
+TEST(Dispatch, EachEventCarriesTheEnvelopeAndOnlyItsOwnFields) {
+  Harness h(electrumx());
+  h.identify();
+  h.call("blockchain.scripthash.subscribe", {hash_of('5')});
+  h.call("server.ping");
+  const auto events = h.sink.events();
+  ASSERT_GE(events.size(), 3u);
+  const auto& subscribe = events[events.size() - 2];
+  const auto& ping = events.back();
+  EXPECT_EQ(subscribe.scripthashes_size(), 1);
+  EXPECT_EQ(ping.scripthashes_size(), 0);
+  EXPECT_EQ(ping.method(), "server.ping");
+  EXPECT_EQ(ping.params_json(), "[]");
+  EXPECT_NE(ping.event_id(), subscribe.event_id());
+  EXPECT_EQ(ping.session_id(), "session-1");
+  EXPECT_EQ(ping.honeypot_id(), "hp");
+  EXPECT_EQ(ping.peer_ip(), "127.0.0.1");
+  EXPECT_EQ(ping.peer_port(), 40000u);
+  EXPECT_EQ(ping.local_address(), "127.0.0.1:50001");
+  EXPECT_EQ(ping.transport(), "tcp");
+}
+
+// What BusEventSink relies on: the envelope's bytes followed by an event's own bytes parse as
+// the whole event.
+TEST(Dispatch, EnvelopeBytesThenOwnBytesParseAsTheMergedEvent) {
+  SessionEnvelope envelope;
+  envelope.fields.set_session_id("s-1");
+  envelope.fields.set_peer_ip("10.0.0.1");
+  envelope.fields.set_peer_port(5);
+  envelope.fields.SerializeToString(&envelope.bytes);
+  eo::v1::HoneypotEvent own;
+  own.set_method("blockchain.scripthash.subscribe");
+  own.add_scripthashes(hash_of('5'));
+  own.set_latency_us(12);
+  eo::v1::HoneypotEvent parsed;
+  ASSERT_TRUE(parsed.ParseFromString(envelope.bytes + own.SerializeAsString()));
+  eo::v1::HoneypotEvent merged = envelope.fields;
+  merged.MergeFrom(own);
+  EXPECT_EQ(parsed.SerializeAsString(), merged.SerializeAsString());
+}
+
 TEST(Dispatch, EveryMethodAnswersWithItsShape) {
   Harness h(electrumx());
   const std::string sh = hash_of('5');
