@@ -1,6 +1,6 @@
 #include "cli/coordinator_command.h"
 
-#include "agent/probes/registry.h"
+#include "agent/probes/known_probes.h"
 #include "common/pki/pki.h"
 #include "common/rpc/credentials.h"
 #include "common/store/factory.h"
@@ -90,7 +90,7 @@ int run_coordinator(const CoordinatorOptions& options) {
   coordinator::SchedulerOptions scheduler_options;
   scheduler_options.builtin_servers_json =
       options.servers_json.empty() ? default_servers_json() : options.servers_json;
-  scheduler_options.known_probes = known_probes();
+  scheduler_options.known_probes = agent::known_probes();
   scheduler_options.lease_ms = options.lease_ms;
   coordinator::Scheduler scheduler(*state, scheduler_options);
   telemetry::MetricsServer metrics("coordinator");
@@ -182,7 +182,7 @@ int submit(const OperatorOptions& options) {
   std::stringstream text;
   text << in.rdbuf();
   // Validate here first: the person submitting gets the error with their file's name.
-  coordinator::parse_campaign_yaml(text.str(), options.file, known_probes());
+  coordinator::parse_campaign_yaml(text.str(), options.file, agent::known_probes());
   v1::CampaignSpec spec;
   spec.set_yaml(coordinator::inline_target_files(text.str(), options.file));
   auto stub = connect(options);
@@ -271,15 +271,6 @@ int dev_ca(const DevCaOptions& options) {
 }
 
 }  // namespace
-
-std::vector<coordinator::KnownProbe> known_probes() {
-  std::vector<coordinator::KnownProbe> out;
-  for (const auto* probe : agent::all_probes()) {
-    out.push_back({std::string(probe->name()), probe->version(),
-                   probe->needs() == agent::Needs::tls_session});
-  }
-  return out;
-}
 
 std::string default_servers_json() {
   const char* kFile = "electrum-servers.json";

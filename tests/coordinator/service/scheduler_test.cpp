@@ -1,0 +1,214 @@
+// The scheduler over a real SQLite store: submission, rounds when due, vantage matching, leases,
+// expiry to another agent of the class, completion, cancellation and resuming after a restart.
+#include "coordinator/service/scheduler.h"
+
+#include "common/store/factory.h"
+#include "eo/v1/task.pb.h"
+#include "tests/coordinator/campaign/known_probes.h"
+#include "tests/support/process.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace eo::coordinator {
+namespace {
+
+constexpr store::TimeMs kT0 = 1'800'000'000'000;
+
+std::string campaign_yaml(const std::string& name, int rounds = 3) {
+  return "name: " + name +
+         "\n"
+         "targets: {list: [\"a.example:50002:s\", \"b.example:50001:t\"]}\n"
+         "probes: [metadata, latency]\n"
+         "vantages: [{region: eu}, {network: tor}]\n"
+         "rounds: " +
+         std::to_string(rounds) +
+         "\n"
+         "round_spacing_s: 10\n"
+         "sync_window_s: 5\n"
+         "politeness: {max_requests_per_second_per_target: 100, max_concurrency_per_target: 8}\n";
+}
+
+v1::Vantage vantage(const std::string& id, const std::string& region, bool tor = false) {
+  v1::Vantage v;
+  v.set_id(id);
+  v.set_region(region);
+  v.set_network(tor ? v1::NETWORK_TOR : v1::NETWORK_CLEARNET);
+  return v;
+}
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { open(); }
+  void open() {
+    scheduler_.reset();
+    store_ = store::make_store("sqlite:" + dir_.file("state.sqlite"));
+    SchedulerOptions options;
+    options.known_probes = registry_probes();
+    options.lease_ms = 5000;
+    scheduler_ = std::make_unique<Scheduler>(*store_, options);
+  }
+  // Leases everything ready for one vantage at `now`.
+  std::vector<v1::TaskLease> lease_all(const std::string& agent, const v1::Vantage& v,
+                                       store::TimeMs now) {
+    auto bindings = scheduler_->bindings({v});
+    return scheduler_->lease(bindings, agent, now, 1000);
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<store::StateStore> store_;
+  std::unique_ptr<Scheduler> scheduler_;
+};
+
+TEST_F(SchedulerTest, SubmitStoresTargetsAndRoundZeroAndRuns) {
+  auto campaign = scheduler_->submit(campaign_yaml("c1"), "c1.yaml", "", kT0);
+  EXPECT_EQ(campaign.state, store::CampaignState::running);
+  auto status = scheduler_->status("c1");
+  EXPECT_EQ(status.state(), "running");
+  EXPECT_EQ(status.rounds_total(), 3u);
+  // 2 targets x 2 probes x 2 classes.
+  EXPECT_EQ(status.tasks_total(), 8u);
+  EXPECT_EQ(scheduler_->targets("c1").size(), 2u);
+}
+
+TEST_F(SchedulerTest, RefusesAReusedNameAndACampaignWithoutTargets) {
+  scheduler_->submit(campaign_yaml("c1"), "c1.yaml", "", kT0);
+  try {
+    scheduler_->submit(campaign_yaml("c1"), "again.yaml", "", kT0);
+    FAIL() << "a reused name was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("again.yaml: name"), std::string::npos) << e.what();
+  }
+  std::string opted_out = campaign_yaml("c2") + "opt_out: [a.example, b.example]\n";
+  EXPECT_THROW(scheduler_->submit(opted_out, "c2.yaml", "", kT0), std::invalid_argument);
+  EXPECT_THROW(scheduler_->status("nope"), std::invalid_argument);
+}
+
+TEST_F(SchedulerTest, CreatesEachRoundWhenItIsDue) {
+  auto campaign = scheduler_->submit(campaign_yaml("c1"), "c1.yaml", "", kT0);
+  store::TimeMs round1 = scheduler_->round_start(campaign, 1);
+  EXPECT_GE(round1 - campaign.created_ms, 10'000);
+  EXPECT_EQ(scheduler_->tick(round1 - 1).rounds_started, 0u);
+  auto report = scheduler_->tick(round1);
+  EXPECT_EQ(report.rounds_started, 1u);
+  EXPECT_EQ(report.tasks_created, 8u);
+  EXPECT_EQ(scheduler_->status("c1").round(), 1u);
+  // Far in the future: only the rounds the campaign has.
+  report = scheduler_->tick(kT0 + 3'600'000);
+  EXPECT_EQ(report.rounds_started, 1u);
+  EXPECT_EQ(scheduler_->status("c1").tasks_total(), 24u);
+}
+
+TEST_F(SchedulerTest, BindsVantagesToTheClassesTheyMatch) {
+  scheduler_->submit(campaign_yaml("c1"), "c1.yaml", "", kT0);
+  auto eu = scheduler_->bindings({vantage("eu1", "eu")});
+  ASSERT_EQ(eu.size(), 1u);
+  EXPECT_EQ(eu[0].queue, queue_name("c1", "region=eu,network=clearnet"));
+  EXPECT_EQ(eu[0].vantage_id, "eu1");
+  auto tor = scheduler_->bindings({vantage("t1", "us", true)});
+  ASSERT_EQ(tor.size(), 1u);
+  EXPECT_EQ(tor[0].queue, queue_name("c1", "network=tor"));
+  EXPECT_TRUE(scheduler_->bindings({vantage("us1", "us")}).empty());
+  EXPECT_EQ(scheduler_->bindings({vantage("us1", "us"), vantage("eu1", "eu")}).size(), 1u);
+}
+
+TEST_F(SchedulerTest, LeasesCarryTheVantageAndCompleteOnce) {
+  auto campaign = scheduler_->submit(campaign_yaml("c1", 1), "c1.yaml", "", kT0);
+  store::TimeMs window_end = campaign.created_ms + 5000;
+  auto leases = lease_all("a1", vantage("eu1", "eu"), window_end);
+  ASSERT_EQ(leases.size(), 4u);
+  std::set<std::string> probes;
+  for (const auto& lease : leases) {
+    EXPECT_EQ(lease.task().vantage_id(), "eu1");
+    EXPECT_EQ(lease.task().campaign_id(), "c1");
+    EXPECT_FALSE(lease.task().task_id().empty());
+    EXPECT_EQ(lease.lease_expires_unix_us(), (window_end + 5000) * 1000);
+    probes.insert(lease.task().probes(0).name());
+  }
+  EXPECT_EQ(probes, (std::set<std::string>{"metadata", "latency"}));
+  EXPECT_TRUE(scheduler_->complete(leases[0].lease_id(), true, ""));
+  EXPECT_FALSE(scheduler_->complete(leases[0].lease_id(), true, ""));
+  EXPECT_TRUE(scheduler_->complete(leases[1].lease_id(), false, "probe failed"));
+  auto status = scheduler_->status("c1");
+  EXPECT_EQ(status.tasks_done(), 1u);
+  EXPECT_EQ(status.tasks_failed(), 1u);
+  EXPECT_EQ(status.tasks_leased(), 2u);
+}
+
+TEST_F(SchedulerTest, NothingIsLeasedBeforeItsSlot) {
+  auto campaign = scheduler_->submit(campaign_yaml("c1", 1), "c1.yaml", "", kT0);
+  auto early = lease_all("a1", vantage("eu1", "eu"), campaign.created_ms - 1);
+  EXPECT_TRUE(early.empty());
+}
+
+TEST_F(SchedulerTest, AnExpiredLeaseGoesToAnotherAgentOfTheClass) {
+  auto campaign = scheduler_->submit(campaign_yaml("c1", 1), "c1.yaml", "", kT0);
+  store::TimeMs t = campaign.created_ms + 5000;
+  auto first = lease_all("a1", vantage("eu1", "eu"), t);
+  ASSERT_EQ(first.size(), 4u);
+  EXPECT_TRUE(lease_all("a2", vantage("eu2", "eu"), t).empty());
+  // a1 renews one lease (it heartbeats) and then goes silent.
+  EXPECT_TRUE(scheduler_->renew(first[0].lease_id(), t + 4000));
+  auto report = scheduler_->tick(t + 5000);
+  EXPECT_EQ(report.leases_expired, 3u);
+  auto second = lease_all("a2", vantage("eu2", "eu"), t + 5000);
+  ASSERT_EQ(second.size(), 3u);
+  for (const auto& lease : second) {
+    EXPECT_EQ(lease.task().vantage_id(), "eu2");
+    EXPECT_NE(lease.lease_id(), first[0].lease_id());
+  }
+  // a1's late completion of a task taken back counts nothing.
+  EXPECT_FALSE(scheduler_->complete(first[1].lease_id(), true, ""));
+  EXPECT_EQ(scheduler_->status("c1").lease_expiries(), 3u);
+}
+
+TEST_F(SchedulerTest, ACampaignIsDoneWhenItsLastRoundIsFinished) {
+  auto campaign = scheduler_->submit(campaign_yaml("c1", 1), "c1.yaml", "", kT0);
+  store::TimeMs t = campaign.created_ms + 5000;
+  auto leases = lease_all("a1", vantage("eu1", "eu"), t);
+  auto tor = lease_all("a2", vantage("t1", "eu", true), t);
+  leases.insert(leases.end(), tor.begin(), tor.end());
+  ASSERT_EQ(leases.size(), 8u);
+  for (std::size_t i = 0; i + 1 < leases.size(); ++i) {
+    ASSERT_TRUE(scheduler_->complete(leases[i].lease_id(), true, ""));
+  }
+  EXPECT_TRUE(scheduler_->tick(t).campaigns_done.empty());
+  ASSERT_TRUE(scheduler_->complete(leases.back().lease_id(), true, ""));
+  auto report = scheduler_->tick(t);
+  ASSERT_EQ(report.campaigns_done, std::vector<std::string>{"c1"});
+  EXPECT_EQ(scheduler_->status("c1").state(), "done");
+  EXPECT_TRUE(scheduler_->bindings({vantage("eu1", "eu")}).empty());
+  EXPECT_THROW(scheduler_->cancel("c1", t), std::invalid_argument);  // done is final
+}
+
+TEST_F(SchedulerTest, ACancelledCampaignIsNoLongerLeased) {
+  auto campaign = scheduler_->submit(campaign_yaml("c1", 1), "c1.yaml", "", kT0);
+  auto status = scheduler_->cancel("c1", kT0 + 1);
+  EXPECT_EQ(status.state(), "cancelled");
+  EXPECT_TRUE(lease_all("a1", vantage("eu1", "eu"), campaign.created_ms + 5000).empty());
+  scheduler_->tick(campaign.created_ms + 5000);  // the running list is rebuilt from the store
+  EXPECT_TRUE(scheduler_->bindings({vantage("eu1", "eu")}).empty());
+  EXPECT_EQ(scheduler_->cancel("c1", kT0 + 2).state(), "cancelled");  // idempotent
+}
+
+TEST_F(SchedulerTest, ARestartedSchedulerResumesWithoutCreatingTwice) {
+  auto campaign = scheduler_->submit(campaign_yaml("c1", 2), "c1.yaml", "", kT0);
+  store::TimeMs round1 = scheduler_->round_start(campaign, 1);
+  scheduler_->tick(round1);
+  auto leased = lease_all("a1", vantage("eu1", "eu"), round1 + 5000);
+  ASSERT_EQ(leased.size(), 8u);  // both rounds of the eu class
+  open();                         // the coordinator restarts on the same file
+  auto report = scheduler_->tick(round1 + 5000);
+  EXPECT_EQ(report.tasks_created, 0u);
+  EXPECT_EQ(report.rounds_started, 0u);
+  auto status = scheduler_->status("c1");
+  EXPECT_EQ(status.round(), 1u);
+  EXPECT_EQ(status.tasks_total(), 16u);
+  EXPECT_EQ(status.tasks_leased(), 8u);
+  // The leases from before the restart are still current.
+  EXPECT_TRUE(scheduler_->complete(leased[0].lease_id(), true, ""));
+}
+
+}  // namespace
+}  // namespace eo::coordinator
