@@ -6,6 +6,16 @@
 
 namespace eo::store {
 
+Result<std::vector<bool>> StateStore::complete_batch(std::span<const Completion> batch) {
+  Result<std::vector<bool>> out;
+  for (const auto& c : batch) {
+    auto one = complete(c.lease_id, c.ok, c.failure);
+    if (!one.ok()) return {one.status, std::move(out.value)};
+    out.value.push_back(one.value);
+  }
+  return out;
+}
+
 std::string_view to_string(Code code) {
   switch (code) {
     case Code::ok: return "ok";

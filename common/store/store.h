@@ -116,6 +116,13 @@ struct Lease {
   Task task;
 };
 
+// One completion for complete_batch().
+struct Completion {
+  std::string lease_id;
+  bool ok = true;
+  std::string failure;
+};
+
 struct TaskCounts {
   std::uint64_t queued = 0;  // includes tasks whose not_before is still ahead
   std::uint64_t leased = 0;
@@ -184,6 +191,10 @@ class StateStore {
   // back, returns false and changes nothing.
   virtual Result<bool> complete(const std::string& lease_id, bool ok,
                                 const std::string& failure = {}) = 0;
+  // complete() for each entry in order; value[i] is what that call would have returned. A
+  // backend may do the whole batch as one atomic step (SQLite: one transaction), which is what
+  // makes a busy coordinator cheap; this default simply loops.
+  virtual Result<std::vector<bool>> complete_batch(std::span<const Completion> batch);
   // Re-queues every leased task whose lease ran out (lease_expires_ms <= now) for another agent
   // of the same class, counting one lease expiry for its campaign. Returns how many.
   virtual Result<std::size_t> expire(TimeMs now) = 0;

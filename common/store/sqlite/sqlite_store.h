@@ -37,6 +37,7 @@ class SqliteStore final : public StateStore {
                                    TimeMs now, TimeMs lease_ms, std::size_t max) override;
   Result<bool> renew(const std::string& lease_id, TimeMs now, TimeMs lease_ms) override;
   Result<bool> complete(const std::string& lease_id, bool ok, const std::string& failure) override;
+  Result<std::vector<bool>> complete_batch(std::span<const Completion> batch) override;
   Result<std::size_t> expire(TimeMs now) override;
   Result<Task> get_task(const std::string& task_id) override;
   Result<TaskCounts> counts(const std::string& campaign_id) override;
@@ -44,6 +45,9 @@ class SqliteStore final : public StateStore {
   class Db;  // the connection and its cached statements (sqlite_store.cpp)
 
  private:
+  // One completion inside the caller's transaction.
+  bool finish(const Completion& completion);
+
   std::mutex mutex_;
   std::unique_ptr<Db> db_;
 };

@@ -273,6 +273,26 @@ TEST_P(StoreContract, CompleteIsIdempotentAndCountsOnce) {
   EXPECT_FALSE(store_->renew(leases[0].lease_id, kT0, 1000).value);
 }
 
+TEST_P(StoreContract, CompleteBatchIsCompleteInOrder) {
+  add_targets({target("a", 5)});
+  add_tasks({task("t1", "a"), task("t2", "a"), task("t3", "a")});
+  auto leases = lease("eu", "x", kT0, 10);
+  ASSERT_EQ(leases.size(), 3u);
+  std::vector<Completion> batch = {{leases[0].lease_id, true, ""},
+                                   {leases[0].lease_id, true, ""},  // repeated within the batch
+                                   {"garbage", true, ""},
+                                   {leases[1].lease_id, false, "refused"},
+                                   {"t3#9", true, ""}};  // not the current attempt
+  auto r = store_->complete_batch(batch);
+  ASSERT_TRUE(r.ok()) << r.status.detail;
+  EXPECT_EQ(r.value, (std::vector<bool>{true, false, false, true, false}));
+  EXPECT_EQ(counts(), (TaskCounts{0, 1, 1, 1, 0}));
+  EXPECT_EQ(store_->get_task(leases[1].task.id).value.failure, "refused");
+  // The target's slots were given back: t3 is still leased, the other two are free.
+  EXPECT_TRUE(store_->complete_batch(std::vector<Completion>{}).value.empty());
+  EXPECT_TRUE(store_->complete(leases[2].lease_id, true).value);
+}
+
 TEST_P(StoreContract, ExpiredLeaseGoesToAnotherAgentOfTheSameClass) {
   ASSERT_TRUE(store_->put_campaign({"c1", "one", "", CampaignState::running, 1}, kT0).ok());
   add_targets({target("a", 1)});
