@@ -1,5 +1,6 @@
 // observatory: one binary, one subcommand per role, so one container image serves every role.
 #include "cli/agent_command.h"
+#include "cli/aggregator_command.h"
 #include "cli/coordinator_command.h"
 #include "cli/honeypot_command.h"
 #include "cli/probe_command.h"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   eo::cli::add_probe_command(app);
   eo::cli::add_agent_command(app);
   eo::cli::add_honeypot_commands(app);
+  eo::cli::add_aggregator_command(app);
   eo::cli::add_coordinator_commands(app);
   try {
     app.parse(argc, argv);

@@ -246,4 +246,8 @@ bool Scheduler::complete(const std::string& lease_id, bool ok, const std::string
   return checked(store_.complete(lease_id, ok, failure), "complete " + lease_id);
 }
 
+std::vector<bool> Scheduler::complete_batch(std::span<const store::Completion> batch) {
+  return checked(store_.complete_batch(batch), "complete " + std::to_string(batch.size()));
+}
+
 }  // namespace eo::coordinator

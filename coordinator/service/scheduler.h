@@ -71,6 +71,8 @@ class Scheduler {
                                    std::size_t max, std::size_t start = 0);
   bool renew(const std::string& lease_id, store::TimeMs now);
   bool complete(const std::string& lease_id, bool ok, const std::string& failure);
+  // complete() for many at once (one store transaction where the backend allows).
+  std::vector<bool> complete_batch(std::span<const store::Completion> batch);
 
   // When round `round` of a campaign starts: created + round x max(spacing, round bound).
   store::TimeMs round_start(const store::Campaign& campaign, std::uint32_t round);

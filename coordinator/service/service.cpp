@@ -20,6 +20,8 @@ namespace {
 
 using telemetry::LogLevel;
 constexpr std::string_view kOperatorPrefix = "operator";
+constexpr std::size_t kLeaseBatch = 32;
+constexpr auto kGather = std::chrono::milliseconds(2);
 
 std::string random_token() {
   unsigned char bytes[16];
@@ -104,9 +106,54 @@ CoordinatorService::CoordinatorService(Scheduler& scheduler, ServiceOptions opti
                                        prometheus::Registry* metrics)
     : scheduler_(scheduler),
       options_(std::move(options)),
-      metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr) {}
+      metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr),
+      completer_([this] { complete_loop(); }) {}
 
-CoordinatorService::~CoordinatorService() = default;
+CoordinatorService::~CoordinatorService() {
+  {
+    std::lock_guard lock(done_mutex_);
+    done_stop_ = true;
+  }
+  done_cv_.notify_one();
+  completer_.join();
+}
+
+void CoordinatorService::complete_loop() {
+  std::vector<store::Completion> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(done_mutex_);
+      done_cv_.wait(lock, [&] { return done_stop_ || !done_queue_.empty(); });
+      if (done_queue_.empty()) return;  // stopping, and nothing left to apply
+      batch.swap(done_queue_);
+    }
+    std::vector<bool> finished;
+    try {
+      finished = scheduler_.complete_batch(batch);
+    } catch (const std::exception& e) {
+      // The store is away: keep the completions and try again; leases still running out meanwhile
+      // are re-run elsewhere, which complete() then reports as stale.
+      telemetry::log(LogLevel::error, "completions not stored; retrying", {{"error", e.what()}});
+      std::lock_guard lock(done_mutex_);
+      done_queue_.insert(done_queue_.begin(), batch.begin(), batch.end());
+      batch.clear();
+      if (done_stop_) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      continue;
+    }
+    bool any = false;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      any = any || finished[i];
+      if (metrics_) {
+        std::string result = !finished[i] ? "stale" : batch[i].ok ? "done" : "failed";
+        metrics_->completions.Add({{"result", result}}).Increment();
+      }
+    }
+    batch.clear();
+    // A finished task frees a slot of its target's concurrency cap for every agent.
+    if (any) wake_all();
+  }
+}
 
 store::TimeMs CoordinatorService::now() const {
   if (options_.clock) return options_.clock();
@@ -204,6 +251,13 @@ void CoordinatorService::dispatch(
                          [&] { return stream.stop || (stream.credit > 0 && stream.wake); });
       if (stream.stop) return;
       if (stream.credit == 0) continue;
+      // Credits come back one per completion: let them gather a moment so one store lease call
+      // serves many tasks.
+      if (stream.credit < kLeaseBatch) {
+        stream.cv.wait_for(lock, kGather,
+                           [&] { return stream.stop || stream.credit >= kLeaseBatch; });
+        if (stream.stop) return;
+      }
       stream.wake = false;
       want = stream.credit;
     }
@@ -228,7 +282,8 @@ void CoordinatorService::dispatch(
       stream.wake = true;  // more may be ready: look again without waiting
     }
     v1::CoordinatorMessage message;
-    for (auto& lease : leases) {
+    for (std::size_t i = 0; i < leases.size(); ++i) {
+      auto& lease = leases[i];
       if (metrics_) {
         metrics_->dispatched.Increment();
         double lag_s = double(t - lease.task().not_before_unix_us() / 1000) / 1000.0;
@@ -238,8 +293,11 @@ void CoordinatorService::dispatch(
         }
       }
       *message.mutable_lease() = std::move(lease);
-      // A lease lost with a broken stream comes back when it expires.
-      if (!writer.Write(message)) return;
+      // Buffered until the batch's last lease: one transport write for the batch. A lease lost
+      // with a broken stream comes back when it expires.
+      grpc::WriteOptions options;
+      if (i + 1 < leases.size()) options.set_buffer_hint();
+      if (!writer.Write(message, options)) return;
     }
   }
 }
@@ -272,13 +330,11 @@ void CoordinatorService::handle(Session& session, Stream& stream,
         mine = task.ok() && task.value.agent_id == session.agent_id;
       }
       if (!mine) break;
-      bool finished = scheduler_.complete(done.lease_id(), !done.failed(), done.failure());
-      if (metrics_) {
-        std::string result = !finished ? "stale" : done.failed() ? "failed" : "done";
-        metrics_->completions.Add({{"result", result}}).Increment();
+      {
+        std::lock_guard lock(done_mutex_);
+        done_queue_.push_back({done.lease_id(), !done.failed(), done.failure()});
       }
-      // A finished task frees a slot of its target's concurrency cap for every agent.
-      if (finished) wake_all();
+      done_cv_.notify_one();
       break;
     }
     case v1::AgentMessage::kHeartbeat: {

@@ -16,6 +16,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace prometheus {
 class Registry;
@@ -68,6 +70,7 @@ class CoordinatorService final : public v1::Coordinator::Service {
   std::shared_ptr<Session> find_session(const std::string& token);
   grpc::Status check_agent(const grpc::ServerContext& context, const std::string& agent_id);
   grpc::Status check_operator(const grpc::ServerContext& context);
+  void complete_loop();
   void dispatch(Session& session, Stream& stream,
                 grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::AgentMessage>& writer);
   void handle(Session& session, Stream& stream, const v1::AgentMessage& message);
@@ -81,6 +84,12 @@ class CoordinatorService final : public v1::Coordinator::Service {
   std::map<std::string, std::shared_ptr<Session>> sessions_;  // by token
   std::set<Stream*> streams_;
   bool stopping_ = false;
+  // Completions are applied by one thread in batches: one store transaction for many tasks.
+  std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  std::vector<store::Completion> done_queue_;
+  bool done_stop_ = false;
+  std::thread completer_;
 };
 
 }  // namespace eo::coordinator

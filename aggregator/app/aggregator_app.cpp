@@ -1,0 +1,136 @@
+// The loop: ingest batches, and analyse when something changed and the last analysis is older
+// than analyze_every (--once: when caught up, then exit). SIGINT/SIGTERM end it after the batch
+// in hand, whose offsets are committed only if its transaction was; an interrupted run resumes
+// where it stopped.
+#include "aggregator/app/aggregator_app.h"
+
+#include "aggregator/app/analyze.h"
+#include "aggregator/app/metrics.h"
+#include "aggregator/ingest/ingestor.h"
+#include "common/bus/factory.h"
+#include "common/bus/topics.h"
+#include "common/geo/geo.h"
+#include "common/telemetry/log.h"
+#include "common/telemetry/metrics.h"
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+namespace eo::aggregator::app {
+
+namespace {
+
+using telemetry::LogLevel;
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop = true; }
+
+inventory::GeoLookup geo_lookup(const std::string& path,
+                                std::shared_ptr<geo::GeoDatabase>& holder) {
+  if (path == "none") return {};
+  try {
+    holder = std::make_shared<geo::GeoDatabase>(path.empty() ? geo::GeoDatabase::kDefaultPath
+                                                             : path);
+  } catch (const std::exception& e) {
+    telemetry::log(LogLevel::warn, "no geo data: countries and ASNs are unknown",
+                   {{"why", e.what()}});
+    return {};
+  }
+  return [db = holder](const std::string& ip) -> std::optional<inventory::Geo> {
+    auto info = db->lookup(ip);
+    if (!info) return std::nullopt;
+    return inventory::Geo{info->country, info->asn, info->as_name};
+  };
+}
+
+void progress(const ingest::IngestStats& s) {
+  std::cerr << "aggregator: " << s.consumed << " records, " << s.observations
+            << " new observations, " << s.events << " new honeypot events, "
+            << s.observation_duplicates + s.event_duplicates << " duplicates, " << s.malformed
+            << " malformed, lag " << s.lag_seconds << " s\n";
+}
+
+}  // namespace
+
+int run_aggregator(const AggregatorOptions& options) {
+  telemetry::LogOptions log_options;
+  telemetry::parse_log_format(options.log_format, log_options.format);
+  log_options.component = "aggregator";
+  telemetry::init_logging(log_options);
+
+  const reference::Reference reference = options.fingerprints.empty()
+                                             ? reference::builtin_reference()
+                                             : reference::load_reference_file(options.fingerprints);
+  std::shared_ptr<geo::GeoDatabase> geo_db;
+  auto geo = geo_lookup(options.geo_database, geo_db);
+  results::ResultsDb db(options.db);
+
+  bus::BusConfig bus_config;
+  bus_config.kafka_brokers = options.kafka;
+  bus_config.log_dir = options.log_dir.empty() ? options.data_dir + "/bus" : options.log_dir;
+  bus_config.client_id = "aggregator-" + options.group;
+  auto consumer = bus::make_consumer(bus_config, options.group,
+                                     {std::string(bus::topics::kObservations),
+                                      std::string(bus::topics::kHoneypotEvents)});
+
+  telemetry::MetricsServer metrics_server("aggregator");
+  if (!options.metrics_listen.empty()) metrics_server.listen(options.metrics_listen);
+  AggregatorMetrics metrics(metrics_server.registry());
+  telemetry::log(LogLevel::info, "aggregator starting",
+                 {{"bus", options.kafka.empty() ? bus_config.log_dir : options.kafka},
+                  {"group", options.group},
+                  {"db", options.db},
+                  {"fingerprints",
+                   options.fingerprints.empty() ? "built in" : options.fingerprints},
+                  {"once", options.once}});
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  ingest::IngestOptions ingest_options;
+  ingest_options.max_batch = options.batch;
+  if (options.once) ingest_options.poll_timeout = options.idle;
+  ingest::Ingestor ingestor(*consumer, db, ingest_options);
+  std::optional<std::chrono::steady_clock::time_point> last_analysis;
+  auto last_progress = std::chrono::steady_clock::now();
+  std::uint64_t analysed_at = ~0ull;  // observations + events ingested at the last analysis
+  while (!g_stop) {
+    std::size_t polled = ingestor.step();
+    const auto& stats = ingestor.stats();
+    metrics.update(stats);
+    auto now = std::chrono::steady_clock::now();
+    if (polled > 0 && now - last_progress >= std::chrono::seconds(2)) {
+      progress(stats);
+      last_progress = now;
+    }
+    if (options.once && polled > 0) continue;
+    // A busy stream still gets analysed every analyze_every; --once analyses when caught up.
+    bool due = options.once || !last_analysis || now - *last_analysis >= options.analyze_every;
+    if (due && stats.observations + stats.events != analysed_at) {
+      auto summary = analyze(db, reference, geo);
+      metrics.update(summary);
+      last_analysis = now;
+      analysed_at = stats.observations + stats.events;
+      telemetry::log(LogLevel::info, "analysis written",
+                     {{"observations", summary.observations},
+                      {"servers", summary.servers},
+                      {"fingerprinted", summary.targets_fingerprinted},
+                      {"modified", summary.modified},
+                      {"rate_limits", summary.rate_limits}});
+    }
+    if (options.once) break;
+  }
+  progress(ingestor.stats());
+  auto totals = db.totals();
+  telemetry::log(LogLevel::info, "aggregator stopped",
+                 {{"observations_stored", totals.observations},
+                  {"honeypot_events_stored", totals.events},
+                  {"malformed_stored", totals.malformed},
+                  {"targets", totals.targets}});
+  return 0;
+}
+
+}  // namespace eo::aggregator::app

@@ -1,0 +1,32 @@
+// `observatory aggregator`: consumes observations.v1 and honeypot.events.v1 into the results
+// database, and re-runs the analyses when something changed (at most every analyze_every).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace eo::aggregator::app {
+
+struct AggregatorOptions {
+  std::string kafka;                        // brokers; empty: the embedded log
+  std::string data_dir = "observatory-data";  // the embedded log is data_dir/bus ...
+  std::string log_dir;                      // ... unless given here
+  std::string group = "aggregator";         // consumer group: instances share the partitions
+  std::string db = "results.sqlite";
+  std::string metrics_listen;
+  std::string fingerprints;  // reference file; empty: the built-in data/fingerprints.yaml
+  std::string geo_database;  // libloc database; empty: Debian's; "none": no geo data
+  bool once = false;         // consume until caught up, analyse, exit
+  // --once: caught up after this long without a record (a Kafka group join takes seconds).
+  std::chrono::milliseconds idle{5000};
+  std::size_t batch = 5000;
+  std::chrono::seconds analyze_every{60};
+  std::string log_format = "text";
+};
+
+// Returns the process exit code. Throws std::invalid_argument / std::runtime_error for a
+// misconfiguration or an environment that refuses at start-up (named).
+int run_aggregator(const AggregatorOptions& options);
+
+}  // namespace eo::aggregator::app

@@ -1,0 +1,68 @@
+// The inventory takes its "implementation" from the fingerprints: a server whose targets agree on
+// one inferred implementation gets it; targets that disagree make it "mixed" (worth a look: two
+// programs behind one name).
+#include "aggregator/app/analyze.h"
+
+#include "aggregator/fingerprint/infer.h"
+#include "aggregator/ratelimit/ratelimit.h"
+
+#include <algorithm>
+#include <map>
+
+namespace eo::aggregator::app {
+
+namespace {
+
+void apply_fingerprints(std::vector<inventory::Server>& servers,
+                        const std::vector<fingerprint::Verdict>& verdicts) {
+  std::map<std::string, const fingerprint::Verdict*> by_target;
+  for (const auto& v : verdicts) by_target[v.target_id] = &v;
+  for (auto& server : servers) {
+    std::string implementation, version;
+    for (const auto& target : server.targets) {
+      auto it = by_target.find(target);
+      if (it == by_target.end()) continue;
+      const auto& v = *it->second;
+      server.modified = server.modified || v.modified;
+      if (v.implementation == inventory::kUnknownGroup) continue;
+      if (implementation.empty()) {
+        implementation = v.implementation;
+        version = v.version_range;
+      } else if (implementation != v.implementation) {
+        implementation = "mixed";
+        version.clear();
+      }
+    }
+    if (!implementation.empty()) {
+      server.implementation = implementation;
+      server.implementation_version = version;
+    }
+  }
+}
+
+}  // namespace
+
+AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& reference,
+                        const inventory::GeoLookup& geo) {
+  auto rows = db.observations();
+  auto servers = inventory::build_inventory(rows, geo);
+  auto verdicts = fingerprint::infer(rows, reference);
+  auto limits = ratelimit::infer_rate_limits(rows, reference);
+  apply_fingerprints(servers, verdicts);
+  auto figures = inventory::centralization(servers);
+
+  inventory::save_inventory(db.database(), servers, figures);
+  fingerprint::save_fingerprints(db.database(), verdicts);
+  ratelimit::save_rate_limits(db.database(), limits);
+
+  AnalysisSummary summary;
+  summary.observations = rows.size();
+  summary.servers = servers.size();
+  summary.targets_fingerprinted = verdicts.size();
+  summary.modified = static_cast<std::uint64_t>(
+      std::count_if(verdicts.begin(), verdicts.end(), [](const auto& v) { return v.modified; }));
+  summary.rate_limits = limits.size();
+  return summary;
+}
+
+}  // namespace eo::aggregator::app

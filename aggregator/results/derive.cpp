@@ -1,0 +1,234 @@
+// Which probe tells what: metadata and version_matrix carry server.version and (metadata)
+// features, banner and donation address; every TLS observation carries the leaf; rate_limit_ramp
+// carries the first throttle.
+#include "aggregator/results/derive.h"
+
+#include "aggregator/results/json_scan.h"
+#include "aggregator/results/normalize.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace eo::aggregator::results {
+
+namespace {
+
+using nlohmann::json;
+
+std::string lower_suffix(std::string_view name, std::string_view prefix) {
+  if (name.substr(0, prefix.size()) == prefix) name.remove_prefix(prefix.size());
+  std::string out(name);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string network_name(v1::Network network) {
+  switch (network) {
+    case v1::NETWORK_CLEARNET: return "clearnet";
+    case v1::NETWORK_TOR: return "tor";
+    default: return "unspecified";
+  }
+}
+
+const json* member(const json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string string_at(const json* value) {
+  return value && value->is_string() ? value->get<std::string>() : std::string();
+}
+
+// server.version's reply: ["ElectrumX 1.20.0", "1.6.0"], or a bare protocol string (old servers).
+void derive_version(const json& answer, ObservationRow& row) {
+  const json* result = member(answer, "result");
+  if (!result) return;
+  if (result->is_array() && result->size() == 2) {
+    row.server_version = string_at(&(*result)[0]);
+    row.protocol = string_at(&(*result)[1]);
+  } else if (result->is_string()) {
+    row.protocol = result->get<std::string>();
+  }
+}
+
+// The member `key` of the result text, parsed; discarded (is_discarded()) when absent or bad.
+json member_json(std::string_view result, std::string_view key) {
+  auto text = member_text(result, key);
+  return text ? json::parse(*text, nullptr, false) : json(json::value_t::discarded);
+}
+
+void derive_metadata(std::string_view result, ObservationRow& row) {
+  derive_version(member_json(result, "version"), row);
+  json features = member_json(result, "features");
+  if (const json* f = member(features, "result"); f && f->is_object()) {
+    std::string keys;
+    for (const auto& [key, value] : f->items()) keys += (keys.empty() ? "" : ",") + key;
+    row.feature_keys = keys;  // nlohmann keeps object keys sorted
+    row.protocol_min = string_at(member(*f, "protocol_min"));
+    row.protocol_max = string_at(member(*f, "protocol_max"));
+    row.genesis_hash = string_at(member(*f, "genesis_hash"));
+  }
+  json banner = member_json(result, "banner");
+  if (const json* text = member(banner, "result"); text && text->is_string()) {
+    row.banner_sha256 = sha256_hex(text->get_ref<const std::string&>());
+  }
+  row.donation_address = string_at(member(member_json(result, "donation_address"), "result"));
+}
+
+void derive_ramp(std::string_view result, ObservationRow& row) {
+  json throttled = member_json(result, "throttled");
+  if (!throttled.is_boolean()) return;
+  row.ramp_throttled = throttled.get<bool>() ? 1 : 0;
+  json first = member_json(result, "first_throttle");
+  if (const json* index = member(first, "request_index"); index && index->is_number_integer()) {
+    row.ramp_threshold = index->get<std::int64_t>();
+  }
+  row.ramp_kind = string_at(member(first, "kind"));
+}
+
+// Only the members that derived columns need are parsed; the content hash of every result
+// works on the text.
+void derive_result(const v1::Observation& o, ObservationRow& row) {
+  std::string_view result = o.result_json();
+  if (result.empty()) return;
+  const std::string& probe = o.probe_name();
+  if (probe == "metadata") {
+    derive_metadata(result, row);
+  } else if (probe == "version_matrix") {
+    derive_version(member_json(result, "profile"), row);
+  } else if (probe == "rate_limit_ramp") {
+    derive_ramp(result, row);
+  }
+  if (o.outcome() == v1::OUTCOME_OK) row.content_sha256 = content_sha256(result);
+}
+
+void derive_tls(const v1::Observation& o, ObservationRow& row) {
+  if (!o.has_tls()) return;
+  row.tls_version = o.tls().version();
+  if (o.tls().chain_size() == 0) return;
+  const auto& leaf = o.tls().chain(0);
+  row.cert_sha256 = leaf.sha256_fingerprint();
+  row.spki_sha256 = leaf.spki_sha256();
+  row.cert_subject = leaf.subject();
+  row.cert_issuer = leaf.issuer();
+  row.cert_not_after = leaf.not_after_unix();
+}
+
+std::string join(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+}  // namespace
+
+std::string host_of(std::string_view address) {
+  if (!address.empty() && address.front() == '[') {
+    auto close = address.find(']');
+    return std::string(address.substr(1, close == std::string_view::npos ? 0 : close - 1));
+  }
+  auto colon = address.rfind(':');
+  return std::string(colon == std::string_view::npos ? address : address.substr(0, colon));
+}
+
+std::string vantage_class_of(const v1::Observation& o) {
+  std::string_view id = o.task_id();
+  std::size_t fields[5];
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < id.size() && found < 5; ++i) {
+    if (id[i] == '|') fields[found++] = i;
+  }
+  if (found == 5) return std::string(id.substr(fields[2] + 1, fields[3] - fields[2] - 1));
+  std::string out;
+  if (!o.vantage().region().empty()) out += "region=" + o.vantage().region() + ",";
+  return out + "network=" + network_name(o.vantage().network());
+}
+
+ObservationRow to_row(const v1::Observation& o) {
+  ObservationRow row;
+  row.observation_id = o.observation_id();
+  row.campaign_id = o.campaign_id();
+  row.round = o.round();
+  row.task_id = o.task_id();
+  row.agent_id = o.agent_id();
+
+  const auto& t = o.target();
+  row.target_id = t.id();
+  row.target_host = t.host();
+  row.target_port = t.port();
+  row.transport = t.transport() == v1::TRANSPORT_TLS ? "tls" : "tcp";
+  row.onion = t.onion();
+  row.resolved_ips = join(t.resolved_ips());
+
+  const auto& v = o.vantage();
+  row.vantage_id = v.id();
+  row.vantage_class = vantage_class_of(o);
+  row.vantage_region = v.region();
+  row.vantage_provider = v.provider();
+  row.vantage_network = network_name(v.network());
+  row.vantage_egress_ip = v.egress_ip();
+  row.vantage_asn = v.asn();
+  row.vantage_country = v.country();
+  row.tor_exit = v.tor_exit_fingerprint();
+
+  row.probe_name = o.probe_name();
+  row.probe_version = o.probe_version();
+  row.client_profile = o.client_profile().name();
+  row.client_name = o.client_profile().client_name();
+  row.started_us = o.started_unix_us();
+
+  row.outcome = lower_suffix(v1::Outcome_Name(o.outcome()), "OUTCOME_");
+  if (row.outcome.empty()) row.outcome = "unknown";  // a value newer than this build's proto
+  row.failure = o.failure();
+  if (o.has_error()) {
+    row.error_code = o.error().code();
+    row.error_message = o.error().message();
+  }
+  const auto& timings = o.timings();
+  row.dns_us = static_cast<std::int64_t>(timings.dns_us());
+  row.connect_us = static_cast<std::int64_t>(timings.connect_us());
+  row.tls_us = static_cast<std::int64_t>(timings.tls_us());
+  row.first_byte_us = static_cast<std::int64_t>(timings.first_byte_us());
+  row.total_us = static_cast<std::int64_t>(timings.total_us());
+  if (v.network() != v1::NETWORK_TOR) row.peer_ip = host_of(o.peer_address());
+
+  derive_result(o, row);
+  derive_tls(o, row);
+  row.result_json = o.result_json();
+  return row;
+}
+
+EventRow to_row(const v1::HoneypotEvent& e) {
+  EventRow row;
+  row.event_id = e.event_id();
+  row.honeypot_id = e.honeypot_id();
+  row.session_id = e.session_id();
+  row.kind = lower_suffix(v1::HoneypotEventKind_Name(e.kind()), "HONEYPOT_EVENT_");
+  if (row.kind.empty()) row.kind = "unknown";
+  row.time_us = e.time_unix_us();
+  row.peer_ip = e.peer_ip();
+  row.peer_port = e.peer_port();
+  row.peer_pseudonym = e.peer_pseudonym();
+  row.local_address = e.local_address();
+  row.transport = e.transport();
+  row.tls_fingerprint = e.tls_fingerprint();
+  row.client_name = e.client_name();
+  row.protocol_min = e.protocol_min();
+  row.protocol_max = e.protocol_max();
+  row.method = e.method();
+  row.params_json = e.params_json();
+  row.scripthashes = nlohmann::json(std::vector<std::string>(e.scripthashes().begin(),
+                                                             e.scripthashes().end()))
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  row.txid = e.txid();
+  row.latency_us = static_cast<std::int64_t>(e.latency_us());
+  row.profile = e.profile();
+  row.action = e.action();
+  return row;
+}
+
+}  // namespace eo::aggregator::results

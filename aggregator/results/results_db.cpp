@@ -1,0 +1,225 @@
+// Inserts use INSERT OR IGNORE against the primary key: the id decides, so a redelivered record
+// is a no-op whose count tells the duplicate apart. Statements are prepared once and reused.
+#include "aggregator/results/results_db.h"
+
+#include "aggregator/results/schema.h"
+
+namespace eo::aggregator::results {
+
+namespace {
+
+constexpr const char* kInsertObservation =
+    "INSERT OR IGNORE INTO observations VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+constexpr const char* kSelectObservations = "SELECT * FROM observations";
+
+constexpr const char* kInsertEvent =
+    "INSERT OR IGNORE INTO honeypot_events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+void bind(Stmt& s, const ObservationRow& r) {
+  s.add(r.observation_id).add(r.campaign_id).add(r.round);
+  s.add(r.task_id).add(r.agent_id);
+  s.add(r.target_id).add(r.target_host).add(r.target_port);
+  s.add(r.transport).add(r.onion).add_or_null(r.resolved_ips);
+  s.add(r.vantage_id).add(r.vantage_class).add_or_null(r.vantage_region);
+  s.add_or_null(r.vantage_provider).add(r.vantage_network);
+  s.add_or_null(r.vantage_egress_ip).add(r.vantage_asn);
+  s.add_or_null(r.vantage_country).add_or_null(r.tor_exit);
+  s.add(r.probe_name).add(r.probe_version).add_or_null(r.client_profile);
+  s.add_or_null(r.client_name).add(r.started_us);
+  s.add(r.outcome).add_or_null(r.failure).add(r.error_code);
+  s.add_or_null(r.error_message);
+  s.add(r.dns_us).add(r.connect_us).add(r.tls_us);
+  s.add(r.first_byte_us).add(r.total_us).add_or_null(r.peer_ip);
+  s.add_or_null(r.server_version).add_or_null(r.protocol);
+  s.add_or_null(r.protocol_min).add_or_null(r.protocol_max);
+  s.add_or_null(r.banner_sha256).add_or_null(r.donation_address);
+  s.add_or_null(r.feature_keys).add_or_null(r.genesis_hash);
+  s.add_or_null(r.cert_sha256).add_or_null(r.spki_sha256);
+  s.add_or_null(r.cert_subject).add_or_null(r.cert_issuer);
+  s.add(r.cert_not_after).add_or_null(r.tls_version);
+  s.add_or_null(r.content_sha256);
+  s.add(r.ramp_throttled).add(r.ramp_threshold).add_or_null(r.ramp_kind);
+  s.add(r.result_json);
+}
+
+ObservationRow read_observation(const Stmt& s) {
+  ObservationRow r;
+  int i = 0;
+  r.observation_id = s.text(i++);
+  r.campaign_id = s.text(i++);
+  r.round = s.i64(i++);
+  r.task_id = s.text(i++);
+  r.agent_id = s.text(i++);
+  r.target_id = s.text(i++);
+  r.target_host = s.text(i++);
+  r.target_port = s.i64(i++);
+  r.transport = s.text(i++);
+  r.onion = s.i64(i++) != 0;
+  r.resolved_ips = s.text(i++);
+  r.vantage_id = s.text(i++);
+  r.vantage_class = s.text(i++);
+  r.vantage_region = s.text(i++);
+  r.vantage_provider = s.text(i++);
+  r.vantage_network = s.text(i++);
+  r.vantage_egress_ip = s.text(i++);
+  r.vantage_asn = s.i64(i++);
+  r.vantage_country = s.text(i++);
+  r.tor_exit = s.text(i++);
+  r.probe_name = s.text(i++);
+  r.probe_version = s.i64(i++);
+  r.client_profile = s.text(i++);
+  r.client_name = s.text(i++);
+  r.started_us = s.i64(i++);
+  r.outcome = s.text(i++);
+  r.failure = s.text(i++);
+  r.error_code = s.opt_i64(i++);
+  r.error_message = s.text(i++);
+  r.dns_us = s.i64(i++);
+  r.connect_us = s.i64(i++);
+  r.tls_us = s.i64(i++);
+  r.first_byte_us = s.i64(i++);
+  r.total_us = s.i64(i++);
+  r.peer_ip = s.text(i++);
+  r.server_version = s.text(i++);
+  r.protocol = s.text(i++);
+  r.protocol_min = s.text(i++);
+  r.protocol_max = s.text(i++);
+  r.banner_sha256 = s.text(i++);
+  r.donation_address = s.text(i++);
+  r.feature_keys = s.text(i++);
+  r.genesis_hash = s.text(i++);
+  r.cert_sha256 = s.text(i++);
+  r.spki_sha256 = s.text(i++);
+  r.cert_subject = s.text(i++);
+  r.cert_issuer = s.text(i++);
+  r.cert_not_after = s.opt_i64(i++);
+  r.tls_version = s.text(i++);
+  r.content_sha256 = s.text(i++);
+  r.ramp_throttled = s.opt_i64(i++);
+  r.ramp_threshold = s.opt_i64(i++);
+  r.ramp_kind = s.text(i++);
+  r.result_json = s.text(i++);
+  return r;
+}
+
+void bind(Stmt& s, const EventRow& r) {
+  s.add(r.event_id).add(r.honeypot_id).add(r.session_id).add(r.kind);
+  s.add(r.time_us).add_or_null(r.peer_ip).add(r.peer_port);
+  s.add_or_null(r.peer_pseudonym).add_or_null(r.local_address);
+  s.add_or_null(r.transport).add_or_null(r.tls_fingerprint);
+  s.add_or_null(r.client_name).add_or_null(r.protocol_min);
+  s.add_or_null(r.protocol_max).add_or_null(r.method);
+  s.add_or_null(r.params_json).add_or_null(r.scripthashes);
+  s.add_or_null(r.txid).add(r.latency_us).add_or_null(r.profile);
+  s.add_or_null(r.action);
+}
+
+EventRow read_event(const Stmt& s) {
+  EventRow r;
+  int i = 0;
+  r.event_id = s.text(i++);
+  r.honeypot_id = s.text(i++);
+  r.session_id = s.text(i++);
+  r.kind = s.text(i++);
+  r.time_us = s.i64(i++);
+  r.peer_ip = s.text(i++);
+  r.peer_port = s.i64(i++);
+  r.peer_pseudonym = s.text(i++);
+  r.local_address = s.text(i++);
+  r.transport = s.text(i++);
+  r.tls_fingerprint = s.text(i++);
+  r.client_name = s.text(i++);
+  r.protocol_min = s.text(i++);
+  r.protocol_max = s.text(i++);
+  r.method = s.text(i++);
+  r.params_json = s.text(i++);
+  r.scripthashes = s.text(i++);
+  r.txid = s.text(i++);
+  r.latency_us = s.i64(i++);
+  r.profile = s.text(i++);
+  r.action = s.text(i++);
+  return r;
+}
+
+std::uint64_t count(Database& db, const char* sql) {
+  auto s = db.prepare(sql);
+  s.step();
+  return static_cast<std::uint64_t>(s.i64(0));
+}
+
+}  // namespace
+
+ResultsDb::ResultsDb(const std::string& path) : db_(path) { migrate(db_); }
+
+BatchCounts ResultsDb::write_batch(std::span<const ObservationRow> observations,
+                                   std::span<const EventRow> events,
+                                   std::span<const MalformedRecord> malformed) {
+  BatchCounts counts;
+  Transaction tx(db_);
+  for (const auto& row : observations) {
+    auto s = db_.prepare(kInsertObservation);
+    s.borrow();  // `row` outlives the statement's use
+    bind(s, row);
+    s.run();
+    (db_.changes() ? counts.observations : counts.observation_duplicates) += 1;
+  }
+  for (const auto& row : events) {
+    auto s = db_.prepare(kInsertEvent);
+    s.borrow();
+    bind(s, row);
+    s.run();
+    (db_.changes() ? counts.events : counts.event_duplicates) += 1;
+  }
+  for (const auto& record : malformed) {
+    auto s = db_.prepare("INSERT OR IGNORE INTO malformed VALUES(?,?,?,?,?,?,?,?)");
+    s.add(record.topic).add(record.sha256).add(record.partition).add(record.offset);
+    s.add(record.key).add(record.reason).add(record.size).add(record.head);
+    s.run();
+    counts.malformed += static_cast<std::uint64_t>(db_.changes());
+  }
+  tx.commit();
+  return counts;
+}
+
+std::vector<ObservationRow> ResultsDb::observations(const std::vector<std::string>& probes) {
+  std::vector<ObservationRow> out;
+  std::string sql = kSelectObservations;
+  if (!probes.empty()) {
+    sql += " WHERE probe_name IN (?";
+    for (std::size_t i = 1; i < probes.size(); ++i) sql += ",?";
+    sql += ")";
+  }
+  sql += " ORDER BY target_id, started_us, observation_id";
+  auto s = db_.prepare(sql);
+  for (std::size_t i = 0; i < probes.size(); ++i) s.bind(static_cast<int>(i + 1), probes[i]);
+  while (s.step()) out.push_back(read_observation(s));
+  return out;
+}
+
+std::vector<EventRow> ResultsDb::events() {
+  std::vector<EventRow> out;
+  auto s = db_.prepare("SELECT * FROM honeypot_events ORDER BY time_us, event_id");
+  while (s.step()) out.push_back(read_event(s));
+  return out;
+}
+
+std::vector<MalformedRecord> ResultsDb::malformed() {
+  std::vector<MalformedRecord> out;
+  auto s = db_.prepare("SELECT * FROM malformed ORDER BY topic, partition, \"offset\"");
+  while (s.step()) {
+    out.push_back({s.text(0), s.text(1), s.i64(2), s.i64(3), s.text(4), s.text(5), s.i64(6),
+                   s.text(7)});
+  }
+  return out;
+}
+
+Totals ResultsDb::totals() {
+  return {count(db_, "SELECT count(*) FROM observations"),
+          count(db_, "SELECT count(*) FROM honeypot_events"),
+          count(db_, "SELECT count(*) FROM malformed"),
+          count(db_, "SELECT count(DISTINCT target_id) FROM observations")};
+}
+
+}  // namespace eo::aggregator::results

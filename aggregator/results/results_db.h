@@ -1,0 +1,55 @@
+// The results database (SQLite, WAL): ingested observations, honeypot events and malformed
+// records, and the analysis tables derived from them. Not thread-safe: one thread owns it.
+#pragma once
+
+#include "aggregator/results/rows.h"
+#include "aggregator/results/sqlite.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace eo::aggregator::results {
+
+// What one write_batch changed. A duplicate is a row whose id was already stored (a redelivery,
+// a replay, or a repeat inside the batch); it is left as it was.
+struct BatchCounts {
+  std::uint64_t observations = 0;
+  std::uint64_t observation_duplicates = 0;
+  std::uint64_t events = 0;
+  std::uint64_t event_duplicates = 0;
+  std::uint64_t malformed = 0;  // newly recorded (a redelivered malformed record counts once)
+};
+
+struct Totals {
+  std::uint64_t observations = 0;
+  std::uint64_t events = 0;
+  std::uint64_t malformed = 0;
+  std::uint64_t targets = 0;
+};
+
+class ResultsDb {
+ public:
+  // Opens or creates the file and brings its schema up to date. Throws SqliteError naming it.
+  explicit ResultsDb(const std::string& path);
+
+  // All of it in one transaction that is durable when this returns; nothing of it on a throw.
+  BatchCounts write_batch(std::span<const ObservationRow> observations,
+                          std::span<const EventRow> events,
+                          std::span<const MalformedRecord> malformed);
+
+  // Observations of the given probes (all when empty), by target, start time and id.
+  std::vector<ObservationRow> observations(const std::vector<std::string>& probes = {});
+  std::vector<EventRow> events();  // by time, then id
+  std::vector<MalformedRecord> malformed();
+  Totals totals();
+
+  // For the analyses' own tables (their save functions run inside one Transaction).
+  Database& database() { return db_; }
+
+ private:
+  Database db_;
+};
+
+}  // namespace eo::aggregator::results

@@ -1,0 +1,104 @@
+// Schema v1. Ingested facts (observations, honeypot_events, malformed) are only ever inserted,
+// keyed by the ids the producers chose, so a replay changes nothing. Analysis tables (servers,
+// ..., rate_limits) are recomputed from them and replaced whole, so they are a pure function of
+// the ingested rows. Ingested tables carry no index beyond their keys: every index is one more
+// scattered B-tree insert per row at 100k rows/s, and the analyses read whole tables. Later
+// analyses (differential treatment, operators, honeypot suspicion) add tables in later
+// versions; their inputs are all here already.
+#include "aggregator/results/schema.h"
+
+#include <array>
+#include <string>
+
+namespace eo::aggregator::results {
+
+namespace {
+
+constexpr const char* kV1 = R"sql(
+CREATE TABLE observations(
+  observation_id TEXT PRIMARY KEY,
+  campaign_id TEXT NOT NULL, round INTEGER NOT NULL, task_id TEXT NOT NULL, agent_id TEXT NOT NULL,
+  target_id TEXT NOT NULL, target_host TEXT NOT NULL, target_port INTEGER NOT NULL,
+  transport TEXT NOT NULL, onion INTEGER NOT NULL, resolved_ips TEXT,
+  vantage_id TEXT NOT NULL, vantage_class TEXT NOT NULL, vantage_region TEXT,
+  vantage_provider TEXT, vantage_network TEXT NOT NULL, vantage_egress_ip TEXT,
+  vantage_asn INTEGER NOT NULL, vantage_country TEXT, tor_exit TEXT,
+  probe_name TEXT NOT NULL, probe_version INTEGER NOT NULL, client_profile TEXT,
+  client_name TEXT, started_us INTEGER NOT NULL,
+  outcome TEXT NOT NULL, failure TEXT, error_code INTEGER, error_message TEXT,
+  dns_us INTEGER NOT NULL, connect_us INTEGER NOT NULL, tls_us INTEGER NOT NULL,
+  first_byte_us INTEGER NOT NULL, total_us INTEGER NOT NULL, peer_ip TEXT,
+  server_version TEXT, protocol TEXT, protocol_min TEXT, protocol_max TEXT, banner_sha256 TEXT,
+  donation_address TEXT, feature_keys TEXT, genesis_hash TEXT,
+  cert_sha256 TEXT, spki_sha256 TEXT, cert_subject TEXT, cert_issuer TEXT,
+  cert_not_after INTEGER, tls_version TEXT, content_sha256 TEXT,
+  ramp_throttled INTEGER, ramp_threshold INTEGER, ramp_kind TEXT,
+  result_json TEXT NOT NULL);
+
+CREATE TABLE honeypot_events(
+  event_id TEXT PRIMARY KEY, honeypot_id TEXT NOT NULL, session_id TEXT NOT NULL,
+  kind TEXT NOT NULL, time_us INTEGER NOT NULL, peer_ip TEXT, peer_port INTEGER NOT NULL,
+  peer_pseudonym TEXT, local_address TEXT, transport TEXT, tls_fingerprint TEXT,
+  client_name TEXT, protocol_min TEXT, protocol_max TEXT, method TEXT, params_json TEXT,
+  scripthashes TEXT, txid TEXT, latency_us INTEGER NOT NULL, profile TEXT, action TEXT);
+
+CREATE TABLE malformed(
+  topic TEXT NOT NULL, sha256 TEXT NOT NULL, partition INTEGER NOT NULL,
+  "offset" INTEGER NOT NULL, key TEXT, reason TEXT NOT NULL, size INTEGER NOT NULL, head BLOB,
+  PRIMARY KEY(topic, sha256)) WITHOUT ROWID;
+
+CREATE TABLE servers(
+  server TEXT PRIMARY KEY, onion INTEGER NOT NULL, targets TEXT NOT NULL, addresses TEXT,
+  country TEXT NOT NULL, asn INTEGER NOT NULL, as_name TEXT,
+  claimed_software TEXT, claimed_version TEXT, implementation TEXT NOT NULL,
+  implementation_version TEXT, modified INTEGER NOT NULL,
+  protocol_min TEXT, protocol_max TEXT, cert_sha256 TEXT, spki_sha256 TEXT,
+  first_seen_us INTEGER NOT NULL, last_seen_us INTEGER NOT NULL,
+  rounds_probed INTEGER NOT NULL, rounds_reachable INTEGER NOT NULL, uptime REAL NOT NULL);
+CREATE TABLE server_reachability(
+  server TEXT NOT NULL, vantage_id TEXT NOT NULL, probed INTEGER NOT NULL,
+  reachable INTEGER NOT NULL, PRIMARY KEY(server, vantage_id)) WITHOUT ROWID;
+CREATE TABLE concentration(
+  dimension TEXT NOT NULL, grp TEXT NOT NULL, servers INTEGER NOT NULL, share REAL NOT NULL,
+  PRIMARY KEY(dimension, grp)) WITHOUT ROWID;
+CREATE TABLE concentration_summary(
+  dimension TEXT PRIMARY KEY, servers INTEGER NOT NULL, groups INTEGER NOT NULL,
+  hhi REAL NOT NULL, half_cover INTEGER NOT NULL);
+
+CREATE TABLE fingerprints(
+  target_id TEXT PRIMARY KEY, claimed_implementation TEXT, claimed_version TEXT,
+  implementation TEXT NOT NULL, version_range TEXT, matched INTEGER NOT NULL,
+  contradicted INTEGER NOT NULL, modified INTEGER NOT NULL, evidence_json TEXT NOT NULL);
+
+CREATE TABLE rate_limits(
+  target_id TEXT NOT NULL, vantage_id TEXT NOT NULL, observations INTEGER NOT NULL,
+  throttled INTEGER NOT NULL, threshold INTEGER, style TEXT NOT NULL,
+  evidence_json TEXT NOT NULL, PRIMARY KEY(target_id, vantage_id)) WITHOUT ROWID;
+)sql";
+
+// migrations[i] brings version i to i + 1.
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1};
+
+}  // namespace
+
+int schema_version(Database& db) {
+  auto s = db.prepare("PRAGMA user_version");
+  s.step();
+  return static_cast<int>(s.i64(0));
+}
+
+void migrate(Database& db) {
+  int version = schema_version(db);
+  if (version > kSchemaVersion) {
+    throw SqliteError(db.path() + ": schema version " + std::to_string(version) +
+                      " is newer than this aggregator's " + std::to_string(kSchemaVersion));
+  }
+  for (; version < kSchemaVersion; ++version) {
+    Transaction tx(db);
+    db.exec(kMigrations[static_cast<std::size_t>(version)]);
+    db.exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+    tx.commit();
+  }
+}
+
+}  // namespace eo::aggregator::results

@@ -1,0 +1,65 @@
+// Options of the aggregator command; the work is in aggregator/app.
+#include "cli/aggregator_command.h"
+
+#include "aggregator/app/aggregator_app.h"
+
+namespace eo::cli {
+
+void add_aggregator_command(CLI::App& app) {
+  auto o = std::make_shared<aggregator::app::AggregatorOptions>();
+  auto analyze_s = std::make_shared<long>(o->analyze_every.count());
+  auto idle_ms = std::make_shared<long>(o->idle.count());
+  auto* cmd = app.add_subcommand(
+      "aggregator",
+      "Consume observations and honeypot events into a SQLite results database and keep the "
+      "server inventory, implementation fingerprints and rate limits up to date");
+  cmd->footer(
+      "Examples:\n"
+      "  observatory aggregator --data-dir observatory-data --db results.sqlite --once\n"
+      "      read everything the agents and honeypots wrote to the embedded log, analyse, exit\n"
+      "  observatory aggregator --kafka k1:9092,k2:9092 --group aggregator --db results.sqlite \\\n"
+      "      --metrics-listen 0.0.0.0:9466\n"
+      "      run as a member of a consumer group (instances split the partitions)\n"
+      "Offsets are committed only after a batch is durable in the database and records are\n"
+      "deduplicated by id, so restarts and rebalances lose and double-count nothing.\n"
+      "Tables: observations, honeypot_events, malformed (ingested); servers, server_reachability,\n"
+      "concentration, concentration_summary, fingerprints, rate_limits (analysis). See\n"
+      "docs/aggregator.md; the reference fingerprints are data/fingerprints.yaml.");
+  auto* kafka = cmd->add_option("--kafka", o->kafka,
+                                "Kafka brokers HOST:PORT,... (default: the embedded log)");
+  cmd->add_option("--data-dir", o->data_dir,
+                  "Data directory of the embedded bus (its log is DATA_DIR/bus, as for the agent "
+                  "and honeypot)")
+      ->capture_default_str();
+  cmd->add_option("--log-dir", o->log_dir, "The embedded bus log directory itself")
+      ->excludes(kafka);
+  cmd->add_option("--group", o->group, "Consumer group")->capture_default_str();
+  cmd->add_option("--db", o->db, "SQLite results database (created if missing)")
+      ->capture_default_str();
+  cmd->add_option("--metrics-listen", o->metrics_listen, "Serve /metrics on ADDR:PORT");
+  cmd->add_flag("--once", o->once,
+                "Consume until caught up (no record for --idle-ms), analyse, exit");
+  cmd->add_option("--idle-ms", *idle_ms, "With --once: how long without a record means caught up")
+      ->capture_default_str();
+  cmd->add_option("--analyze-every", *analyze_s,
+                  "Re-run the analyses at most every N seconds, when something changed")
+      ->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Records per poll and per database transaction")
+      ->capture_default_str();
+  cmd->add_option("--fingerprints", o->fingerprints,
+                  "Reference fingerprints YAML (default: data/fingerprints.yaml, built in)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--geo-database", o->geo_database,
+                  "libloc database for country/ASN (default: Debian's; 'none': no geo data)");
+  cmd->add_option("--log-format", o->log_format, "json or text")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  cmd->callback([o, analyze_s, idle_ms] {
+    auto options = *o;
+    options.analyze_every = std::chrono::seconds(*analyze_s);
+    options.idle = std::chrono::milliseconds(*idle_ms);
+    throw CLI::RuntimeError(aggregator::app::run_aggregator(options));
+  });
+}
+
+}  // namespace eo::cli

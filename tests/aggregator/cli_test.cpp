@@ -1,0 +1,146 @@
+// `observatory aggregator` as a user runs it: --help teaches, --once ingests an embedded log and
+// analyses, a second run and a replay leave the database as it was, and the metrics pass promtool.
+#include "aggregator/app/metrics.h"
+#include "aggregator/results/results_db.h"
+#include "common/bus/factory.h"
+#include "common/bus/topics.h"
+#include "common/telemetry/metrics.h"
+#include "tests/aggregator/support.h"
+#include "tests/support/process.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace eo::aggregator {
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+Run run_observatory(const std::string& args) {
+  eo::test::TempDir dir;
+  std::string command = std::string(EO_OBSERVATORY_BINARY) + " " + args + " >" +
+                        dir.file("out") + " 2>" + dir.file("err");
+  Run run;
+  int raw = std::system(command.c_str());
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  std::stringstream out, err;
+  out << std::ifstream(dir.file("out")).rdbuf();
+  err << std::ifstream(dir.file("err")).rdbuf();
+  run.out = out.str();
+  run.err = err.str();
+  return run;
+}
+
+// 10 servers x 6 vantages x 8 probes (one round), 50 honeypot events and 2 malformed records.
+void publish(const std::string& data_dir) {
+  bus::BusConfig config;
+  config.log_dir = data_dir + "/bus";
+  config.client_id = "test-producer";
+  auto producer = bus::make_producer(config);
+  for (std::uint64_t i = 0; i < 480; ++i) {
+    auto o = test::synthetic_observation(i, 10, 6);
+    ASSERT_TRUE(
+        producer->publish(bus::topics::kObservations, o.target().id(), o.SerializeAsString())
+            .ok());
+  }
+  for (std::uint64_t i = 0; i < 50; ++i) {
+    auto e = test::synthetic_event(i);
+    ASSERT_TRUE(producer->publish(bus::topics::kHoneypotEvents, e.session_id(),
+                                  e.SerializeAsString())
+                    .ok());
+  }
+  ASSERT_TRUE(producer->publish(bus::topics::kObservations, "x", "not a protobuf \xff").ok());
+  ASSERT_TRUE(producer->publish(bus::topics::kHoneypotEvents, "x", "\x0a\xff").ok());
+  ASSERT_TRUE(producer->flush(std::chrono::seconds(10)).ok());
+}
+
+std::uint64_t count(results::ResultsDb& db, const std::string& sql) {
+  auto s = db.database().prepare(sql);
+  s.step();
+  return static_cast<std::uint64_t>(s.i64(0));
+}
+
+TEST(AggregatorCommand, HelpTeaches) {
+  auto run = run_observatory("aggregator --help");
+  ASSERT_EQ(run.status, 0) << run.err;
+  for (const char* text : {"--kafka", "--data-dir", "--log-dir", "--group", "--db",
+                           "--metrics-listen", "--once", "--fingerprints", "Examples",
+                           "committed only after"}) {
+    EXPECT_NE(run.out.find(text), std::string::npos) << text << "\n" << run.out;
+  }
+}
+
+TEST(AggregatorCommand, OnceIngestsAnalysesAndIsIdempotent) {
+  eo::test::TempDir dir;
+  publish(dir.path());
+  std::string args = "aggregator --data-dir " + dir.path() + " --db " + dir.file("r.sqlite") +
+                     " --once --idle-ms 500 --geo-database none";
+  auto first = run_observatory(args);
+  ASSERT_EQ(first.status, 0) << first.err;
+  EXPECT_NE(first.err.find("480 new observations"), std::string::npos) << first.err;
+  std::string before;
+  {
+    results::ResultsDb db(dir.file("r.sqlite"));
+    auto totals = db.totals();
+    EXPECT_EQ(totals.observations, 480u);
+    EXPECT_EQ(totals.events, 50u);
+    EXPECT_EQ(totals.malformed, 2u);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM servers"), 10u);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM servers WHERE claimed_software = 'ElectrumX'"), 10u);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM rate_limits WHERE style = 'electrumx_cost'"), 60u);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM concentration_summary"), 4u);
+    before = test::dump(db);
+  }
+  auto second = run_observatory(args);  // nothing new
+  ASSERT_EQ(second.status, 0) << second.err;
+  {
+    results::ResultsDb db(dir.file("r.sqlite"));
+    EXPECT_EQ(test::dump(db), before);
+  }
+  publish(dir.path());  // a replay of everything
+  auto third = run_observatory(args);
+  ASSERT_EQ(third.status, 0) << third.err;
+  EXPECT_NE(third.err.find("532 records"), std::string::npos) << third.err;
+  EXPECT_NE(third.err.find("530 duplicates"), std::string::npos) << third.err;
+  results::ResultsDb db(dir.file("r.sqlite"));
+  EXPECT_EQ(test::dump(db), before);
+}
+
+TEST(AggregatorMetrics, PassPromtool) {
+  if (eo::test::find_program("promtool").empty()) GTEST_SKIP() << "promtool not installed";
+  telemetry::MetricsServer server("aggregator");
+  app::AggregatorMetrics metrics(server.registry());
+  ingest::IngestStats stats;
+  stats.consumed = 10;
+  stats.observations = 7;
+  stats.observation_duplicates = 2;
+  stats.malformed = 1;
+  stats.lag_seconds = 1.5;
+  metrics.update(stats);
+  metrics.update(app::AnalysisSummary{7, 3, 3, 1, 2});
+  std::string text = server.scrape();
+  for (const char* name :
+       {"eo_aggregator_records_consumed_total 10", "eo_aggregator_observations_ingested_total 7",
+        "eo_aggregator_duplicates_total{kind=\"observation\"} 2",
+        "eo_aggregator_malformed_records_total 1", "eo_aggregator_consumer_lag_seconds 1.5",
+        "eo_aggregator_servers_known 3", "eo_aggregator_modified_implementations 1"}) {
+    EXPECT_NE(text.find(name), std::string::npos) << name << "\n" << text;
+  }
+  eo::test::TempDir dir;
+  std::ofstream(dir.file("metrics.txt")) << text;
+  std::string check = "promtool check metrics <" + dir.file("metrics.txt") + " >" +
+                      dir.file("promtool.txt") + " 2>&1";
+  int status = std::system(check.c_str());
+  std::stringstream promtool;
+  promtool << std::ifstream(dir.file("promtool.txt")).rdbuf();
+  EXPECT_EQ(status, 0) << promtool.str() << "\n" << text;
+}
+
+}  // namespace
+}  // namespace eo::aggregator

@@ -1,0 +1,167 @@
+// The analyses on real probe output: the agent's probes run against the honeypot's emulations of
+// ElectrumX, Fulcrum, electrs and EPS, and the aggregator must recognise each one from its
+// behaviour, flag a Fulcrum that claims to be ElectrumX as modified (naming the observations), and
+// read the threshold and style of rate limits from rate_limit_ramp.
+#include "agent/runtime/runner.h"
+#include "aggregator/fingerprint/infer.h"
+#include "aggregator/ratelimit/ratelimit.h"
+#include "aggregator/results/derive.h"
+
+#include "tests/honeypot/server/server_fixture.h"
+#include "tests/support/run.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace eo::aggregator {
+namespace {
+
+namespace asio = boost::asio;
+using honeypot::server::Base;
+using honeypot::server::default_profile;
+using honeypot::server::load_profile;
+using honeypot::server::Profile;
+using honeypot::server::test::ServerFixture;
+
+results::ObservationRow run_probe(std::uint16_t port, const std::string& probe,
+                                  std::map<std::string, std::string> params = {}) {
+  agent::Vantage vantage;
+  vantage.id = "local";
+  vantage.region = "test";
+  agent::Runner runner("test-agent", vantage);
+  agent::ProbeRequest request;
+  request.campaign_id = "c1";
+  request.target = {"127.0.0.1", port, false};
+  request.probe_name = probe;
+  request.params = std::move(params);
+  request.timeout = std::chrono::milliseconds(1500);
+  request.deadline = std::chrono::milliseconds(30000);
+  auto observation = test::run<v1::Observation>(
+      [&](asio::io_context&) -> asio::awaitable<v1::Observation> {
+        auto no_pacing = []() -> asio::awaitable<void> { co_return; };
+        co_return co_await runner.run(request, no_pacing);
+      });
+  return results::to_row(observation);
+}
+
+// The three probes that carry behaviour facts, as one observation set.
+std::vector<results::ObservationRow> fingerprint_set(const Profile& profile) {
+  ServerFixture server(profile);
+  std::vector<results::ObservationRow> rows;
+  for (const char* probe : {"metadata", "version_matrix", "hostile_input"}) {
+    rows.push_back(run_probe(server.tcp_port(), probe));
+  }
+  return rows;
+}
+
+std::string describe(const fingerprint::Verdict& v,
+                     const std::vector<results::ObservationRow>& rows) {
+  std::string out = "claim " + v.claimed_text + " -> " + v.implementation + "\n";
+  for (const auto& s : v.scores) {
+    out += "  " + s.implementation + " +" + std::to_string(s.matched) + " -" +
+           std::to_string(s.contradicted) + "\n";
+  }
+  for (const auto& row : rows) {
+    for (const auto& f : fingerprint::facts_of(row)) out += "  " + f.name + " = " + f.value + "\n";
+  }
+  return out;
+}
+
+struct Expect {
+  Base base;
+  std::string implementation;
+  std::string claimed;  // EPS never answers our client profile's server.version
+  std::string version_range;
+};
+
+class Recognise : public ::testing::TestWithParam<Expect> {};
+
+TEST_P(Recognise, EachEmulationFromItsBehaviour) {
+  const Expect& e = GetParam();
+  auto rows = fingerprint_set(default_profile(e.base));
+  auto verdicts = fingerprint::infer(rows, reference::builtin_reference());
+  ASSERT_EQ(verdicts.size(), 1u);
+  const auto& v = verdicts[0];
+  EXPECT_EQ(v.implementation, e.implementation) << describe(v, rows);
+  EXPECT_EQ(v.claimed_implementation, e.claimed) << describe(v, rows);
+  EXPECT_EQ(v.version_range, e.version_range) << describe(v, rows);
+  EXPECT_FALSE(v.modified) << describe(v, rows);
+  EXPECT_EQ(v.scores[0].contradicted, 0u) << describe(v, rows);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Implementations, Recognise,
+    ::testing::Values(Expect{Base::electrumx, "electrumx", "electrumx", ">= 1.19"},
+                      Expect{Base::fulcrum, "fulcrum", "fulcrum", ">= 2.1"},
+                      Expect{Base::electrs, "electrs", "electrs", ""},
+                      Expect{Base::eps, "eps", "", ""}),
+    [](const auto& info) { return std::string(honeypot::server::to_string(info.param.base)); });
+
+TEST(Modified, FulcrumClaimingElectrumXIsFlaggedWithTheContradictingObservations) {
+  auto rows = fingerprint_set(load_profile(R"(
+base: fulcrum
+rules:
+  - name: pretend
+    action: {type: claim, implementation: electrumx}
+)"));
+  auto verdicts = fingerprint::infer(rows, reference::builtin_reference());
+  ASSERT_EQ(verdicts.size(), 1u);
+  const auto& v = verdicts[0];
+  EXPECT_EQ(v.claimed_text, "ElectrumX 1.20.0") << describe(v, rows);
+  EXPECT_EQ(v.claimed_implementation, "electrumx");
+  EXPECT_EQ(v.implementation, "fulcrum") << describe(v, rows);
+  EXPECT_TRUE(v.modified) << describe(v, rows);
+  std::set<std::string> facts, ids;
+  for (const auto& c : v.contradictions) {
+    facts.insert(c.fact);
+    ids.insert(c.observation_ids.begin(), c.observation_ids.end());
+  }
+  EXPECT_TRUE(facts.count("framing.terminator")) << describe(v, rows);
+  EXPECT_TRUE(facts.count("error.unknown_method")) << describe(v, rows);
+  std::set<std::string> all;
+  for (const auto& row : rows) all.insert(row.observation_id);
+  for (const auto& id : ids) EXPECT_TRUE(all.count(id)) << id;  // real observations only
+  EXPECT_GE(ids.size(), 2u);  // framing from one probe, error texts from another
+}
+
+// A fast ramp (50/s from the start) so the test takes about a second per run.
+results::ObservationRow ramp(std::uint16_t port, int max_requests = 60) {
+  return run_probe(port, "rate_limit_ramp",
+                   {{"start_rate", "50"}, {"max_rate", "50"},
+                    {"max_requests", std::to_string(max_requests)}});
+}
+
+TEST(RateLimits, ThresholdAndStyleFromRealRamps) {
+  const auto& ref = reference::builtin_reference();
+  ServerFixture electrumx(load_profile(R"(
+base: electrumx
+rules:
+  - action: {type: rate_limit, after_requests: 30, style: electrumx}
+)"));
+  auto x = ramp(electrumx.tcp_port());
+  ServerFixture fulcrum(load_profile(R"(
+base: fulcrum
+rules:
+  - action: {type: rate_limit, after_requests: 20, style: fulcrum}
+)"));
+  auto f = ramp(fulcrum.tcp_port());
+  ServerFixture none(default_profile(Base::electrs));
+  auto n = ramp(none.tcp_port(), 40);
+
+  auto limits = ratelimit::infer_rate_limits(std::vector{x, f, n}, ref);
+  ASSERT_EQ(limits.size(), 3u);
+  std::map<std::string, ratelimit::RateLimit> by_target;
+  for (auto& l : limits) by_target[l.target_id] = l;
+  // server.version counts as a request: version + 29 pings are answered, ping index 29 is not.
+  EXPECT_EQ(by_target[x.target_id].threshold, 29) << x.result_json;
+  EXPECT_EQ(by_target[x.target_id].style, "electrumx_cost") << x.result_json;
+  EXPECT_EQ(by_target[f.target_id].threshold, 19) << f.result_json;
+  EXPECT_EQ(by_target[f.target_id].style, "fulcrum_per_ip") << f.result_json;
+  EXPECT_EQ(by_target[n.target_id].throttled, 0u) << n.result_json;
+  EXPECT_EQ(by_target[n.target_id].style, "none");
+  EXPECT_EQ(by_target[n.target_id].evidence, std::vector<std::string>{n.observation_id});
+}
+
+}  // namespace
+}  // namespace eo::aggregator

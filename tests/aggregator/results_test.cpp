@@ -1,0 +1,250 @@
+// The results database: schema version, rows that read back as written, the columns derived from
+// probe results, the normalized content hash, and duplicates counted by id.
+#include "aggregator/results/derive.h"
+#include "aggregator/results/json_scan.h"
+#include "aggregator/results/normalize.h"
+#include "aggregator/results/results_db.h"
+#include "aggregator/results/schema.h"
+#include "tests/aggregator/support.h"
+#include "tests/support/process.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace eo::aggregator::results {
+namespace {
+
+using nlohmann::json;
+
+ObservationRow full_row() {
+  // Every field set to a distinct non-default value, so a column bound or read at the wrong
+  // position shows up as a difference.
+  ObservationRow r;
+  int n = 0;
+  auto next = [&](const std::string& name) { return name + "-" + std::to_string(++n); };
+  r.observation_id = next("id");
+  r.campaign_id = next("c");
+  r.round = 3;
+  r.task_id = next("task");
+  r.agent_id = next("agent");
+  r.target_id = next("target");
+  r.target_host = next("host");
+  r.target_port = 50002;
+  r.transport = "tls";
+  r.onion = true;
+  r.resolved_ips = next("ips");
+  r.vantage_id = next("v");
+  r.vantage_class = next("class");
+  r.vantage_region = next("region");
+  r.vantage_provider = next("provider");
+  r.vantage_network = "tor";
+  r.vantage_egress_ip = next("egress");
+  r.vantage_asn = 64500;
+  r.vantage_country = next("country");
+  r.tor_exit = next("exit");
+  r.probe_name = next("probe");
+  r.probe_version = 2;
+  r.client_profile = next("profile");
+  r.client_name = next("client");
+  r.started_us = 1234567;
+  r.outcome = next("outcome");
+  r.failure = next("failure");
+  r.error_code = -32601;
+  r.error_message = next("message");
+  r.dns_us = 11;
+  r.connect_us = 12;
+  r.tls_us = 13;
+  r.first_byte_us = 14;
+  r.total_us = 15;
+  r.peer_ip = next("peer");
+  r.server_version = next("sv");
+  r.protocol = next("proto");
+  r.protocol_min = next("pmin");
+  r.protocol_max = next("pmax");
+  r.banner_sha256 = next("banner");
+  r.donation_address = next("donation");
+  r.feature_keys = next("keys");
+  r.genesis_hash = next("genesis");
+  r.cert_sha256 = next("cert");
+  r.spki_sha256 = next("spki");
+  r.cert_subject = next("subject");
+  r.cert_issuer = next("issuer");
+  r.cert_not_after = 1800000000;
+  r.tls_version = next("tlsv");
+  r.content_sha256 = next("content");
+  r.ramp_throttled = 1;
+  r.ramp_threshold = 41;
+  r.ramp_kind = next("kind");
+  r.result_json = next("json");
+  return r;
+}
+
+TEST(ResultsDb, CreatesTheCurrentSchemaAndReopens) {
+  eo::test::TempDir dir;
+  std::string path = dir.path() + "/r.sqlite";
+  { ResultsDb db(path); }
+  ResultsDb db(path);
+  EXPECT_EQ(schema_version(db.database()), kSchemaVersion);
+}
+
+TEST(ResultsDb, RefusesADatabaseFromANewerAggregator) {
+  eo::test::TempDir dir;
+  std::string path = dir.path() + "/r.sqlite";
+  {
+    Database raw(path);
+    raw.exec("PRAGMA user_version = 99");
+  }
+  EXPECT_THROW(ResultsDb{path}, SqliteError);
+}
+
+TEST(ResultsDb, EveryColumnReadsBackAsWritten) {
+  eo::test::TempDir dir;
+  ResultsDb db(dir.path() + "/r.sqlite");
+  ObservationRow full = full_row();
+  ObservationRow sparse;  // derived columns absent: NULL in SQL, empty again when read
+  sparse.observation_id = "sparse";
+  sparse.outcome = "timeout";
+  EventRow event = to_row(test::synthetic_event(7));
+  MalformedRecord bad{"observations.v1", sha256_hex("\x01\x02\x03"), 2, 17, "k",
+                      "not an eo.v1.Observation", 3, "\x01\x02\x03"};
+  std::vector<ObservationRow> rows{full, sparse};
+  auto counts = db.write_batch(rows, std::vector<EventRow>{event}, std::vector{bad});
+  EXPECT_EQ(counts.observations, 2u);
+  EXPECT_EQ(counts.events, 1u);
+  EXPECT_EQ(counts.malformed, 1u);
+  auto back = db.observations();
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0], sparse);  // ordered by target id: "" first
+  EXPECT_EQ(back[1], full);
+  ASSERT_EQ(db.events().size(), 1u);
+  EXPECT_EQ(db.events()[0], event);
+  ASSERT_EQ(db.malformed().size(), 1u);
+  EXPECT_EQ(db.malformed()[0], bad);
+  auto null_check = db.database().prepare(
+      "SELECT server_version IS NULL, ramp_threshold IS NULL FROM observations WHERE "
+      "observation_id = 'sparse'");
+  ASSERT_TRUE(null_check.step());
+  EXPECT_EQ(null_check.i64(0), 1);
+  EXPECT_EQ(null_check.i64(1), 1);
+}
+
+TEST(ResultsDb, DuplicatesAreCountedAndLeftAlone) {
+  eo::test::TempDir dir;
+  ResultsDb db(dir.path() + "/r.sqlite");
+  auto a = to_row(test::synthetic_observation(1));
+  auto changed = a;
+  changed.outcome = "timeout";  // same id, different content: the first write stays
+  std::vector<ObservationRow> batch{a, a};
+  auto first = db.write_batch(batch, {}, {});
+  EXPECT_EQ(first.observations, 1u);
+  EXPECT_EQ(first.observation_duplicates, 1u);
+  std::vector<ObservationRow> again{changed};
+  auto second = db.write_batch(again, {}, {});
+  EXPECT_EQ(second.observations, 0u);
+  EXPECT_EQ(second.observation_duplicates, 1u);
+  EXPECT_EQ(db.observations().at(0).outcome, "ok");
+}
+
+TEST(Derive, EnvelopeAndMetadataColumns) {
+  auto o = test::synthetic_observation(8 * 6 + 0);  // server 1 (TLS), vantage 0, metadata
+  auto row = to_row(o);
+  EXPECT_EQ(row.observation_id, "obs-48");
+  EXPECT_EQ(row.target_id, "tls://server1.example:50002");
+  EXPECT_EQ(row.transport, "tls");
+  EXPECT_EQ(row.vantage_class, "region=us,network=clearnet");  // from the task id
+  EXPECT_EQ(row.vantage_network, "clearnet");
+  EXPECT_EQ(row.outcome, "ok");
+  EXPECT_EQ(row.peer_ip, "198.51.100.1");
+  EXPECT_EQ(row.server_version, "ElectrumX 1.20.0");
+  EXPECT_EQ(row.protocol, "1.6.0");
+  EXPECT_EQ(row.protocol_min, "1.4");
+  EXPECT_EQ(row.protocol_max, "1.6.0");
+  EXPECT_EQ(row.feature_keys,
+            "genesis_hash,hash_function,hosts,protocol_max,protocol_min,pruning,server_version,"
+            "services");
+  EXPECT_EQ(row.banner_sha256,
+            sha256_hex("You are connected to an ElectrumX 1.20.0 server."));
+  EXPECT_EQ(row.donation_address, "");
+  EXPECT_EQ(row.cert_sha256, std::string(64, 'c'));
+  EXPECT_EQ(row.tls_version, "TLSv1.3");
+  EXPECT_EQ(row.content_sha256.size(), 64u);
+  EXPECT_FALSE(row.ramp_throttled.has_value());
+}
+
+TEST(Derive, RampColumnsAndVantageClassWithoutATaskId) {
+  auto o = test::synthetic_observation(6);  // rate_limit_ramp of server 0
+  o.clear_task_id();
+  o.mutable_vantage()->set_region("");
+  auto row = to_row(o);
+  EXPECT_EQ(row.vantage_class, "network=clearnet");
+  EXPECT_EQ(row.ramp_throttled, 1);
+  EXPECT_EQ(row.ramp_threshold, 40);
+  EXPECT_EQ(row.ramp_kind, "error");
+}
+
+TEST(Derive, ResultThatIsNotJsonDerivesNothingAndKeepsTheText) {
+  auto o = test::synthetic_observation(0);
+  o.set_result_json("{not json");
+  auto row = to_row(o);
+  EXPECT_EQ(row.server_version, "");
+  EXPECT_EQ(row.content_sha256, "");
+  EXPECT_EQ(row.result_json, "{not json");
+}
+
+TEST(Derive, PeerAddressesOverTorAreTheProxysAndAreDropped) {
+  auto o = test::synthetic_observation(0);
+  o.mutable_vantage()->set_network(v1::NETWORK_TOR);
+  EXPECT_EQ(to_row(o).peer_ip, "");
+  EXPECT_EQ(host_of("[2001:db8::1]:50002"), "2001:db8::1");
+  EXPECT_EQ(host_of("203.0.113.5:50001"), "203.0.113.5");
+}
+
+TEST(JsonScan, MemberTextSkipsWhatItDoesNotNeed) {
+  std::string_view text =
+      R"({"a":"x\"}y","b":[1,{"c":"]"}],"n":-1.5e3 , "o":{"k":[true,null]},"s":"v"})";
+  EXPECT_EQ(member_text(text, "a"), R"("x\"}y")");
+  EXPECT_EQ(member_text(text, "b"), R"([1,{"c":"]"}])");
+  EXPECT_EQ(member_text(text, "n"), "-1.5e3");
+  EXPECT_EQ(member_text(text, "o"), R"({"k":[true,null]})");
+  EXPECT_EQ(member_text(text, "s"), R"("v")");
+  EXPECT_FALSE(member_text(text, "c"));  // nested keys are not members
+  EXPECT_FALSE(member_text("{}", "a"));
+  EXPECT_FALSE(member_text("[1]", "a"));
+  EXPECT_FALSE(member_text(R"({"a":[1,2)", "a"));
+  EXPECT_FALSE(member_text(R"({"b":1 "a":2})", "a"));
+  EXPECT_FALSE(member_text(R"({"a":"open)", "a"));
+}
+
+TEST(Normalize, VolatileFieldsAndPeerOrderDoNotChangeTheHash) {
+  json a = {{"tip", {{"result", {{"height", 1}}}}},
+            {"estimatefee", {{"result", 0.001}}},
+            {"banner", {{"result", "hi"}}},
+            {"latency", {{"rtt_us", 5}}},
+            {"peers", {{"result", {{"1.2.3.4", "a", {"v1.4"}}, {"5.6.7.8", "b", {"v1.4"}}}}}}};
+  json b = a;
+  b["tip"]["result"]["height"] = 2;
+  b["estimatefee"]["result"] = 0.002;
+  b["latency"]["rtt_us"] = 7;
+  std::swap(b["peers"]["result"][0], b["peers"]["result"][1]);
+  EXPECT_EQ(content_sha256(a.dump()), content_sha256(b.dump()));
+  EXPECT_EQ(content_sha256(a.dump()), content_sha256(a.dump(2)));  // whitespace is not content
+  json c = a;
+  c["banner"]["result"] = "hello";  // content
+  EXPECT_NE(content_sha256(a.dump()), content_sha256(c.dump()));
+  EXPECT_EQ(*normalize(a.dump()),
+            R"({"banner":{"result":"hi"},"latency":{},"peers":{"result":[["1.2.3.4","a",["v1.4"]],)"
+            R"(["5.6.7.8","b",["v1.4"]]]}})");
+}
+
+TEST(Normalize, NotJsonHasNoContentHash) {
+  for (const char* text : {"", "{", "{\"a\":}", "[1,]x", "{\"a\" 1}", "\"open"}) {
+    EXPECT_FALSE(normalize(text).has_value()) << text;
+    EXPECT_EQ(content_sha256(text), "") << text;
+  }
+  EXPECT_EQ(*normalize(" {\"a\" : [ 1 , \"x y\" ] } "), R"({"a":[1,"x y"]})");
+  std::string deep(10000, '[');
+  EXPECT_FALSE(normalize(deep + std::string(10000, ']')).has_value());  // bounded recursion
+}
+
+}  // namespace
+}  // namespace eo::aggregator::results

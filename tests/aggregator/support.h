@@ -1,0 +1,26 @@
+// Test and benchmark helpers for the aggregator: synthetic observations and honeypot events with
+// realistic results, and a canonical dump of a results database (to say "identical").
+#pragma once
+
+#include "aggregator/results/results_db.h"
+
+#include "eo/v1/honeypot.pb.h"
+#include "eo/v1/observation.pb.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace eo::aggregator::test {
+
+// Observation number `i` of a campaign of `servers` servers x `vantages` vantages x the eight
+// probes, round by round: deterministic ids ("obs-<i>"), metadata results claiming ElectrumX,
+// rate_limit_ramp results throttled at 40 + target index % 7, a TLS leaf on TLS targets.
+v1::Observation synthetic_observation(std::uint64_t i, std::uint64_t servers = 1000,
+                                      std::uint64_t vantages = 6);
+v1::HoneypotEvent synthetic_event(std::uint64_t i);
+
+// Every table, every row, in primary-key order, as text.
+std::string dump(results::ResultsDb& db);
+
+}  // namespace eo::aggregator::test

@@ -1,0 +1,145 @@
+// The aggregator benchmark: S servers x V vantages x P probes of synthetic observations (shaped
+// like the agent's, see tests/aggregator/support.h) published to the embedded log, then ingested
+// by the real Ingestor into a fresh results database (one transaction per batch, synchronous=FULL)
+// and analysed once (inventory, fingerprints, rate limits). Prints observations/s for ingest alone
+// and for ingest + analysis, the CPU time of decoding and of writing, and the time from the last
+// observation to finished analysis tables; CPU time too, since wall-clock rates move with the
+// machine's load. Usage:
+//   aggregator_bench [--servers 1000] [--vantages 6] [--probes 25] [--batch 5000] [--dir DIR]
+#include "aggregator/app/analyze.h"
+#include "aggregator/ingest/decode.h"
+#include "aggregator/ingest/ingestor.h"
+#include "common/bus/factory.h"
+#include "common/bus/topics.h"
+#include "tests/aggregator/support.h"
+#include "tests/support/process.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include <sys/resource.h>
+#include <time.h>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace eo;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CPU seconds of this thread.
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+// CPU seconds of the whole process (every thread), user + system.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto s = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  return s(usage.ru_utime) + s(usage.ru_stime);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t servers = 1000, vantages = 6, probes = 25, batch = 5000;
+  std::string dir_arg;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--servers")) servers = std::stoull(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--vantages")) vantages = std::stoull(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--probes")) probes = std::stoull(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--batch")) batch = std::stoull(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--dir")) dir_arg = argv[i + 1];
+  }
+  eo::test::TempDir temp;
+  std::string dir = dir_arg.empty() ? temp.path() : dir_arg;
+  std::filesystem::create_directories(dir);
+  const std::uint64_t n = servers * vantages * probes;
+
+  bus::BusConfig config;
+  config.log_dir = dir + "/bus";
+  config.client_id = "bench";
+  auto start = Clock::now();
+  std::uint64_t bytes = 0;
+  {
+    auto producer = bus::make_producer(config);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      auto o = aggregator::test::synthetic_observation(i, servers, vantages);
+      std::string value = o.SerializeAsString();
+      bytes += value.size();
+      if (!producer->publish(bus::topics::kObservations, o.target().id(), value).ok()) return 1;
+    }
+    if (!producer->flush(std::chrono::seconds(60)).ok()) return 1;
+  }
+  std::printf("published   %llu observations (%.0f bytes each) in %.2f s\n",
+              static_cast<unsigned long long>(n), double(bytes) / double(n), seconds_since(start));
+
+  aggregator::results::ResultsDb db(dir + "/results.sqlite");
+  auto consumer = bus::make_consumer(config, "bench", {std::string(bus::topics::kObservations)});
+  aggregator::ingest::Ingestor ingestor(
+      *consumer, db, {.max_batch = batch, .poll_timeout = std::chrono::milliseconds(200)});
+  start = Clock::now();
+  double cpu_start = cpu_seconds();
+  while (ingestor.stats().observations < n) {
+    if (ingestor.step() == 0) break;
+  }
+  double ingest_s = seconds_since(start);
+  double ingest_cpu_s = cpu_seconds() - cpu_start;
+  if (ingestor.stats().observations != n) {
+    std::fprintf(stderr, "ingested %llu of %llu\n",
+                 static_cast<unsigned long long>(ingestor.stats().observations),
+                 static_cast<unsigned long long>(n));
+    return 1;
+  }
+  std::printf("ingested    %.0f observations/s (%.2f s, batches of %llu, %llu transactions)\n",
+              double(n) / ingest_s, ingest_s, static_cast<unsigned long long>(batch),
+              static_cast<unsigned long long>(ingestor.stats().batches));
+  std::printf("  CPU       %.1f us per observation (both threads): %.0f observations per "
+              "CPU-second\n",
+              1e6 * ingest_cpu_s / double(n), double(n) / ingest_cpu_s);
+
+  start = Clock::now();
+  auto summary = aggregator::app::analyze(db, aggregator::reference::builtin_reference(), {});
+  double analyze_s = seconds_since(start);
+  std::printf("analysed    %llu servers, %llu fingerprints, %llu rate limits in %.2f s\n",
+              static_cast<unsigned long long>(summary.servers),
+              static_cast<unsigned long long>(summary.targets_fingerprinted),
+              static_cast<unsigned long long>(summary.rate_limits), analyze_s);
+  std::printf("ingested and analysed: %.0f observations/s; last observation to finished "
+              "analysis: %.2f s\n",
+              double(n) / (ingest_s + analyze_s), analyze_s);
+
+  // Decoding alone (protobuf + derived columns) and writing alone (pre-decoded rows into a second
+  // database), one after the other on this thread: CPU time of each, to split the ingest.
+  {
+    auto again = bus::make_consumer(config, "bench-split",
+                                    {std::string(bus::topics::kObservations)});
+    aggregator::results::ResultsDb second(dir + "/split.sqlite");
+    double decode_cpu = 0, write_cpu = 0;
+    std::uint64_t decoded = 0;
+    while (decoded < n) {
+      auto polled = again->poll(batch, std::chrono::milliseconds(200));
+      if (polled.messages.empty()) break;
+      double t = thread_cpu_seconds();
+      auto rows = aggregator::ingest::decode(polled.messages);
+      decode_cpu += thread_cpu_seconds() - t;
+      decoded += rows.observations.size();
+      t = thread_cpu_seconds();
+      second.write_batch(rows.observations, rows.events, rows.malformed);
+      write_cpu += thread_cpu_seconds() - t;
+    }
+    std::printf("ingest CPU split: decoding %.1f us, writing %.1f us per observation "
+                "(fsync waits not counted)\n",
+                1e6 * decode_cpu / double(decoded), 1e6 * write_cpu / double(decoded));
+  }
+
+  return summary.servers == servers ? 0 : 1;
+}
