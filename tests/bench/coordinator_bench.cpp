@@ -2,7 +2,10 @@
 //  1. dispatch: task leases/s through the real gRPC task stream (plaintext loopback) to local
 //     agents that ack and complete each lease at once, over a real store;
 //  2. campaign: a small campaign run by real agents (engine + coordinator link) against an
-//     emulated ElectrumX, its wall time against its politeness bound (target <= 1.1 x).
+//     emulated ElectrumX, its wall time against its politeness bound (target <= 1.1 x). The
+//     bound leaves out how long the last task of a round runs after its slot, so the window is
+//     kept long against a probe's duration, as in real campaigns (60 s windows, seconds-long
+//     probes).
 // Usage: coordinator_bench [--tasks N] [--agents K] [--store URL] [--skip-campaign]
 #include "agent/engine.h"
 #include "agent/probes/known_probes.h"
@@ -165,8 +168,8 @@ void campaign_bench() {
   }
   std::string yaml = "name: walltime\ntargets: {list: [" + list +
                      "]}\nprobes: [metadata, latency, address_formats]\n"
-                     "vantages: [{region: eu}, {region: us}]\nrounds: 3\nround_spacing_s: 4\n"
-                     "sync_window_s: 3\n"
+                     "vantages: [{region: eu}, {region: us}]\nrounds: 2\nround_spacing_s: 12\n"
+                     "sync_window_s: 10\n"
                      "politeness: {max_concurrency_per_target: 2, "
                      "max_requests_per_second_per_target: 20}\n";
   struct RunningAgent {
@@ -204,7 +207,7 @@ void campaign_bench() {
   double wall = std::chrono::duration<double>(Clock::now() - start).count();
   double bound = double(scheduler.politeness_bound_ms("walltime")) / 1000.0;
   auto status = scheduler.status("walltime");
-  std::printf("campaign: %llu tasks (3 targets x 3 probes x 2 vantages x 3 rounds) %s in "
+  std::printf("campaign: %llu tasks (3 targets x 3 probes x 2 vantages x 2 rounds) %s in "
               "%.2f s; politeness bound %.2f s: %.3f x bound (target <= 1.1: %s)\n",
               (unsigned long long)status.tasks_total(), status.state().c_str(), wall, bound,
               wall / bound, wall / bound <= 1.1 ? "PASS" : "FAIL");
