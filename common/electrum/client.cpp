@@ -1,6 +1,8 @@
 // Client: request/response matching and bounded reading over one Connection.
 #include "common/electrum/client.h"
 
+#include <memory>
+
 namespace eo::electrum {
 
 namespace asio = boost::asio;
@@ -47,6 +49,17 @@ nlohmann::json batch_summary(const Batch& batch) {
   return out;
 }
 
+// One read buffer per thread instead of one per session: Connection::read_some fills it only as
+// it returns, and the bytes are framed before anything else runs on the thread. Its size is
+// fixed, because reads suspended with a span of it must not see it move when another session
+// asks for more; a larger read_chunk reads in pieces of this size.
+constexpr std::size_t kSharedReadBytes = 64 << 10;
+
+std::span<char> shared_read_buffer(std::size_t size) {
+  thread_local std::unique_ptr<char[]> buffer(new char[kSharedReadBytes]);
+  return {buffer.get(), std::min(size, kSharedReadBytes)};
+}
+
 }  // namespace
 
 net::Outcome Reply::outcome() const {
@@ -87,26 +100,56 @@ void Client::keep_notification(Notification notification) {
   notifications_.push_back(std::move(notification));
 }
 
-asio::awaitable<Client::Line> Client::next_line() {
-  for (;;) {
-    if (auto framed = framer_.next_line()) {
-      co_return Line{{}, std::string(framed->text), framed->crlf};
-    }
-    if (framer_.overflowed()) co_return Line{protocol_failure("line_too_long"), {}, false};
-    if (bytes_received_ >= limits_.max_session_bytes) {
-      co_return Line{protocol_failure("response_too_large"), {}, false};
-    }
-    read_buffer_.resize(std::min(limits_.read_chunk, limits_.max_session_bytes - bytes_received_));
-    net::Failure failure;
-    std::size_t n = co_await connection_.read_some(read_buffer_, failure);
-    if (!failure.ok()) co_return Line{std::move(failure), {}, false};
-    if (!first_received_) first_received_ = net::Clock::now();
-    bytes_received_ += n;
-    std::string_view chunk(read_buffer_.data(), n);
-    transcript_.received(chunk);
-    framer_.feed(chunk);
-    peak_buffered_ = std::max(peak_buffered_, framer_.buffered_bytes());
+bool Client::take_line(Line& line) {
+  auto framed = framer_.next_line();
+  if (!framed) return false;
+  line.text.assign(framed->text);
+  line.crlf = framed->crlf;
+  return true;
+}
+
+bool Client::take_message(Line& line, ParsedLine& parsed) {
+  while (take_line(line)) {
+    parsed = parse_line(line.text);
+    auto* notification = std::get_if<Notification>(&parsed.message);
+    if (notification == nullptr) return true;
+    keep_notification(std::move(*notification));
   }
+  return false;
+}
+
+std::span<char> Client::read_target(net::Failure& failure) {
+  if (framer_.overflowed()) {
+    failure = protocol_failure("line_too_long");
+    return {};
+  }
+  if (bytes_received_ >= limits_.max_session_bytes) {
+    failure = protocol_failure("response_too_large");
+    return {};
+  }
+  return shared_read_buffer(
+      std::min(limits_.read_chunk, limits_.max_session_bytes - bytes_received_));
+}
+
+void Client::consume(std::span<const char> bytes) {
+  if (!first_received_) first_received_ = net::Clock::now();
+  bytes_received_ += bytes.size();
+  std::string_view chunk(bytes.data(), bytes.size());
+  transcript_.received(chunk);
+  framer_.feed(chunk);
+  peak_buffered_ = std::max(peak_buffered_, framer_.buffered_bytes());
+}
+
+asio::awaitable<Client::Line> Client::next_line() {
+  Line line;
+  while (!take_line(line)) {
+    std::span<char> target = read_target(line.failure);
+    if (!line.failure.ok()) co_return line;
+    std::size_t n = co_await connection_.read_some(target, line.failure);
+    if (!line.failure.ok()) co_return line;
+    consume(target.first(n));
+  }
+  co_return line;
 }
 
 asio::awaitable<Reply> Client::read_reply() {
@@ -136,30 +179,40 @@ asio::awaitable<Reply> Client::read_reply() {
 }
 
 asio::awaitable<ParsedLine> Client::next_message(Line& line) {
-  for (;;) {
-    line = co_await next_line();
+  ParsedLine parsed;
+  while (!take_message(line, parsed)) {
+    std::span<char> target = read_target(line.failure);
     if (!line.failure.ok()) co_return ParsedLine{};
-    ParsedLine parsed = parse_line(line.text);
-    auto* notification = std::get_if<Notification>(&parsed.message);
-    if (notification == nullptr) co_return parsed;
-    keep_notification(std::move(*notification));
+    std::size_t n = co_await connection_.read_some(target, line.failure);
+    if (!line.failure.ok()) co_return ParsedLine{};
+    consume(target.first(n));
   }
+  co_return parsed;
 }
 
 asio::awaitable<Reply> Client::call(std::string method, nlohmann::json params) {
   std::int64_t id = next_id_++;
   auto start = net::Clock::now();
   Reply reply;
-  if (net::Failure f = co_await write(make_request(id, method, params)); !f.ok()) {
+  request_.clear();
+  append_request(request_, id, method, params);
+  if (!first_sent_) first_sent_ = start;
+  transcript_.sent(request_);
+  if (net::Failure f = co_await connection_.write_all(request_); !f.ok()) {
     reply.failure = std::move(f);
     co_return reply;
   }
+  // next_message's loop, inline: one coroutine frame less per read on the hottest path.
+  Line line;
+  ParsedLine parsed;
   for (;;) {
-    Line line;
-    ParsedLine parsed = co_await next_message(line);
-    if (!line.failure.ok()) {
-      reply.failure = std::move(line.failure);
-      break;
+    if (!take_message(line, parsed)) {
+      std::span<char> target = read_target(reply.failure);
+      if (!reply.failure.ok()) break;
+      std::size_t n = co_await connection_.read_some(target, reply.failure);
+      if (!reply.failure.ok()) break;
+      consume(target.first(n));
+      continue;
     }
     Message& message = parsed.message;
     if (auto* response = std::get_if<Response>(&message)) {

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,7 +27,8 @@ struct ClientLimits {
   std::size_t max_session_bytes = 64 << 20;  // everything read in one session
   std::size_t transcript_bytes = 64 << 10;   // raw bytes kept per direction
   std::size_t max_notifications = 256;       // kept; older ones are dropped and counted
-  std::size_t read_chunk = 4 << 10;  // per-session buffer: memory per open session
+  std::size_t read_chunk = 4 << 10;  // most bytes one read takes (into a buffer per thread;
+                                     // at most 64 KiB)
 };
 
 // What came back for one request (or one raw line read).
@@ -88,6 +90,15 @@ class Client {
     bool crlf = false;
   };
 
+  // The read each call needs to make progress, in steps that do not suspend around one
+  // read_some (each nested coroutine costs a frame per read): take_* frame what is buffered,
+  // read_target bounds the next read (or fails the session), consume accounts for its bytes.
+  bool take_line(Line& line);
+  // The next buffered line that is not a notification (those are set aside).
+  bool take_message(Line& line, ParsedLine& parsed);
+  std::span<char> read_target(net::Failure& failure);
+  void consume(std::span<const char> bytes);
+
   boost::asio::awaitable<Line> next_line();
   // The next line that is not a notification (those are set aside); on a read failure `line`
   // carries it and the result is empty.
@@ -99,7 +110,7 @@ class Client {
   net::Connection connection_;
   LineFramer framer_;
   Transcript transcript_;
-  std::string read_buffer_;
+  std::string request_;  // the request being sent, reused
   std::int64_t next_id_ = 0;
   std::deque<Notification> notifications_;
   std::uint64_t dropped_notifications_ = 0;

@@ -49,9 +49,8 @@ void LineFramer::feed(std::string_view bytes) {
 }
 
 std::optional<FramedLine> LineFramer::next_line() {
-  if (lines_.empty()) return std::nullopt;
-  const Pending p = lines_.front();
-  lines_.pop_front();
+  if (next_ == lines_.size()) return std::nullopt;
+  const Pending p = lines_[next_++];
   // buffer_ is not touched here, so texts returned earlier stay valid until the next feed().
   return FramedLine{std::string_view(buffer_).substr(p.begin, p.size), p.crlf, p.oversize};
 }
@@ -61,12 +60,22 @@ std::optional<FramedLine> LineFramer::next_line() {
 // after it, which turns it into a line). When the caller holds lines back, moving waits until the
 // dead prefix is at least as large as the live data, which keeps the cost amortized linear.
 void LineFramer::compact() {
-  const std::size_t consumed = lines_.empty() ? tail_begin_ : lines_.front().begin;
+  // Returned entries go when all are returned, or when they are at least as many as those left
+  // (so each entry moves amortized O(1) times).
+  const std::size_t left = lines_.size() - next_;
+  if (left == 0) {
+    lines_.clear();
+    next_ = 0;
+  } else if (next_ >= left) {
+    lines_.erase(lines_.begin(), lines_.begin() + static_cast<std::ptrdiff_t>(next_));
+    next_ = 0;
+  }
+  const std::size_t consumed = left == 0 ? tail_begin_ : lines_[next_].begin;
   if (consumed == 0) return;
   const std::size_t live = buffer_.size() - consumed;
-  if (!lines_.empty() && consumed < live) return;
+  if (left != 0 && consumed < live) return;
   buffer_.erase(0, consumed);
-  for (Pending& p : lines_) p.begin -= consumed;
+  for (std::size_t i = next_; i < lines_.size(); ++i) lines_[i].begin -= consumed;
   tail_begin_ -= consumed;
 }
 

@@ -3,10 +3,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace eo::electrum {
 
@@ -78,7 +78,10 @@ class LineFramer {
   std::size_t max_line_bytes_;
   OverflowPolicy policy_;
   std::string buffer_;          // [consumed lines][pending lines][partial line]
-  std::deque<Pending> lines_;   // complete lines in buffer_ not yet returned
+  // Complete lines in buffer_, those before next_ already returned. A vector reused in place
+  // rather than a deque: no node allocated up front per session, none recycled per few lines.
+  std::vector<Pending> lines_;
+  std::size_t next_ = 0;
   std::size_t tail_begin_ = 0;  // where the partial line starts in buffer_
   bool overflowed_ = false;
   bool discarding_ = false;

@@ -159,7 +159,144 @@ std::string_view to_string(ParseErrorKind kind) {
   return "unknown";
 }
 
+namespace {
+
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// A cursor over the compact body of a line the shortcut may read; any surprise ends it.
+class SimpleReader {
+ public:
+  explicit SimpleReader(std::string_view text) : text_(text) {}
+
+  bool at_end() const { return at_ == text_.size(); }
+  bool eat(char c) {
+    if (at_ == text_.size() || text_[at_] != c) return false;
+    ++at_;
+    return true;
+  }
+  bool eat(std::string_view word) {
+    if (text_.substr(at_, word.size()) != word) return false;
+    at_ += word.size();
+    return true;
+  }
+  // A string of printable ASCII without '"' or '\\' (so its JSON text is its value).
+  bool plain_string(std::string_view& out) {
+    if (!eat('"')) return false;
+    std::size_t begin = at_;
+    for (; at_ < text_.size(); ++at_) {
+      char c = text_[at_];
+      if (c == '"') {
+        out = text_.substr(begin, at_ - begin);
+        ++at_;
+        return true;
+      }
+      if (c < 0x20 || c > 0x7e || c == '\\') return false;
+    }
+    return false;
+  }
+  // null, true, false, an integer of at most 18 digits (so it fits either type nlohmann picks:
+  // unsigned when non-negative, signed when negative) or a plain string.
+  bool scalar(Json& out) {
+    if (eat("null")) {
+      out = nullptr;
+    } else if (eat("true")) {
+      out = true;
+    } else if (eat("false")) {
+      out = false;
+    } else if (at_ < text_.size() && text_[at_] == '"') {
+      std::string_view text;
+      if (!plain_string(text)) return false;
+      out = std::string(text);
+    } else {
+      bool negative = eat('-');
+      std::size_t begin = at_;
+      std::uint64_t value = 0;
+      while (at_ < text_.size() && text_[at_] >= '0' && text_[at_] <= '9') {
+        value = value * 10 + static_cast<std::uint64_t>(text_[at_] - '0');
+        ++at_;
+      }
+      std::size_t digits = at_ - begin;
+      if (digits == 0 || digits > 18 || (digits > 1 && text_[begin] == '0')) return false;
+      if (negative) {
+        out = -static_cast<std::int64_t>(value);
+      } else {
+        out = value;
+      }
+    }
+    // What follows a value here is ',', ']' or '}'; anything else ("1.5", "1e3", "nullx")
+    // belongs to a value the shortcut does not read.
+    return at_ < text_.size() && (text_[at_] == ',' || text_[at_] == ']' || text_[at_] == '}');
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+std::optional<ParsedLine> parse_simple_response(std::string_view line,
+                                                const ParseLimits& limits) {
+  std::size_t begin = 0;
+  while (begin < line.size() && is_json_space(line[begin])) ++begin;
+  std::size_t end = line.size();
+  while (end > begin && is_json_space(line[end - 1])) --end;
+  SimpleReader in(line.substr(begin, end - begin));
+  if (!in.eat('{')) return std::nullopt;
+
+  ParsedLine parsed{Response{}, ResponseShape{}};
+  ResponseShape& shape = parsed.shape;
+  Response& response = std::get<Response>(parsed.message);
+  shape.leading_whitespace = begin;
+  shape.trailing_whitespace = line.size() - end;
+  shape.depth = 1;
+  bool seen_jsonrpc = false;
+  bool seen_result = false;
+  bool seen_id = false;
+  for (int key = 0; key < 3; ++key) {
+    if (key > 0 && !in.eat(',')) return std::nullopt;
+    std::string_view name;
+    if (!in.plain_string(name) || !in.eat(':')) return std::nullopt;
+    if (name == "jsonrpc" && !seen_jsonrpc) {
+      seen_jsonrpc = true;
+      if (!in.eat("\"2.0\"")) return std::nullopt;
+    } else if (name == "id" && !seen_id) {
+      seen_id = true;
+      if (!in.scalar(response.id) || response.id.is_boolean()) return std::nullopt;
+    } else if (name == "result" && !seen_result) {
+      seen_result = true;
+      Json result;
+      if (in.eat('[')) {
+        shape.depth = 2;
+        result = Json::array();
+        if (!in.eat(']')) {
+          do {
+            Json item;
+            if (!in.scalar(item)) return std::nullopt;
+            result.push_back(std::move(item));
+          } while (in.eat(','));
+          if (!in.eat(']')) return std::nullopt;
+        }
+      } else if (!in.scalar(result)) {
+        return std::nullopt;
+      }
+      response.result = std::move(result);
+    } else {
+      return std::nullopt;
+    }
+    if (!shape.key_order.empty()) shape.key_order.push_back(',');
+    shape.key_order.append(name);
+  }
+  if (!in.eat('}') || !in.at_end() || shape.depth > limits.max_depth) return std::nullopt;
+  return parsed;
+}
+
 ParsedLine parse_line(std::string_view line, const ParseLimits& limits) {
+  if (auto simple = parse_simple_response(line, limits)) return std::move(*simple);
+  return parse_line_full(line, limits);
+}
+
+ParsedLine parse_line_full(std::string_view line, const ParseLimits& limits) {
   ParsedLine parsed{ParseFailure{}, scan_shape(line, limits.max_depth)};
   try {
     parsed.message = parse_checked(line, parsed.shape, limits);

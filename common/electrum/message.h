@@ -104,4 +104,15 @@ struct ParsedLine {
 // must be a number, a string or null; a method must be a string; params an array or an object.
 ParsedLine parse_line(std::string_view line, const ParseLimits& limits = {});
 
+// What parse_line starts with: the reply nearly every server sends nearly always, one compact
+// object of exactly "jsonrpc":"2.0", "result" and "id" (any order, surrounding whitespace
+// allowed), the id an integer, a plain string or null, the result null, a boolean, an integer, a
+// plain string (printable ASCII, no escapes) or a flat array of those; read in one pass with no
+// JSON DOM. Returns exactly what parse_line_full would, or nullopt for any other line.
+std::optional<ParsedLine> parse_simple_response(std::string_view line,
+                                                const ParseLimits& limits = {});
+
+// parse_line without the shortcut: the reference parse_simple_response is tested against.
+ParsedLine parse_line_full(std::string_view line, const ParseLimits& limits = {});
+
 }  // namespace eo::electrum

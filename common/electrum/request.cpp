@@ -2,6 +2,7 @@
 #include "common/electrum/request.h"
 
 #include <algorithm>
+#include <charconv>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,19 @@ std::string dump(const Json& value) {
 }
 
 std::string quoted(std::string_view text) { return dump(Json(std::string(text))); }
+
+// dump() without the temporary string.
+void dump_into(std::string& out, const Json& value) {
+  nlohmann::detail::serializer<Json> writer(nlohmann::detail::output_adapter<char>(out), ' ',
+                                            Json::error_handler_t::replace);
+  writer.dump(value, false, false, 0);
+}
+
+// Printable ASCII other than '"' and '\\' is written by JSON as it is.
+bool plain(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+}
 
 // Fields arrive in ElectrumX order; the sorted layout reorders them by key.
 std::string object(std::vector<Field> fields, KeyOrder order) {
@@ -102,6 +116,31 @@ std::string make_result(const Json& id, RawJson result, const LineStyle& style) 
 std::string make_error(const Json& id, std::int64_t code, std::string_view message,
                        const LineStyle& style, const std::optional<Json>& data) {
   return line(error_body(id, code, message, style.order, data), style);
+}
+
+void append_request(std::string& out, std::int64_t id, std::string_view method,
+                    const Json& params) {
+  out.append("{\"jsonrpc\":\"2.0\",\"method\":");
+  if (plain(method)) {
+    out.push_back('"');
+    out.append(method);
+    out.push_back('"');
+  } else {
+    out.append(quoted(method));
+  }
+  if (!params.is_null()) {
+    out.append(",\"params\":");
+    if (params.is_array() && params.empty()) {
+      out.append("[]");
+    } else {
+      dump_into(out, params);
+    }
+  }
+  out.append(",\"id\":");
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, id).ptr;
+  out.append(digits, end);
+  out.append("}\n");
 }
 
 std::string make_batch(std::span<const Call> calls, const LineStyle& style) {

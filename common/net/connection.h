@@ -6,13 +6,13 @@
 #include "common/net/failure.h"
 #include "common/net/socks5.h"
 #include "common/net/tls_inspect.h"
+#include "common/net/watchdog.h"
 
 #include <utility>  // Boost 1.74's awaitable.hpp needs std::exchange declared first.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -70,6 +70,8 @@ class Connection {
   boost::asio::awaitable<Failure> connect(ConnectOptions options);
 
   // Reads at most buffer.size() bytes. Returns 0 and sets `failure` on timeout, close or error.
+  // The bytes land in `buffer` only in the step that returns (nothing else runs on the executor
+  // in between), so the connections of one thread may share one read buffer.
   boost::asio::awaitable<std::size_t> read_some(std::span<char> buffer, Failure& failure);
   boost::asio::awaitable<Failure> write_all(std::string_view bytes);
 
@@ -90,16 +92,25 @@ class Connection {
   boost::asio::awaitable<Failure> raw_write(const void* data, std::size_t size, Stage stage);
   boost::asio::awaitable<Failure> raw_read_exact(void* data, std::size_t size, Stage stage);
 
-  // Arms the watchdog for one wait: the smaller of `timeout` and the time left to the deadline.
-  // Returns false when the deadline has already passed.
-  bool arm(milliseconds timeout);
+  // The end of a wait that starts now: the earlier of now + timeout and the deadline; nullopt
+  // (and timed_out_ set) when the deadline has already passed.
+  std::optional<Clock::time_point> wait_end(milliseconds timeout);
+  // Bounds one wait through the context's shared Watchdog; a past `until` expires at once.
+  void arm(Clock::time_point until);
   void disarm();
+  // Waits until the socket is readable (or writable); the error is set on timeout or close.
+  boost::asio::awaitable<void> wait_socket(bool readable, Clock::time_point until,
+                                           boost::system::error_code& ec);
+  // SSL_connect or SSL_write until done, waiting on the socket as OpenSSL asks.
+  boost::asio::awaitable<boost::system::error_code> tls_call(bool handshake, std::string_view bytes,
+                                                             Clock::time_point until);
 
   ConnectOptions options_;
   boost::asio::ip::tcp::socket socket_;
-  boost::asio::steady_timer watchdog_;
-  std::uint64_t watchdog_generation_ = 0;
+  Watchdog& watchdog_;
+  Watchdog::Wait wait_;
   bool timed_out_ = false;
+  bool maybe_more_ = false;  // the last plain read filled its buffer: more may be waiting
   std::unique_ptr<TlsLayer> tls_;
   std::optional<TlsReport> tls_report_;
   ConnectTimings timings_;

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -37,6 +38,7 @@ struct Options {
   bool request_unit = true;
   bool session_unit = true;
   bool baseline = true;
+  bool floor = true;
   bool strict = false;
   std::string python = "python3";
 };
@@ -45,7 +47,7 @@ constexpr const char* kUsage =
     "usage: agent_bench [--sessions N] [--tls-sessions N] [--concurrency C]\n"
     "                   [--open-concurrency K] [--seconds T] [--ports P] [--read-chunk BYTES]\n"
     "                   [--transport tcp|tls|both] [--unit request|session|both]\n"
-    "                   [--no-baseline] [--python PATH] [--strict]\n"
+    "                   [--no-baseline] [--no-floor] [--python PATH] [--strict]\n"
     "  --sessions N         sessions held open at once, and pinging, over TCP (default 10000)\n"
     "  --tls-sessions N     the same over TLS (default: --sessions)\n"
     "  --concurrency C      session-probe workers (default 256)\n"
@@ -55,6 +57,7 @@ constexpr const char* kUsage =
     "  --read-chunk BYTES   electrum::ClientLimits::read_chunk (default: the agent's, 4096)\n"
     "  --unit U             request: held sessions + request probes only; session: session\n"
     "                       probes only (for profiling one unit; default both)\n"
+    "  --no-floor           skip the syscall floor (request probes with no client code)\n"
     "  --strict             exit 1 when a target fails (default: only on errors)\n";
 
 [[noreturn]] void bad_usage(const std::string& why) {
@@ -107,6 +110,8 @@ Options parse(int argc, char** argv) {
       o.session_unit = u != "request";
     } else if (flag == "--no-baseline") {
       o.baseline = false;
+    } else if (flag == "--no-floor") {
+      o.floor = false;
     } else if (flag == "--python") {
       o.python = value();
     } else if (flag == "--strict") {
@@ -227,6 +232,24 @@ void print_setup(const Options& o, const ServerPorts& ports, long nofile,
                "(+TLS) + server.version + server.ping + close, Observation built\n";
 }
 
+// The floor is a reference, not a contender: no target is judged on it.
+void print_floors(std::ostream& out,
+                  const std::vector<std::pair<std::string, eo::bench::PhaseFigures>>& floors) {
+  if (floors.empty()) return;
+  out << "\nSyscall floor (request probes with no client code: plain sockets, the agent's "
+         "request bytes, one send + one recv per round trip, level-triggered epoll):\n";
+  for (const auto& [what, figures] : floors) {
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "  %s: %llu probes (%llu failed) in %.2f s, CPU user %.3f s + sys %.3f s = "
+                  "%.4f CPU-s/1000\n",
+                  what.c_str(), static_cast<unsigned long long>(figures.probes),
+                  static_cast<unsigned long long>(figures.failures), figures.wall_s,
+                  figures.user_s, figures.sys_s, figures.cpu_per_1000());
+    out << line;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -253,6 +276,7 @@ int main(int argc, char** argv) {
   print_setup(o, *ports, nofile, limits);
 
   Figures agent;
+  std::vector<std::pair<std::string, eo::bench::PhaseFigures>> floors;
   agent.nofile = nofile;
   agent.runtime = "eo_agent";
   for (bool tls : {false, true}) {
@@ -270,6 +294,13 @@ int main(int argc, char** argv) {
     phase.session_phase = o.session_unit;
     std::cerr << "agent_bench: agent " << (tls ? "TLS" : "TCP") << " phases\n";
     (tls ? agent.tls : agent.tcp) = eo::bench::run_agent_phases(phase);
+    if (o.floor && o.request_unit) {
+      // TLS handshakes here are blocking and one at a time: fewer sessions keep it short.
+      std::size_t sessions = tls ? std::min<std::size_t>(phase.sessions, 2000) : phase.sessions;
+      std::cerr << "agent_bench: syscall floor " << (tls ? "TLS" : "TCP") << "\n";
+      floors.emplace_back((tls ? "TLS, " : "TCP, ") + std::to_string(sessions) + " sessions",
+                          eo::bench::run_syscall_floor(phase, sessions));
+    }
   }
 
   std::optional<Figures> baseline;
@@ -283,6 +314,7 @@ int main(int argc, char** argv) {
 
   int failed = eo::bench::print_report(std::cout, agent, baseline ? &*baseline : nullptr,
                                        eo::bench::Targets{});
+  print_floors(std::cout, floors);
   if (!server_alive) {
     std::cerr << "agent_bench: the server died during the run:\n" << server.log();
     return 1;

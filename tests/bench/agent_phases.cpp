@@ -12,6 +12,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/ssl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 namespace eo::bench {
@@ -320,7 +331,119 @@ asio::awaitable<void> all_phases(const AgentPhaseOptions& options, TransportFigu
   if (options.session_phase) co_await session_phase(options, out);
 }
 
+// One socket of the floor phase.
+struct FloorPeer {
+  int fd = -1;
+  SSL* ssl = nullptr;
+  std::int64_t next_id = 0;
+  bool done = false;
+};
+
+bool floor_send(FloorPeer& peer) {
+  static std::string request;
+  request.clear();
+  electrum::append_request(request, peer.next_id++, "server.ping", agent::json::array());
+  int n = peer.ssl ? SSL_write(peer.ssl, request.data(), static_cast<int>(request.size()))
+                   : static_cast<int>(::send(peer.fd, request.data(), request.size(), 0));
+  return n == static_cast<int>(request.size());
+}
+
+// Blocking connect (and handshake); the socket is non-blocking afterwards. False on failure.
+bool floor_open(FloorPeer& peer, std::uint16_t port, SSL_CTX* tls) {
+  peer.fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (peer.fd < 0) return false;
+  int one = 1;
+  ::setsockopt(peer.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(peer.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return false;
+  if (tls != nullptr) {
+    peer.ssl = SSL_new(tls);
+    SSL_set_read_ahead(peer.ssl, 1);
+    if (SSL_set_fd(peer.ssl, peer.fd) != 1 || SSL_connect(peer.ssl) != 1) return false;
+  }
+  return ::fcntl(peer.fd, F_SETFL, ::fcntl(peer.fd, F_GETFL) | O_NONBLOCK) == 0;
+}
+
 }  // namespace
+
+PhaseFigures run_syscall_floor(const AgentPhaseOptions& options, std::size_t sessions) {
+  SSL_CTX* tls = nullptr;
+  if (options.tls) {
+    tls = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(tls, SSL_VERIFY_NONE, nullptr);
+  }
+  std::vector<FloorPeer> peers(sessions);
+  int epoll = ::epoll_create1(0);
+  std::uint64_t ok = 0;
+  std::uint64_t failed = 0;
+  std::string first_failure;
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    if (!floor_open(peers[i], options.ports[i % options.ports.size()], tls)) {
+      ++failed;
+      note(first_failure, "open failed");
+      peers[i].done = true;
+      continue;
+    }
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = i;
+    ::epoll_ctl(epoll, EPOLL_CTL_ADD, peers[i].fd, &event);
+  }
+
+  PhaseStart started(options.server_pid);
+  auto stop_at =
+      started.wall + std::chrono::duration_cast<Clock::duration>(duration<double>(options.seconds));
+  std::size_t active = 0;
+  for (FloorPeer& peer : peers) {
+    if (peer.done) continue;
+    if (floor_send(peer)) {
+      ++active;
+    } else {
+      ++failed;
+      peer.done = true;
+    }
+  }
+  epoll_event events[256];
+  char buffer[4096];
+  while (active > 0) {
+    int ready = ::epoll_wait(epoll, events, 256, 1000);
+    for (int e = 0; e < ready; ++e) {
+      FloorPeer& peer = peers[events[e].data.u64];
+      if (peer.done) continue;
+      int n = peer.ssl ? SSL_read(peer.ssl, buffer, sizeof buffer)
+                       : static_cast<int>(::recv(peer.fd, buffer, sizeof buffer, 0));
+      if (n <= 0) {
+        bool again = peer.ssl ? SSL_get_error(peer.ssl, n) == SSL_ERROR_WANT_READ
+                              : n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+        if (again) continue;
+        ++failed;
+        note(first_failure, "read failed");
+        peer.done = true;
+        --active;
+        continue;
+      }
+      // One request in flight per socket: a '\n' ends its reply.
+      if (std::memchr(buffer, '\n', static_cast<std::size_t>(n)) == nullptr) continue;
+      ++ok;
+      if (Clock::now() >= stop_at || !floor_send(peer)) {
+        peer.done = true;
+        --active;
+      }
+    }
+  }
+  PhaseFigures figures = phase_figures(ok, failed, started);
+  figures.first_failure = first_failure;
+  for (FloorPeer& peer : peers) {
+    if (peer.ssl != nullptr) SSL_free(peer.ssl);
+    if (peer.fd >= 0) ::close(peer.fd);
+  }
+  ::close(epoll);
+  if (tls != nullptr) SSL_CTX_free(tls);
+  return figures;
+}
 
 TransportFigures run_agent_phases(const AgentPhaseOptions& options) {
   TransportFigures figures;

@@ -27,4 +27,10 @@ struct AgentPhaseOptions {
 // Runs the three phases for one transport on a fresh io_context on this thread.
 TransportFigures run_agent_phases(const AgentPhaseOptions& options);
 
+// The request-probe phase with no client code at all, as a reference for what the kernel (and
+// OpenSSL, over TLS) cost per round trip on this machine: `sessions` plain sockets, the agent's
+// request bytes, one send and one recv per round trip under a level-triggered epoll, no JSON.
+// Not a probe implementation; no client can spend less per request probe here.
+PhaseFigures run_syscall_floor(const AgentPhaseOptions& options, std::size_t sessions);
+
 }  // namespace eo::bench

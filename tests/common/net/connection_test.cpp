@@ -9,7 +9,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+
 #include <ctime>
+#include <memory>
 
 namespace eo::net {
 namespace {
@@ -79,6 +84,80 @@ TEST(Connection, AbsoluteDeadlineBoundsTheWholeExchange) {
   options.deadline = Clock::now() + milliseconds(300);
   auto result = connect_and_read(options, "ping\n");
   EXPECT_EQ(result.failure.outcome, Outcome::timeout);
+}
+
+// Waits share one watchdog timer per io_context: a short wait started after long ones must still
+// end on time, and the long ones must not be cut short by it.
+TEST(Connection, ShortWaitBehindLongerOnesTimesOutOnTime) {
+  test::LineServer server([](asio::ip::tcp::socket socket) -> asio::awaitable<void> {
+    asio::steady_timer wait(socket.get_executor(), std::chrono::seconds(5));
+    co_await wait.async_wait(asio::use_awaitable);
+  });
+  struct Outcomes {
+    Failure short_read;
+    Clock::duration short_took{};
+  };
+  // Written by the long wait's coroutine, which run() lets finish: it must outlive that.
+  Failure long_read;
+  bool slow_done = false;
+  auto outcomes = run<Outcomes>([&](asio::io_context& io) -> asio::awaitable<Outcomes> {
+    Outcomes out;
+    auto slow = std::make_shared<Connection>(io.get_executor());
+    auto slow_options = loopback(server.port());
+    slow_options.io_timeout = milliseconds(3000);
+    if (Failure f = co_await slow->connect(slow_options); !f.ok()) co_return out;
+    asio::co_spawn(
+        io,
+        [slow, &long_read, &slow_done]() -> asio::awaitable<void> {
+          char buffer[16];
+          co_await slow->read_some(buffer, long_read);
+          slow_done = true;
+        },
+        asio::detached);
+    Connection fast(io.get_executor());
+    auto fast_options = loopback(server.port());
+    fast_options.io_timeout = milliseconds(200);
+    if (Failure f = co_await fast.connect(fast_options); !f.ok()) co_return out;
+    auto start = Clock::now();
+    char buffer[16];
+    co_await fast.read_some(buffer, out.short_read);
+    out.short_took = Clock::now() - start;
+    EXPECT_FALSE(slow_done);  // 200 ms in, the 3 s wait is still running
+    slow->close();
+    co_return out;
+  });
+  EXPECT_EQ(outcomes.short_read.outcome, Outcome::timeout) << outcomes.short_read.detail;
+  EXPECT_LT(outcomes.short_took, std::chrono::milliseconds(1500));
+  EXPECT_TRUE(slow_done);
+  EXPECT_NE(long_read.outcome, Outcome::timeout) << long_read.detail;
+}
+
+// A finished wait must leave no timer armed: the io_context runs out of work at once even though
+// the connection (with a 10 s I/O timeout) is still open.
+TEST(Connection, FinishedWaitLeavesNoTimerBehind) {
+  test::LineServer server(test::echo_electrum());
+  asio::io_context io;
+  Connection connection(io.get_executor());
+  Failure failure;
+  std::string reply;
+  auto options = loopback(server.port());
+  options.io_timeout = milliseconds(10'000);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        failure = co_await connection.connect(options);
+        if (!failure.ok()) co_return;
+        failure = co_await connection.write_all(R"({"id":1,"method":"server.ping"})" "\n");
+        char buffer[256];
+        std::size_t n = co_await connection.read_some(buffer, failure);
+        reply.assign(buffer, n);
+      },
+      asio::detached);
+  auto start = Clock::now();
+  io.run();
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+  EXPECT_TRUE(failure.ok()) << failure.detail;
+  EXPECT_NE(reply.find("server.ping"), std::string::npos);
 }
 
 TEST(Connection, BindsToTheChosenEgressAddress) {
@@ -201,6 +280,37 @@ TEST(TlsConnection, MinimumVersionIsHonoured) {
   auto result = connect_and_read(options);
   EXPECT_TRUE(result.failure.ok()) << result.failure.detail;  // s_server offers 1.3
   EXPECT_EQ(result.tls->version, "TLSv1.3");
+}
+
+// A peer that resets the connection after the handshake: writing then must fail as a value, not
+// raise SIGPIPE (which would end the whole process).
+TEST(TlsConnection, WritesAfterAResetFailWithoutSigpipe) {
+  test::TempDir dir;
+  test::write_self_signed_cert(test::CertSpec{}, dir.file("cert.pem"), dir.file("key.pem"));
+  asio::ssl::context server_tls(asio::ssl::context::tls_server);
+  server_tls.use_certificate_chain_file(dir.file("cert.pem"));
+  server_tls.use_private_key_file(dir.file("key.pem"), asio::ssl::context::pem);
+  test::LineServer server([&server_tls](asio::ip::tcp::socket socket) -> asio::awaitable<void> {
+    asio::ssl::stream<asio::ip::tcp::socket&> stream(socket, server_tls);
+    boost::system::error_code ec;
+    co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    socket.set_option(asio::socket_base::linger(true, 0), ec);
+    socket.close(ec);
+  });
+  auto result = run<Failure>([&](asio::io_context& io) -> asio::awaitable<Failure> {
+    Connection connection(io.get_executor());
+    if (Failure f = co_await connection.connect(tls_to("127.0.0.1", server.port())); !f.ok()) {
+      co_return f;
+    }
+    asio::steady_timer pause(io, std::chrono::milliseconds(200));
+    co_await pause.async_wait(asio::use_awaitable);
+    for (int i = 0; i < 5; ++i) {
+      if (Failure f = co_await connection.write_all(std::string(1000, 'x')); !f.ok()) co_return f;
+    }
+    co_return Failure{};
+  });
+  EXPECT_EQ(result.outcome, Outcome::reset) << result.detail;
 }
 
 TEST(TlsConnection, PlainServerBreaksTheHandshake) {
