@@ -1,6 +1,7 @@
 // BusObservationSink: serialize, publish, retry.
 #include "agent/bus_sink.h"
 
+#include "agent/discovery.h"
 #include "common/bus/topics.h"
 #include "common/telemetry/log.h"
 
@@ -46,19 +47,28 @@ void BusObservationSink::export_stats() {
 
 void BusObservationSink::publish(const v1::Observation& observation) {
   observation.SerializeToString(&buffer_);
+  publish_record(bus::topics::kObservations, observation.target().id(),
+                 "observation " + observation.observation_id());
+  if (auto discovered = advertised_targets(observation)) {
+    discovered->SerializeToString(&buffer_);
+    publish_record(bus::topics::kDiscoveredTargets, observation.target().id(),
+                   "discovered targets of " + observation.observation_id());
+  }
+}
+
+void BusObservationSink::publish_record(std::string_view topic, const std::string& key,
+                                        const std::string& what) {
   auto delay = std::chrono::milliseconds(50);
   for (int attempt = 1;; ++attempt) {
-    bus::Status status =
-        producer_.publish(bus::topics::kObservations, observation.target().id(), buffer_);
+    bus::Status status = producer_.publish(topic, key, buffer_);
     if (status.ok()) {
       export_stats();
       return;
     }
     if (status.code == bus::Code::too_large || status.code == bus::Code::invalid_argument ||
         attempt >= 10) {
-      throw std::runtime_error("cannot publish observation " + observation.observation_id() +
-                               ": " + std::string(bus::to_string(status.code)) + ": " +
-                               status.detail);
+      throw std::runtime_error("cannot publish " + what + ": " +
+                               std::string(bus::to_string(status.code)) + ": " + status.detail);
     }
     telemetry::log(telemetry::LogLevel::warn, "publish refused, retrying",
                    {{"attempt", attempt}, {"detail", status.detail}});

@@ -1,5 +1,6 @@
-// Observations onto the bus (topic observations.v1, key = target id), counted in metrics. The
-// producer makes each one durable (broker or local spool) before publish() returns.
+// Observations onto the bus (topic observations.v1, key = target id), counted in metrics, and
+// the servers a target advertised onto targets.discovered.v1 (agent/discovery.h). The producer
+// makes each one durable (broker or local spool) before publish() returns.
 #pragma once
 
 #include "agent/engine.h"
@@ -21,6 +22,8 @@ class BusObservationSink final : public ObservationSink {
  private:
   struct Metrics;
   void export_stats();
+  // Publishes buffer_ with retries; throws naming `what` when the bus keeps refusing.
+  void publish_record(std::string_view topic, const std::string& key, const std::string& what);
 
   bus::Producer& producer_;
   std::unique_ptr<Metrics> metrics_;

@@ -36,6 +36,8 @@ struct CoordinatorOptions {
   std::uint32_t lease_ms = 30000;
   std::string metrics_listen;
   std::string log_format = "text";
+  std::string kafka;
+  std::string data_dir = "observatory-data";
 };
 
 struct OperatorOptions {
@@ -99,6 +101,11 @@ int run_coordinator(const CoordinatorOptions& options) {
   server_options.listen = options.listen;
   server_options.tls = options.tls;
   server_options.insecure = options.insecure;
+  bus::BusConfig discovery;
+  discovery.kafka_brokers = options.kafka;
+  discovery.log_dir = options.data_dir + "/bus";
+  discovery.client_id = "coordinator";
+  server_options.discovery = discovery;
   // Three heartbeats per lease: one lost heartbeat does not cost a lease.
   server_options.service.heartbeat_interval_ms =
       std::clamp<std::uint32_t>(options.lease_ms / 3, 200, 5000);
@@ -296,7 +303,8 @@ void add_coordinator_commands(CLI::App& app) {
   coord->footer(
       "Agents register with their vantages and hold a task stream; each round of a running\n"
       "campaign is created when due and leased to the agents whose vantages it requires.\n"
-      "Restarted on the same --store, it resumes every running campaign. Certificates for a\n"
+      "Restarted on the same --store, it resumes every running campaign. Servers that targets\n"
+      "advertise (targets.discovered.v1) join campaigns that enable discovery. Certificates for a\n"
       "test setup: 'observatory dev-ca'. Campaign files: coordinator/README.md.");
   coord->add_option("--listen", coordinator_options->listen, "gRPC address HOST:PORT")
       ->capture_default_str();
@@ -314,6 +322,11 @@ void add_coordinator_commands(CLI::App& app) {
       ->capture_default_str();
   coord->add_option("--metrics-listen", coordinator_options->metrics_listen,
                     "Serve /metrics on ADDR:PORT");
+  coord->add_option("--kafka", coordinator_options->kafka,
+                    "Kafka brokers for the agents' discovered targets (targets.discovered.v1)");
+  coord->add_option("--data-dir", coordinator_options->data_dir,
+                    "Without --kafka: the embedded bus the agents on this machine write to")
+      ->capture_default_str();
   coord->add_option("--log-format", coordinator_options->log_format, "json or text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();

@@ -3,10 +3,12 @@
 #include "coordinator/service/scheduler.h"
 
 #include "coordinator/campaign/planner.h"
+#include "coordinator/targets/target_list.h"
 
 #include "eo/v1/task.pb.h"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 namespace eo::coordinator {
@@ -189,9 +191,47 @@ std::vector<store::Target> Scheduler::targets(const std::string& campaign_id) {
   return checked(store_.list_targets(campaign_id), "targets of " + campaign_id);
 }
 
-std::size_t Scheduler::add_targets(const std::string& campaign_id,
-                                   const std::vector<store::Target>& targets) {
-  return checked(store_.upsert_targets(campaign_id, targets), "targets of " + campaign_id);
+std::size_t Scheduler::discover(const v1::DiscoveredTargets& found) {
+  auto campaign = store_.get_campaign(found.campaign_id());
+  if (!campaign.ok() || campaign.value.state != store::CampaignState::running) return 0;
+  const CampaignSpec& spec = load(campaign.value).spec;
+  const DiscoveredTargets& limits = spec.targets.discovered;
+  if (!limits.enabled) return 0;
+  auto known = checked(store_.list_targets(found.campaign_id()), "targets of " + found.campaign_id());
+  std::set<std::string> ids;
+  std::uint32_t discovered_total = 0;
+  for (const auto& target : known) {
+    ids.insert(target.id);
+    discovered_total += std::any_of(target.provenance.begin(), target.provenance.end(),
+                                    [](const std::string& p) { return p.rfind("peer:", 0) == 0; });
+  }
+  std::lock_guard lock(mutex_);
+  std::uint32_t& this_round = discovered_in_round_[{found.campaign_id(), campaign.value.round}];
+  std::vector<store::Target> added;
+  for (const auto& advertised : found.targets()) {
+    if (discovered_total + added.size() >= limits.max_total ||
+        this_round + added.size() >= limits.max_new_per_round) {
+      break;
+    }
+    bool v6 = advertised.host().find(':') != std::string::npos;
+    std::string text = (v6 ? "[" + advertised.host() + "]" : advertised.host()) + ":" +
+                       std::to_string(advertised.port()) +
+                       (advertised.transport() == v1::TRANSPORT_TLS ? ":s" : ":t");
+    store::Target target;
+    try {
+      target = parse_target(text, "peer:" + found.source_target_id(), "discovered");
+    } catch (const std::invalid_argument&) {
+      continue;  // what a hostile server advertises is data, not an error
+    }
+    if (ids.count(target.id) || spec.opt_out.count(target.host)) continue;
+    target.max_concurrency = spec.politeness.max_concurrency_per_target;
+    ids.insert(target.id);
+    added.push_back(std::move(target));
+  }
+  if (added.empty()) return 0;
+  checked(store_.upsert_targets(found.campaign_id(), added), "targets of " + found.campaign_id());
+  this_round += static_cast<std::uint32_t>(added.size());
+  return added.size();
 }
 
 std::vector<Binding> Scheduler::bindings(const std::vector<v1::Vantage>& vantages) {

@@ -8,6 +8,7 @@
 
 #include "eo/v1/common.pb.h"
 #include "eo/v1/coordinator.pb.h"
+#include "eo/v1/task.pb.h"
 
 #include <cstdint>
 #include <map>
@@ -59,8 +60,11 @@ class Scheduler {
   v1::CampaignStatus status(const std::string& campaign_id);
   v1::CampaignStatus cancel(const std::string& campaign_id, store::TimeMs now);
   std::vector<store::Target> targets(const std::string& campaign_id);
-  // Adds targets to a running campaign (discovery); they join from the next round on.
-  std::size_t add_targets(const std::string& campaign_id, const std::vector<store::Target>& targets);
+  // Discovery: adds what a target advertised to its campaign when the campaign asks for it
+  // (targets.discovered), within its limits (max_new_per_round, max_total of discovered
+  // targets), leaving out known targets, opt-out hosts and malformed entries. New targets are
+  // probed from the next round on. Returns how many were added.
+  std::size_t discover(const v1::DiscoveredTargets& found);
 
   // The queues these vantages may lease from, over every running campaign.
   std::vector<Binding> bindings(const std::vector<v1::Vantage>& vantages);
@@ -97,6 +101,8 @@ class Scheduler {
   std::mutex mutex_;  // guards the caches below; the store serializes itself
   std::map<std::string, std::shared_ptr<Loaded>> loaded_;
   std::map<std::string, std::uint32_t> ensured_round_;  // rounds this process has (re)created
+  // Discovered targets added per (campaign, round) by this process: the per-round limit.
+  std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> discovered_in_round_;
   std::vector<std::pair<std::string, CampaignSpec>> running_;  // refreshed by tick()
 };
 

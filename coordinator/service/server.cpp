@@ -1,5 +1,6 @@
 #include "coordinator/service/server.h"
 
+#include "common/bus/topics.h"
 #include "common/telemetry/log.h"
 
 #include <grpcpp/server_builder.h>
@@ -35,12 +36,18 @@ struct CoordinatorServer::Metrics {
                    .Name("eo_coordinator_rounds_started_total")
                    .Help("Campaign rounds whose tasks were created")
                    .Register(registry)
-                   .Add({})) {}
+                   .Add({})),
+        discovered(prometheus::BuildCounter()
+                       .Name("eo_coordinator_targets_discovered_total")
+                       .Help("Targets added to campaigns from what servers advertised")
+                       .Register(registry)
+                       .Add({})) {}
   prometheus::Family<prometheus::Gauge>& agents;
   prometheus::Family<prometheus::Gauge>& tasks;
   prometheus::Family<prometheus::Gauge>& progress;
   prometheus::Counter& expiries;
   prometheus::Counter& rounds;
+  prometheus::Counter& discovered;
 };
 
 CoordinatorServer::CoordinatorServer(Scheduler& scheduler, ServerOptions options,
@@ -60,11 +67,13 @@ CoordinatorServer::CoordinatorServer(Scheduler& scheduler, ServerOptions options
                              "address of this host?)");
   }
   ticker_ = std::thread([this] { tick_loop(); });
+  if (options_.discovery) discovery_ = std::thread([this] { discovery_loop(); });
 }
 
 CoordinatorServer::~CoordinatorServer() {
   shutdown();
   if (ticker_.joinable()) ticker_.join();
+  if (discovery_.joinable()) discovery_.join();
 }
 
 void CoordinatorServer::tick_loop() {
@@ -91,6 +100,49 @@ void CoordinatorServer::tick_loop() {
     }
     lock.lock();
     cv_.wait_for(lock, options_.tick, [this] { return stopping_; });
+  }
+}
+
+void CoordinatorServer::discovery_loop() {
+  std::unique_ptr<bus::Consumer> consumer;
+  try {
+    consumer = bus::make_consumer(*options_.discovery, "coordinator",
+                                  {std::string(bus::topics::kDiscoveredTargets)});
+  } catch (const std::exception& e) {
+    telemetry::log(LogLevel::error, "discovery off: cannot read the bus", {{"error", e.what()}});
+    return;
+  }
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    auto polled = consumer->poll(256, std::chrono::milliseconds(250));
+    if (!polled.status.ok()) {
+      telemetry::log(LogLevel::error, "discovery: bus read failed; retrying",
+                     {{"error", polled.status.detail}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    if (polled.messages.empty()) continue;
+    try {
+      for (const auto& message : polled.messages) {
+        v1::DiscoveredTargets found;
+        if (!found.ParseFromString(message.value)) continue;  // not ours to crash on
+        if (std::size_t added = scheduler_.discover(found); added > 0) {
+          if (metrics_) metrics_->discovered.Increment(double(added));
+          telemetry::log(LogLevel::info, "targets discovered",
+                         {{"campaign", found.campaign_id()},
+                          {"from", found.source_target_id()},
+                          {"added", added}});
+        }
+      }
+    } catch (const std::exception& e) {
+      // The store is away: leave the batch uncommitted, it is delivered again.
+      telemetry::log(LogLevel::error, "discovery failed; retrying", {{"error", e.what()}});
+      continue;
+    }
+    consumer->commit(polled.messages);
   }
 }
 

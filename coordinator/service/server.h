@@ -2,6 +2,7 @@
 // drives the scheduler (rounds, lease expiry, campaign completion) and refreshes the metrics.
 #pragma once
 
+#include "common/bus/factory.h"
 #include "common/rpc/credentials.h"
 #include "coordinator/service/scheduler.h"
 #include "coordinator/service/service.h"
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -27,6 +29,8 @@ struct ServerOptions {
   bool insecure = false;  // plaintext, loopback only (one machine)
   std::chrono::milliseconds tick{250};
   ServiceOptions service;
+  // Where agents publish discovered targets (targets.discovered.v1); none: discovery off.
+  std::optional<bus::BusConfig> discovery;
 };
 
 class CoordinatorServer {
@@ -46,6 +50,7 @@ class CoordinatorServer {
  private:
   struct Metrics;
   void tick_loop();
+  void discovery_loop();
   void refresh_metrics(const TickReport& report);
 
   Scheduler& scheduler_;
@@ -58,6 +63,7 @@ class CoordinatorServer {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::thread ticker_;
+  std::thread discovery_;
 };
 
 }  // namespace eo::coordinator

@@ -210,5 +210,47 @@ TEST_F(SchedulerTest, ARestartedSchedulerResumesWithoutCreatingTwice) {
   EXPECT_TRUE(scheduler_->complete(leased[0].lease_id(), true, ""));
 }
 
+v1::DiscoveredTargets advertised(const std::string& campaign, std::uint32_t round,
+                                 const std::vector<std::string>& hosts) {
+  v1::DiscoveredTargets found;
+  found.set_campaign_id(campaign);
+  found.set_round(round);
+  found.set_source_target_id("tls://a.example:50002");
+  for (const auto& host : hosts) {
+    auto* t = found.add_targets();
+    t->set_host(host);
+    t->set_port(50002);
+    t->set_transport(v1::TRANSPORT_TLS);
+  }
+  return found;
+}
+
+TEST_F(SchedulerTest, DiscoveredTargetsJoinFromTheNextRoundWithinLimits) {
+  std::string yaml = campaign_yaml("c1", 2) + "opt_out: [optout.example]\n";
+  yaml.replace(yaml.find("targets: {list:"), 15,
+               "targets: {discovered: {enabled: true, max_new_per_round: 2, max_total: 3}, list:");
+  auto campaign = scheduler_->submit(yaml, "c1.yaml", "", kT0);
+  // Known, opted out, malformed: none of them added; then the per-round limit.
+  auto found = advertised(
+      "c1", 0, {"a.example", "optout.example", "bad host", "n1.example", "n2.example", "n3.example"});
+  EXPECT_EQ(scheduler_->discover(found), 2u);
+  EXPECT_EQ(scheduler_->discover(found), 0u);
+  auto targets = scheduler_->targets("c1");
+  ASSERT_EQ(targets.size(), 4u);
+  EXPECT_EQ(targets[2].id, "tls://n1.example:50002");
+  EXPECT_EQ(targets[2].provenance, std::vector<std::string>{"peer:tls://a.example:50002"});
+  // The next round plans them, and the total limit holds.
+  scheduler_->tick(scheduler_->round_start(campaign, 1));
+  EXPECT_EQ(scheduler_->status("c1").tasks_total(), 8u + 16u);
+  EXPECT_EQ(scheduler_->discover(advertised("c1", 1, {"n3.example", "n4.example"})), 1u);
+  EXPECT_EQ(scheduler_->targets("c1").size(), 5u);
+}
+
+TEST_F(SchedulerTest, DiscoveryIsOffUnlessTheCampaignAsks) {
+  scheduler_->submit(campaign_yaml("c1", 1), "c1.yaml", "", kT0);
+  EXPECT_EQ(scheduler_->discover(advertised("c1", 0, {"n1.example"})), 0u);
+  EXPECT_EQ(scheduler_->discover(advertised("nope", 0, {"n1.example"})), 0u);
+}
+
 }  // namespace
 }  // namespace eo::coordinator
