@@ -21,6 +21,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace eo::coordinator {
@@ -45,6 +46,7 @@ class CoordinatorProcesses : public ::testing::Test {
     store_url_ = "redis://127.0.0.1:" + std::to_string(redis_port_) + "/it";
     make_pki();
     coordinator_port_ = test::free_tcp_port();
+    metrics_port_ = test::free_tcp_port();
     target_ = std::make_unique<ServerFixture>(
         honeypot::server::default_profile(honeypot::server::Base::electrumx));
   }
@@ -83,7 +85,9 @@ class CoordinatorProcesses : public ::testing::Test {
   void start_coordinator() {
     std::vector<std::string> argv = {EO_OBSERVATORY_BINARY, "coordinator", "--listen",
                                      "127.0.0.1:" + std::to_string(coordinator_port_),
-                                     "--store", store_url_, "--lease-ms", "2000"};
+                                     "--store", store_url_, "--lease-ms", "2000",
+                                     "--metrics-listen",
+                                     "127.0.0.1:" + std::to_string(metrics_port_)};
     for (auto& a : tls_args("coordinator")) argv.push_back(a);
     coordinator_ = std::make_unique<test::ChildProcess>(argv, dir_.file("coordinator.log"));
     ASSERT_TRUE(test::wait_for_tcp_port(coordinator_port_, 15s)) << coordinator_->log();
@@ -185,6 +189,7 @@ class CoordinatorProcesses : public ::testing::Test {
   test::TempDir dir_;
   int redis_port_ = 0;
   int coordinator_port_ = 0;
+  int metrics_port_ = 0;
   std::string store_url_;
   pki::KeyPair ca_;
   std::unique_ptr<test::ChildProcess> redis_;
@@ -228,6 +233,25 @@ TEST_F(CoordinatorProcesses, SurvivesAKilledAgentAndARestartedCoordinator) {
   // Only a task whose agent died after publishing and before reporting runs twice.
   EXPECT_LE(total, 16 + int(c.lease_expiries));
   EXPECT_NE(coordinator_->log().find("coordinator listening"), std::string::npos);
+
+  // The restarted coordinator's metrics, as Prometheus would scrape them.
+  if (test::find_program("promtool").empty()) GTEST_SKIP() << "promtool not installed";
+  std::string metrics = dir_.file("metrics.txt");
+  std::string scrape = "curl -sf http://127.0.0.1:" + std::to_string(metrics_port_) +
+                       "/metrics >" + metrics;
+  ASSERT_EQ(std::system(scrape.c_str()), 0);
+  std::string check = "promtool check metrics <" + metrics + " >" + dir_.file("promtool.txt") +
+                      " 2>&1";
+  std::stringstream text, verdict;
+  int status = std::system(check.c_str());
+  text << std::ifstream(metrics).rdbuf();
+  verdict << std::ifstream(dir_.file("promtool.txt")).rdbuf();
+  EXPECT_EQ(status, 0) << verdict.str();
+  for (const char* name : {"eo_coordinator_agents_connected", "eo_coordinator_leases_total",
+                           "eo_coordinator_completions_total", "eo_coordinator_scheduling_lag",
+                           "eo_coordinator_lease_expiries_total"}) {
+    EXPECT_NE(text.str().find(name), std::string::npos) << name << "\n" << text.str();
+  }
 }
 
 TEST_F(CoordinatorProcesses, RefusesAgentsWithoutAValidCertificate) {
