@@ -119,7 +119,9 @@ int run_aggregator(const AggregatorOptions& options) {
                       {"servers", summary.servers},
                       {"fingerprinted", summary.targets_fingerprinted},
                       {"modified", summary.modified},
-                      {"rate_limits", summary.rate_limits}});
+                      {"rate_limits", summary.rate_limits},
+                      {"differential_findings", summary.differential_findings},
+                      {"operator_clusters", summary.operator_clusters}});
     }
     if (options.once) break;
   }

@@ -3,7 +3,9 @@
 // programs behind one name).
 #include "aggregator/app/analyze.h"
 
+#include "aggregator/differential/differential.h"
 #include "aggregator/fingerprint/infer.h"
+#include "aggregator/operators/operators.h"
 #include "aggregator/ratelimit/ratelimit.h"
 
 #include <algorithm>
@@ -48,12 +50,19 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
   auto servers = inventory::build_inventory(rows, geo);
   auto verdicts = fingerprint::infer(rows, reference);
   auto limits = ratelimit::infer_rate_limits(rows, reference);
+  auto tests = differential::analyze(rows);
   apply_fingerprints(servers, verdicts);
+  // After the fingerprints: a cluster names members whose implementation differs as outliers.
+  auto clustering = operators::cluster(rows, servers);
   auto figures = inventory::centralization(servers);
+  figures.push_back(inventory::concentration("operator_cluster",
+                                             operators::operator_groups(clustering, servers)));
 
   inventory::save_inventory(db.database(), servers, figures);
   fingerprint::save_fingerprints(db.database(), verdicts);
   ratelimit::save_rate_limits(db.database(), limits);
+  differential::save_differential(db.database(), tests);
+  operators::save_operators(db.database(), clustering);
 
   AnalysisSummary summary;
   summary.observations = rows.size();
@@ -62,6 +71,10 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
   summary.modified = static_cast<std::uint64_t>(
       std::count_if(verdicts.begin(), verdicts.end(), [](const auto& v) { return v.modified; }));
   summary.rate_limits = limits.size();
+  summary.differential_findings = static_cast<std::uint64_t>(
+      std::count_if(tests.begin(), tests.end(),
+                    [](const auto& t) { return t.status == differential::kFinding; }));
+  summary.operator_clusters = clustering.clusters.size();
   return summary;
 }
 

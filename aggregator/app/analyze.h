@@ -1,5 +1,6 @@
-// One analysis pass over the results database: inventory, fingerprints, rate limits and the
-// centralization figures, each written to its tables. The tables are a pure function of the
+// One analysis pass over the results database: inventory, fingerprints, rate limits,
+// differential treatment, operator clusters and the centralization figures (operator clusters
+// among them), each written to its tables. The tables are a pure function of the
 // ingested rows (and the reference and geo data), so two passes over the same rows write the same
 // bytes.
 #pragma once
@@ -18,6 +19,8 @@ struct AnalysisSummary {
   std::uint64_t targets_fingerprinted = 0;
   std::uint64_t modified = 0;  // targets whose claim their behaviour contradicts
   std::uint64_t rate_limits = 0;
+  std::uint64_t differential_findings = 0;  // tests with status "finding"
+  std::uint64_t operator_clusters = 0;      // clusters of two or more servers
 };
 
 AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& reference,

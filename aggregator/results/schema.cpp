@@ -1,10 +1,10 @@
-// Schema v1. Ingested facts (observations, honeypot_events, malformed) are only ever inserted,
-// keyed by the ids the producers chose, so a replay changes nothing. Analysis tables (servers,
-// ..., rate_limits) are recomputed from them and replaced whole, so they are a pure function of
-// the ingested rows. Ingested tables carry no index beyond their keys: every index is one more
-// scattered B-tree insert per row at 100k rows/s, and the analyses read whole tables. Later
-// analyses (differential treatment, operators, honeypot suspicion) add tables in later
-// versions; their inputs are all here already.
+// Schema v1; v2 adds differential treatment and operator clusters. Ingested facts (observations,
+// honeypot_events, malformed) are only ever inserted, keyed by the ids the producers chose, so a
+// replay changes nothing. Analysis tables (servers, ..., operator_members) are recomputed from
+// them and replaced whole, so they are a pure function of the ingested rows. Ingested tables
+// carry no index beyond their keys: every index is one more scattered B-tree insert per row at
+// 100k rows/s, and the analyses read whole tables. Later analyses add tables in later versions;
+// their inputs are all here already.
 #include "aggregator/results/schema.h"
 
 #include <array>
@@ -76,8 +76,25 @@ CREATE TABLE rate_limits(
   evidence_json TEXT NOT NULL, PRIMARY KEY(target_id, vantage_id)) WITHOUT ROWID;
 )sql";
 
+constexpr const char* kV2 = R"sql(
+CREATE TABLE differential(
+  target_id TEXT NOT NULL, dimension TEXT NOT NULL, vantage_id TEXT NOT NULL,
+  vantage_differs INTEGER NOT NULL, vantage_alike INTEGER NOT NULL,
+  rest_differs INTEGER NOT NULL, rest_alike INTEGER NOT NULL,
+  rounds_everywhere INTEGER NOT NULL, p REAL NOT NULL, q REAL NOT NULL,
+  direction TEXT NOT NULL, status TEXT NOT NULL, confounders_json TEXT NOT NULL,
+  evidence_json TEXT NOT NULL,
+  PRIMARY KEY(target_id, dimension, vantage_id)) WITHOUT ROWID;
+
+CREATE TABLE operator_clusters(
+  cluster_id TEXT PRIMARY KEY, servers INTEGER NOT NULL, members TEXT NOT NULL,
+  evidence_json TEXT NOT NULL, outliers_json TEXT NOT NULL);
+CREATE TABLE operator_members(
+  server TEXT PRIMARY KEY, cluster_id TEXT NOT NULL, behaviour_sha256 TEXT);
+)sql";
+
 // migrations[i] brings version i to i + 1.
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1};
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2};
 
 }  // namespace
 

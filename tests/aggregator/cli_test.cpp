@@ -16,25 +16,8 @@
 namespace eo::aggregator {
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Run run_observatory(const std::string& args) {
-  eo::test::TempDir dir;
-  std::string command = std::string(EO_OBSERVATORY_BINARY) + " " + args + " >" +
-                        dir.file("out") + " 2>" + dir.file("err");
-  Run run;
-  int raw = std::system(command.c_str());
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  std::stringstream out, err;
-  out << std::ifstream(dir.file("out")).rdbuf();
-  err << std::ifstream(dir.file("err")).rdbuf();
-  run.out = out.str();
-  run.err = err.str();
-  return run;
+eo::test::CommandResult run_observatory(const std::string& args) {
+  return eo::test::run_command(std::string(EO_OBSERVATORY_BINARY) + " " + args);
 }
 
 // 10 servers x 6 vantages x 8 probes (one round), 50 honeypot events and 2 malformed records.
@@ -94,7 +77,10 @@ TEST(AggregatorCommand, OnceIngestsAnalysesAndIsIdempotent) {
     EXPECT_EQ(count(db, "SELECT count(*) FROM servers"), 10u);
     EXPECT_EQ(count(db, "SELECT count(*) FROM servers WHERE claimed_software = 'ElectrumX'"), 10u);
     EXPECT_EQ(count(db, "SELECT count(*) FROM rate_limits WHERE style = 'electrumx_cost'"), 60u);
-    EXPECT_EQ(count(db, "SELECT count(*) FROM concentration_summary"), 4u);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM concentration_summary"), 5u);  // with operator
+    EXPECT_EQ(count(db, "SELECT count(*) FROM operator_members"), 10u);
+    // Every vantage alike in the synthetic set: nothing differential to find.
+    EXPECT_EQ(count(db, "SELECT count(*) FROM differential WHERE status = 'finding'"), 0u);
     before = test::dump(db);
   }
   auto second = run_observatory(args);  // nothing new

@@ -87,6 +87,30 @@ TEST(ResultsDb, CreatesTheCurrentSchemaAndReopens) {
   EXPECT_EQ(schema_version(db.database()), kSchemaVersion);
 }
 
+TEST(ResultsDb, MigratesAVersion1Database) {
+  eo::test::TempDir dir;
+  std::string path = dir.path() + "/r.sqlite";
+  {
+    ResultsDb db(path);
+    std::vector<ObservationRow> rows{full_row()};
+    db.write_batch(rows, {}, {});
+  }
+  {
+    // Back to what a v1 aggregator left: without the v2 tables.
+    Database raw(path);
+    raw.exec("DROP TABLE differential; DROP TABLE operator_clusters; DROP TABLE operator_members; "
+             "PRAGMA user_version = 1");
+  }
+  ResultsDb db(path);
+  EXPECT_EQ(schema_version(db.database()), 2);
+  EXPECT_EQ(db.totals().observations, 1u);
+  auto s = db.database().prepare(
+      "SELECT count(*) FROM sqlite_master WHERE name IN "
+      "('differential', 'operator_clusters', 'operator_members')");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.i64(0), 3);
+}
+
 TEST(ResultsDb, RefusesADatabaseFromANewerAggregator) {
   eo::test::TempDir dir;
   std::string path = dir.path() + "/r.sqlite";

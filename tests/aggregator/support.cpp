@@ -132,7 +132,7 @@ v1::HoneypotEvent synthetic_event(std::uint64_t i) {
 }
 
 std::string dump(results::ResultsDb& db) {
-  static constexpr std::array<const char*, 10> kTables = {
+  static constexpr std::array<const char*, 13> kTables = {
       "observations ORDER BY observation_id",
       "honeypot_events ORDER BY event_id",
       "malformed ORDER BY topic, sha256",
@@ -142,6 +142,9 @@ std::string dump(results::ResultsDb& db) {
       "concentration_summary ORDER BY dimension",
       "fingerprints ORDER BY target_id",
       "rate_limits ORDER BY target_id, vantage_id",
+      "differential ORDER BY target_id, dimension, vantage_id",
+      "operator_clusters ORDER BY cluster_id",
+      "operator_members ORDER BY server",
       "sqlite_master ORDER BY name"};
   std::string out;
   for (const char* table : kTables) {

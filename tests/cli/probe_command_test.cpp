@@ -15,25 +15,8 @@
 namespace eo::cli {
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Run run_observatory(const std::string& args) {
-  test::TempDir dir;
-  std::string command = std::string(EO_OBSERVATORY_BINARY) + " " + args + " >" +
-                        dir.file("out") + " 2>" + dir.file("err");
-  Run run;
-  int raw = std::system(command.c_str());
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  std::stringstream out, err;
-  out << std::ifstream(dir.file("out")).rdbuf();
-  err << std::ifstream(dir.file("err")).rdbuf();
-  run.out = out.str();
-  run.err = err.str();
-  return run;
+test::CommandResult run_observatory(const std::string& args) {
+  return test::run_command(std::string(EO_OBSERVATORY_BINARY) + " " + args);
 }
 
 TEST(ProbeCommand, ProbesReachableAndUnreachableServers) {

@@ -134,4 +134,18 @@ std::size_t current_rss_bytes() {
   return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
+CommandResult run_command(const std::string& command_line) {
+  TempDir dir;
+  std::string command = command_line + " >" + dir.file("out") + " 2>" + dir.file("err");
+  CommandResult result;
+  int raw = std::system(command.c_str());
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  std::stringstream out, err;
+  out << std::ifstream(dir.file("out")).rdbuf();
+  err << std::ifstream(dir.file("err")).rdbuf();
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
+
 }  // namespace eo::test

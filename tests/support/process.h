@@ -29,6 +29,16 @@ class ChildProcess {
   std::string log_path_;
 };
 
+// What a finished command printed and its exit status (-1: it did not exit normally).
+struct CommandResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `command_line` through the shell, waiting for it; stdout and stderr captured apart.
+CommandResult run_command(const std::string& command_line);
+
 // A loopback TCP port free at the time of the call.
 int free_tcp_port();
 // True once something accepts on 127.0.0.1:port.
