@@ -12,7 +12,8 @@ void add_aggregator_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "aggregator",
       "Consume observations and honeypot events into a SQLite results database and keep the "
-      "server inventory, implementation fingerprints and rate limits up to date");
+      "server inventory, implementation fingerprints, rate limits, differential treatment and "
+      "operator clusters up to date");
   cmd->footer(
       "Examples:\n"
       "  observatory aggregator --data-dir observatory-data --db results.sqlite --once\n"
@@ -23,7 +24,8 @@ void add_aggregator_command(CLI::App& app) {
       "Offsets are committed only after a batch is durable in the database and records are\n"
       "deduplicated by id, so restarts and rebalances lose and double-count nothing.\n"
       "Tables: observations, honeypot_events, malformed (ingested); servers, server_reachability,\n"
-      "concentration, concentration_summary, fingerprints, rate_limits (analysis). See\n"
+      "concentration, concentration_summary, fingerprints, rate_limits, differential,\n"
+      "operator_clusters, operator_members (analysis). See\n"
       "docs/aggregator.md; the reference fingerprints are data/fingerprints.yaml.");
   auto* kafka = cmd->add_option("--kafka", o->kafka,
                                 "Kafka brokers HOST:PORT,... (default: the embedded log)");
