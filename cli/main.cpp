@@ -3,6 +3,7 @@
 #include "cli/aggregator_command.h"
 #include "cli/coordinator_command.h"
 #include "cli/honeypot_command.h"
+#include "cli/local_command.h"
 #include "cli/probe_command.h"
 
 #include <CLI/CLI.hpp>
@@ -16,13 +17,14 @@ int main(int argc, char** argv) {
       "observatory"};
   app.require_subcommand(1);
   app.footer(
-      "Roles still being built (see docs/layout.md): local, report.\n"
+      "Roles still being built (see docs/layout.md): report.\n"
       "Run 'observatory <command> --help' for a command's options.");
   eo::cli::add_probe_command(app);
   eo::cli::add_agent_command(app);
   eo::cli::add_honeypot_commands(app);
   eo::cli::add_aggregator_command(app);
   eo::cli::add_coordinator_commands(app);
+  eo::cli::add_local_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs observatory with the arguments given.
-# With no arguments it probes the public Electrum servers listed by Electrum's own client
-# (data/electrum-servers.json) from this machine and prints one JSON line per server; when none
-# is reachable it says so and exits 3. The full campaign pipeline (`observatory local`) replaces
-# this default once the coordinator, agent and aggregator land (see README.md).
+# The main job: installs what is missing, builds, and runs `observatory local`: a coordinator,
+# agents (clearnet, and Tor when a SOCKS port answers at 127.0.0.1:9050) and the aggregator on
+# this machine, one campaign over the public Electrum servers listed by Electrum's own client
+# (data/electrum-servers.json), then a report in ./observatory-report. When no server is
+# reachable it says so within a minute and exits 3.
+# Arguments starting with '-' go to `observatory local` (./scripts/run.sh --no-tor); anything
+# else is an observatory command line (./scripts/run.sh probe host:50002:s).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh" "$root/build"
-if [ $# -eq 0 ]; then
-  set -- probe --servers-json "$root/data/electrum-servers.json" --deadline 20 --concurrency 32
+if [ $# -eq 0 ] || [ "${1:0:1}" = - ]; then
+  set -- local "$@"
 fi
 exec "$root/build/cli/observatory" "$@"

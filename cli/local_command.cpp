@@ -1,0 +1,646 @@
+// `observatory local`: the parts run in this process, wired as the separate roles would be (the
+// coordinator on a loopback gRPC port, agents through their CoordinatorLink, the aggregator over
+// the bus log), so one command exercises the same code paths as a distributed deployment.
+#include "cli/local_command.h"
+
+#include "agent/bus_sink.h"
+#include "agent/engine.h"
+#include "agent/probes/known_probes.h"
+#include "agent/remote/coordinator_link.h"
+#include "aggregator/app/aggregator_app.h"
+#include "cli/coordinator_command.h"
+#include "cli/local_summary.h"
+#include "cli/server_list.h"
+#include "common/bus/factory.h"
+#include "common/geo/geo.h"
+#include "common/store/factory.h"
+#include "common/telemetry/log.h"
+#include "common/telemetry/metrics.h"
+#include "coordinator/service/server.h"
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace eo::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr int kExitIncomplete = 1;  // timed out, interrupted or cancelled: partial results
+constexpr int kExitUsage = 2;
+constexpr int kExitNothingReachable = 3;
+constexpr int kExitInterrupted = 130;
+
+// "Nothing reachable" is decided early so an offline machine hears it within a minute: once
+// this many distinct targets (or all of them) have failed before any server answered and the
+// first probes of live servers have had time to finish (a refused connection ends in
+// milliseconds, a successful probe in seconds), or at the first deadline with at least one
+// failure, or at the second with none finished at all.
+constexpr std::size_t kDecisiveTargets = 12;
+constexpr auto kDecisiveAfter = 15s;
+constexpr auto kUnreachableAfter = 45s;
+constexpr auto kNothingFinishedAfter = 55s;
+
+struct LocalOptions {
+  std::string data_dir = "observatory-data";
+  std::string out = "observatory-report";
+  std::string campaign;
+  std::vector<std::string> targets;
+  std::vector<std::string> probes;
+  std::string tor_socks = "127.0.0.1:9050";
+  bool no_tor = false;
+  unsigned concurrency = 64;
+  std::uint32_t sync_window_s = 60;
+  std::string metrics_listen;
+  std::string log_format = "text";
+  std::uint32_t timeout_s = 1800;
+};
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "host:port" or "[v6]:port".
+std::pair<std::string, std::string> split_host_port(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    throw std::invalid_argument("--tor-socks " + text + ": expected HOST:PORT");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return {host, text.substr(colon + 1)};
+}
+
+// Whether something accepts TCP connections at host:port within `timeout` (how a Tor SOCKS port
+// is detected; it is not spoken to).
+bool tcp_reachable(const std::string& host_port, std::chrono::milliseconds timeout) {
+  auto [host, port] = split_host_port(host_port);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) return false;
+  bool reachable = false;
+  for (addrinfo* a = found; a && !reachable; a = a->ai_next) {
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+      reachable = true;
+    } else if (errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      int error = 0;
+      socklen_t length = sizeof error;
+      reachable = ::poll(&p, 1, int(timeout.count())) == 1 &&
+                  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
+    }
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  return reachable;
+}
+
+// What the agents have observed so far: enough to tell "nothing is reachable from here" from
+// "slow". A server was reached when the failure (if any) came after the connection: a TLS,
+// protocol or RPC error is a server answering.
+class Tally {
+ public:
+  struct Snapshot {
+    std::size_t observations = 0;
+    std::size_t targets = 0;
+    std::size_t targets_reached = 0;
+    std::map<std::string, std::size_t> unreached;  // failure -> observations
+  };
+
+  void add(const v1::Observation& o) {
+    const std::string& failure = o.failure();
+    bool before_server = o.outcome() == v1::OUTCOME_DNS_ERROR ||
+                         o.outcome() == v1::OUTCOME_UNREACHABLE ||
+                         o.outcome() == v1::OUTCOME_PROXY_ERROR || failure.starts_with("dns:") ||
+                         failure.starts_with("connect:") || failure.starts_with("proxy:");
+    bool reached = o.outcome() == v1::OUTCOME_OK || !before_server;
+    std::lock_guard lock(mutex_);
+    ++s_.observations;
+    if (seen_.insert(o.target().id()).second) ++s_.targets;
+    if (reached && reached_.insert(o.target().id()).second) ++s_.targets_reached;
+    if (!reached) ++s_.unreached[failure.empty() ? v1::Outcome_Name(o.outcome()) : failure];
+  }
+  Snapshot snapshot() const {
+    std::lock_guard lock(mutex_);
+    return s_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  Snapshot s_;
+  std::set<std::string> seen_, reached_;
+};
+
+class TallySink final : public agent::ObservationSink {
+ public:
+  TallySink(agent::ObservationSink& next, Tally& tally) : next_(next), tally_(tally) {}
+  void publish(const v1::Observation& observation) override {
+    next_.publish(observation);
+    tally_.add(observation);
+  }
+
+ private:
+  agent::ObservationSink& next_;
+  Tally& tally_;
+};
+
+// One agent per vantage, as separate agent processes would be: its own engine (politeness
+// state), link and thread; they share the process's one bus producer (the embedded log has one
+// writer per directory).
+struct LocalAgent {
+  std::unique_ptr<agent::BusObservationSink> bus_sink;
+  std::unique_ptr<TallySink> sink;
+  std::unique_ptr<agent::Engine> engine;
+  std::unique_ptr<agent::CoordinatorLink> link;
+  std::thread thread;
+};
+
+// Stops and joins the agents however run_local leaves, a throw included (a joinable
+// std::thread would terminate the process).
+struct LocalAgents {
+  std::vector<LocalAgent> all;
+  void stop() {
+    for (auto& a : all) a.link->stop();
+    for (auto& a : all) {
+      if (a.thread.joinable()) a.thread.join();
+    }
+  }
+  ~LocalAgents() { stop(); }
+};
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+std::vector<std::string> default_probes() {
+  std::vector<std::string> out;
+  for (const auto& probe : agent::known_probes()) {
+    // The ramp pushes servers to their limits: only when asked for.
+    if (probe.name != "rate_limit_ramp") out.push_back(probe.name);
+  }
+  return out;
+}
+
+// A name no earlier run on this state used: local-YYYYMMDD-HHMMSS[-N].
+std::string fresh_campaign_name(store::StateStore& state) {
+  std::time_t t = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  std::ostringstream base;
+  base << "local-" << std::put_time(&utc, "%Y%m%d-%H%M%S");
+  std::string name = base.str();
+  for (int n = 2; state.get_campaign(name).ok(); ++n) name = base.str() + "-" + std::to_string(n);
+  return name;
+}
+
+std::string builtin_campaign_yaml(const std::string& name, const LocalOptions& options,
+                                  bool tor) {
+  std::ostringstream yaml;
+  yaml << "name: " << name << "\n";
+  if (options.targets.empty()) {
+    yaml << "targets: {builtin: true}\n";
+  } else {
+    yaml << "targets:\n  list:\n";
+    for (const auto& target : options.targets) {
+      parse_server_address(target);  // names a bad one before the YAML could garble it
+      yaml << "    - \"" << target << "\"\n";
+    }
+  }
+  bool all = options.probes.size() == 1 && options.probes.front() == "all";
+  yaml << "probes: "
+       << (all ? std::string("all")
+               : "[" + join(options.probes.empty() ? default_probes() : options.probes, ", ") +
+                     "]")
+       << "\n";
+  yaml << "vantages:\n  - {network: clearnet}\n" << (tor ? "  - {network: tor}\n" : "");
+  yaml << "rounds: 1\nsync_window_s: " << options.sync_window_s << "\n";
+  return yaml.str();
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("cannot read campaign file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string progress_line(const v1::CampaignStatus& s, const Tally::Snapshot& t,
+                          Clock::duration elapsed) {
+  constexpr int kWidth = 24;
+  double finished = double(s.tasks_done() + s.tasks_failed());
+  double share = s.tasks_total() == 0 ? 0 : finished / double(s.tasks_total());
+  int filled = static_cast<int>(share * kWidth);
+  std::ostringstream out;
+  out << std::setw(4) << std::chrono::duration_cast<std::chrono::seconds>(elapsed).count()
+      << " s  round " << std::min(s.round() + 1, s.rounds_total()) << "/" << s.rounds_total()
+      << " [" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] "
+      << s.tasks_done() << " done " << s.tasks_leased() << " leased " << s.tasks_failed()
+      << " failed / " << s.tasks_total() << " | " << t.targets_reached << "/" << t.targets
+      << " servers answered | " << s.state();
+  return out.str();
+}
+
+std::string failure_counts(const std::map<std::string, std::size_t>& unreached) {
+  std::vector<std::pair<std::size_t, std::string>> sorted;
+  for (const auto& [failure, n] : unreached) sorted.emplace_back(n, failure);
+  std::sort(sorted.rbegin(), sorted.rend());
+  std::string out;
+  for (const auto& [n, failure] : sorted) {
+    out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + failure;
+  }
+  return out.empty() ? "no probe finished" : out;
+}
+
+// SIGINT/SIGTERM: the first ends the campaign early (partial results are still aggregated), a
+// second exits at once.
+std::atomic<bool> g_interrupted{false};
+
+void watch_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // inherited by every thread started after this
+  std::thread([set] {
+    for (;;) {
+      int signal = 0;
+      sigwait(&set, &signal);
+      if (g_interrupted.exchange(true)) std::_Exit(kExitInterrupted);
+      std::cerr << "\nobservatory local: stopping (again to quit at once)\n";
+    }
+  }).detach();
+}
+
+enum class Ending { done, nothing_reachable, timed_out, interrupted, ended };
+
+int run_local(const LocalOptions& options) {
+  watch_signals();
+  telemetry::LogOptions log_options;
+  telemetry::parse_log_format(options.log_format, log_options.format);
+  log_options.component = "local";
+  telemetry::init_logging(log_options);
+  const auto started = Clock::now();
+  const auto give_up = started + std::chrono::seconds(options.timeout_s);
+
+  // First, so that a malformed --tor-socks is refused before anything is written.
+  const bool tor = !options.no_tor && tcp_reachable(options.tor_socks, 2s);
+  fs::create_directories(options.data_dir);
+  fs::create_directories(options.out);
+  const std::string state_path = (fs::path(options.data_dir) / "coordinator.sqlite").string();
+  auto state = store::make_store("sqlite:" + state_path);
+  // A campaign an interrupted earlier run left running would be resumed and served by this
+  // run's agents; this command runs one campaign.
+  if (auto left = state->list_campaigns(store::CampaignState::running); left.ok()) {
+    for (const auto& campaign : left.value) {
+      state->set_campaign_state(campaign.id, store::CampaignState::cancelled, now_ms());
+      std::cerr << "cancelled campaign " << campaign.id << ", left running by an earlier run\n";
+    }
+  }
+
+  std::vector<agent::Vantage> vantages(1);
+  vantages[0].id = "clearnet";
+  vantages[0].region = "local";
+  vantages[0].provider = "local";
+  if (tor) {
+    auto [host, port] = split_host_port(options.tor_socks);
+    agent::Vantage onion_route;
+    onion_route.id = "tor";
+    onion_route.region = "local";
+    onion_route.provider = "tor";
+    onion_route.tor = true;
+    onion_route.socks_host = host;
+    onion_route.socks_port = static_cast<std::uint16_t>(std::stoul(port));
+    vantages.push_back(onion_route);
+  }
+
+  const auto known = agent::known_probes();
+  std::string yaml, origin = "built-in campaign", base_dir;
+  if (!options.campaign.empty()) {
+    yaml = read_text(options.campaign);
+    origin = options.campaign;
+    base_dir = fs::absolute(options.campaign).parent_path().string();
+  } else {
+    yaml = builtin_campaign_yaml(fresh_campaign_name(*state), options, tor);
+  }
+  auto spec = coordinator::parse_campaign_yaml(yaml, origin, known);
+  // A vantage class nobody here serves would wait for its tasks until the timeout.
+  for (const auto& selector : spec.vantages) {
+    bool served = false;
+    for (const auto& v : vantages) {
+      served = served || selector.matches(v.region, v.tor ? "tor" : "clearnet", v.provider);
+    }
+    if (!served) {
+      std::cerr << "observatory local: " << origin << ": vantage class "
+                << selector.vantage_class() << " is not served on this machine (vantages: "
+                << "region=local,network=clearnet,provider=local"
+                << (tor ? "; region=local,network=tor,provider=tor" : "; no Tor SOCKS port at " +
+                                                                          options.tor_socks)
+                << ")\n";
+      return kExitUsage;
+    }
+  }
+
+  coordinator::SchedulerOptions scheduler_options;
+  scheduler_options.builtin_servers_json = default_servers_json();
+  scheduler_options.known_probes = known;
+  coordinator::Scheduler scheduler(*state, scheduler_options);
+  telemetry::MetricsServer metrics("local");
+  if (!options.metrics_listen.empty()) metrics.listen(options.metrics_listen);
+  bus::BusConfig bus_config;
+  bus_config.log_dir = (fs::path(options.data_dir) / "bus").string();
+  bus_config.client_id = "local";
+  coordinator::ServerOptions server_options;
+  server_options.listen = "127.0.0.1:0";
+  server_options.insecure = true;
+  server_options.service.heartbeat_interval_ms = 2000;
+  // Servers the targets advertise join campaigns whose file enables discovery (next round on).
+  server_options.discovery = bus_config;
+  coordinator::CoordinatorServer server(scheduler, server_options, &metrics.registry());
+  const std::string coordinator_address = "127.0.0.1:" + std::to_string(server.port());
+  auto producer = bus::make_producer(bus_config);
+  std::unique_ptr<geo::GeoDatabase> geo;
+  try {
+    geo = std::make_unique<geo::GeoDatabase>(geo::GeoDatabase::kDefaultPath);
+  } catch (const std::exception& e) {
+    telemetry::log(telemetry::LogLevel::warn, "no country/ASN for vantages", {{"why", e.what()}});
+  }
+  agent::PolitenessConfig politeness;
+  politeness.max_concurrency_per_target = spec.politeness.max_concurrency_per_target;
+  politeness.max_requests_per_second_per_target =
+      spec.politeness.max_requests_per_second_per_target;
+  politeness.backoff_after_error =
+      std::chrono::milliseconds(spec.politeness.backoff_after_error_ms);
+  politeness.opt_out_hosts = spec.opt_out;
+
+  Tally tally;
+  LocalAgents agents;
+  for (std::size_t i = 0; i < vantages.size(); ++i) {
+    agent::AgentPlan plan;
+    plan.agent_id = "local-" + vantages[i].id;
+    plan.vantages = {vantages[i]};
+    plan.politeness = politeness;
+    LocalAgent a;
+    // One sink exports the shared producer's counters; a second would export the same numbers.
+    a.bus_sink = std::make_unique<agent::BusObservationSink>(
+        *producer, i == 0 ? &metrics.registry() : nullptr);
+    a.sink = std::make_unique<TallySink>(*a.bus_sink, tally);
+    agent::EngineOptions engine_options;
+    engine_options.concurrency = options.concurrency;
+    engine_options.geo = geo.get();
+    agent::LinkOptions link;
+    link.coordinator = coordinator_address;
+    link.insecure = true;
+    link.max_tasks = options.concurrency;
+    link.probe_timeout = plan.timeout;
+    link.probe_deadline = plan.deadline;
+    // Engines share the registry: their probe counters add up over the vantages.
+    a.engine = std::make_unique<agent::Engine>(plan, *a.sink, engine_options, &metrics.registry());
+    a.link = std::make_unique<agent::CoordinatorLink>(*a.engine, plan.agent_id, plan.vantages,
+                                                      link);
+    agents.all.push_back(std::move(a));
+  }
+
+  auto campaign = scheduler.submit(yaml, origin, base_dir, now_ms());
+  for (auto& a : agents.all) a.thread = std::thread([link = a.link.get()] { link->run(); });
+  auto targets = scheduler.targets(campaign.id);
+  std::size_t onion = 0;
+  for (const auto& t : targets) onion += t.onion ? 1 : 0;
+  auto status = scheduler.status(campaign.id);
+  std::cerr << "observatory local: coordinator on " << coordinator_address
+            << " (plaintext, loopback), state " << state_path << ", bus " << bus_config.log_dir
+            << "\nvantages: clearnet from this machine"
+            << (tor ? ", Tor via " + options.tor_socks
+                    : options.no_tor ? " (Tor off: --no-tor)"
+                                     : " (no Tor SOCKS port at " + options.tor_socks +
+                                           ": .onion servers are skipped)")
+            << "\n"
+            << spec.describe() << "\nagents' " << politeness.describe() << "\n"
+            << targets.size() << " targets (" << onion << " .onion), " << status.tasks_total()
+            << " tasks in round 1; the politeness caps allow it to finish in no less than "
+            << scheduler.politeness_bound_ms(campaign.id) / 1000 << " s; giving up after "
+            << options.timeout_s << " s\n";
+
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const std::size_t probed_targets = tor ? targets.size() : targets.size() - onion;
+  std::string last_line, printed;
+  auto last_print = Clock::now() - 1h;
+  Ending ending = Ending::ended;
+  Tally::Snapshot seen;
+  Clock::duration elapsed{};
+  for (;;) {
+    status = scheduler.status(campaign.id);
+    seen = tally.snapshot();
+    auto now = Clock::now();
+    elapsed = now - started;
+    std::string line = progress_line(status, seen, elapsed);
+    if (tty) {
+      std::cerr << "\r" << line << "\033[K" << std::flush;
+    } else if (line != last_line && now - last_print >= 5s) {
+      std::cerr << line << "\n";
+      last_print = now;
+      printed = line;
+    }
+    last_line = line;
+    if (status.state() == "done") {
+      // A short campaign can end before the early verdict below: the same verdict, on all of it.
+      ending = seen.targets_reached == 0 ? Ending::nothing_reachable : Ending::done;
+      break;
+    }
+    if (status.state() != "running" && status.state() != "pending") break;
+    if (seen.targets_reached == 0 &&
+        ((seen.targets >= std::min(kDecisiveTargets, probed_targets) && seen.targets > 0 &&
+          elapsed >= kDecisiveAfter) ||
+         (elapsed >= kUnreachableAfter && seen.observations > 0) ||
+         elapsed >= kNothingFinishedAfter)) {
+      ending = Ending::nothing_reachable;
+      break;
+    }
+    if (g_interrupted) {
+      ending = Ending::interrupted;
+      break;
+    }
+    if (now >= give_up) {
+      ending = Ending::timed_out;
+      break;
+    }
+    std::this_thread::sleep_for(250ms);
+  }
+  if (ending != Ending::done && ending != Ending::ended && status.state() != "done") {
+    status = scheduler.cancel(campaign.id, now_ms());
+  }
+  agents.stop();
+  auto flushed = producer->flush(10s);
+  if (!flushed.ok()) {
+    telemetry::log(telemetry::LogLevel::warn, "observations not yet delivered to the bus log",
+                   {{"detail", flushed.detail}});
+  }
+  agents.all.clear();
+  producer.reset();
+  server.shutdown();
+  // The final state (a cancellation included) replaces the live line.
+  std::string final_line = progress_line(status, seen, elapsed);
+  if (tty) {
+    std::cerr << "\r" << final_line << "\033[K\n";
+  } else if (final_line != printed) {
+    std::cerr << final_line << "\n";
+  }
+
+  if (ending == Ending::nothing_reachable) {
+    std::cerr << "nothing reachable from this machine: " << failure_counts(seen.unreached)
+              << " (" << seen.observations << " observations of " << seen.targets
+              << " servers in "
+              << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count()
+              << " s; no server answered). Is this machine online? Observations are in "
+              << bus_config.log_dir << "\n";
+    return kExitNothingReachable;
+  }
+
+  aggregator::app::AggregatorOptions aggregate;
+  aggregate.data_dir = options.data_dir;
+  aggregate.db = (fs::path(options.out) / "results.sqlite").string();
+  // One consumer group per results database: a new --out gets everything in the data dir, a
+  // reused one only what it has not ingested yet.
+  aggregate.group =
+      "local-" + std::to_string(std::hash<std::string>{}(fs::absolute(options.out).string()));
+  aggregate.once = true;
+  aggregate.idle = 1s;  // the embedded log is complete: the agents have flushed and stopped
+  aggregate.log_format = options.log_format;
+  std::cerr << "aggregating into " << aggregate.db << "\n";
+  int aggregated = aggregator::app::run_aggregator(aggregate);
+  if (aggregated != 0) return aggregated;
+
+  std::ostringstream header;
+  header << "Campaign `" << campaign.id << "` (" << status.state() << "): " << status.tasks_done()
+         << " tasks done, " << status.tasks_failed() << " failed of " << status.tasks_total()
+         << ", " << targets.size() << " targets, vantages: clearnet"
+         << (tor ? " and Tor" : " only") << ", "
+         << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count()
+         << " s.";
+  auto summary = write_summary(aggregate.db, options.out, campaign.id, header.str());
+  std::cout << summary.reachable << " of " << summary.servers << " servers answered\n"
+            << "report:  " << summary.markdown << "\n"
+            << "         " << summary.json << "\n"
+            << "results: " << aggregate.db << "  (sqlite3 " << aggregate.db
+            << " 'SELECT server, implementation, modified, uptime FROM servers')\n";
+  switch (ending) {
+    case Ending::done:
+      return 0;
+    case Ending::interrupted:
+      std::cerr << "interrupted: the results cover what finished before\n";
+      return kExitInterrupted;
+    case Ending::timed_out:
+      std::cerr << "timed out after " << options.timeout_s
+                << " s (--timeout-s): the results cover what finished before\n";
+      return kExitIncomplete;
+    default:
+      std::cerr << "campaign " << campaign.id << " ended " << status.state() << "\n";
+      return kExitIncomplete;
+  }
+}
+
+}  // namespace
+
+void add_local_command(CLI::App& app) {
+  auto options = std::make_shared<LocalOptions>();
+  auto* cmd = app.add_subcommand(
+      "local",
+      "Run the whole observatory on this machine: coordinator, agents, one campaign, aggregator "
+      "and a report");
+  cmd->footer(
+      "What it does:\n"
+      "  1. starts a coordinator on a loopback port (state: DATA_DIR/coordinator.sqlite) and one\n"
+      "     agent per vantage: clearnet from this machine, plus Tor when a SOCKS port answers at\n"
+      "     --tor-socks (.onion servers need it);\n"
+      "  2. runs one campaign: by default every server of Electrum's public list\n"
+      "     (data/electrum-servers.json), the probe suite without rate_limit_ramp, one round in a\n"
+      "     --sync-window-s window; progress on stderr; observations to the bus log DATA_DIR/bus;\n"
+      "  3. aggregates into OUT/results.sqlite and writes OUT/report.md and OUT/report.json\n"
+      "     (servers reachable, implementations inferred from behaviour, modified claims, rate\n"
+      "     limits, centralization).\n"
+      "Exit status: 0 done; 1 timed out (--timeout-s), 130 interrupted (both with partial\n"
+      "results written); 2 bad input; 3 nothing reachable from this machine (decided within a\n"
+      "minute, e.g. when offline).\n"
+      "Examples:\n"
+      "  observatory local\n"
+      "  observatory local --targets electrum.example.org:50002:s --probes metadata,latency\n"
+      "  observatory local --campaign my-campaign.yaml --out my-report   (coordinator/README.md)\n"
+      "Politeness: at most 2 sessions and 5 requests/s per target over all vantages by default;\n"
+      "the caps in force are printed at start.");
+  cmd->add_option("--data-dir", options->data_dir,
+                  "Coordinator state and the bus log; reused runs add to it")
+      ->capture_default_str();
+  cmd->add_option("--out", options->out, "Where results.sqlite and the report go")
+      ->capture_default_str();
+  auto* campaign = cmd->add_option(
+      "--campaign", options->campaign,
+      "Campaign YAML instead of the built-in one; its vantage classes must be served here "
+      "(network=clearnet, or tor with a Tor SOCKS port)");
+  campaign->check(CLI::ExistingFile);
+  cmd->add_option("--targets", options->targets,
+                  "Servers instead of Electrum's public list: host:port:t (TCP) or :s (TLS), "
+                  "comma-separated")
+      ->delimiter(',')
+      ->excludes(campaign);
+  cmd->add_option("--probes", options->probes,
+                  "Probes to run, comma-separated, or 'all' (default: every probe but "
+                  "rate_limit_ramp; 'observatory agent --list-probes')")
+      ->delimiter(',')
+      ->excludes(campaign);
+  cmd->add_option("--sync-window-s", options->sync_window_s,
+                  "Seconds within which every vantage probes a target (the round's spread)")
+      ->check(CLI::Range(1u, 3600u))
+      ->excludes(campaign)
+      ->capture_default_str();
+  auto* tor_socks =
+      cmd->add_option("--tor-socks", options->tor_socks,
+                      "Tor SOCKS port; a Tor vantage is added when it accepts a TCP connection")
+          ->capture_default_str();
+  cmd->add_flag("--no-tor", options->no_tor, "Clearnet only, even when Tor is running")
+      ->excludes(tor_socks);
+  cmd->add_option("--concurrency", options->concurrency, "Probes in flight per vantage")
+      ->check(CLI::Range(1u, 10000u))
+      ->capture_default_str();
+  cmd->add_option("--metrics-listen", options->metrics_listen,
+                  "Serve /metrics of coordinator and agents on ADDR:PORT");
+  cmd->add_option("--log-format", options->log_format, "json or text")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  cmd->add_option("--timeout-s", options->timeout_s,
+                  "Overall cap: cancel the campaign after this many seconds and report what "
+                  "finished")
+      ->check(CLI::Range(10u, 7u * 24 * 3600))
+      ->capture_default_str();
+  cmd->callback([options] { throw CLI::RuntimeError(run_local(*options)); });
+}
+
+}  // namespace eo::cli
