@@ -93,8 +93,21 @@ CREATE TABLE operator_members(
   server TEXT PRIMARY KEY, cluster_id TEXT NOT NULL, behaviour_sha256 TEXT);
 )sql";
 
+constexpr const char* kV3 = R"sql(
+CREATE TABLE findings(
+  finding_id TEXT PRIMARY KEY, kind TEXT NOT NULL, server TEXT NOT NULL, target_id TEXT,
+  vantage_id TEXT, dimension TEXT, score REAL, p REAL, q REAL, summary TEXT NOT NULL,
+  evidence_json TEXT NOT NULL, details_json TEXT NOT NULL);
+CREATE TABLE suspicion(
+  server TEXT PRIMARY KEY, score REAL NOT NULL, level TEXT NOT NULL,
+  indicators_json TEXT NOT NULL);
+CREATE TABLE privacy_risk(
+  item TEXT PRIMARY KEY, severity TEXT NOT NULL, finding TEXT NOT NULL, evidence TEXT NOT NULL,
+  recommendation TEXT NOT NULL);
+)sql";
+
 // migrations[i] brings version i to i + 1.
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2};
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3};
 
 }  // namespace
 
