@@ -161,24 +161,29 @@ net::ConnectOptions Runner::connect_options(const ProbeRequest& request) const {
     net::ProxyOptions proxy;
     proxy.host = vantage_.socks_host.empty() ? "127.0.0.1" : vantage_.socks_host;
     proxy.port = vantage_.socks_port;
-    if (vantage_.isolate_streams) {
-      proxy.credentials = net::socks5::Credentials{
-          request.target.id(), request.campaign_id + "/" + std::to_string(request.round)};
-    }
+    proxy.credentials = isolation(request);
     options.proxy = proxy;
   }
   return options;
 }
 
-// Asks Tor which exit carries the probe's stream (while it is open) and records it.
+std::optional<net::socks5::Credentials> Runner::isolation(const ProbeRequest& request) const {
+  if (!vantage_.isolate_streams) return std::nullopt;
+  return net::socks5::Credentials{request.target.id(),
+                                  request.campaign_id + "/" + std::to_string(request.round)};
+}
+
+// Asks Tor which exit carries the probe's stream (while it is open) and records it. An onion
+// stream has none: its circuit ends at a rendezvous point, not at an exit.
 asio::awaitable<void> Runner::record_tor_exit(const ProbeRequest& request,
                                               v1::Observation& observation) const {
+  if (request.target.onion()) co_return;
   net::TorControl control(co_await asio::this_coro::executor);
   auto failure = co_await control.open(vantage_.tor_control_host, vantage_.tor_control_port,
                                        vantage_.tor_cookie_file, request.timeout);
   if (!failure.ok()) co_return;
   auto target = request.target.host + ":" + std::to_string(request.target.port);
-  if (auto exit = co_await control.exit_for(target)) {
+  if (auto exit = co_await control.exit_for(target, isolation(request))) {
     observation.mutable_vantage()->set_tor_exit_fingerprint(exit->fingerprint);
     observation.mutable_vantage()->set_tor_exit_address(exit->address);
   }

@@ -5,10 +5,12 @@
 
 #include "agent/runtime/probe.h"
 #include "agent/runtime/vantage.h"
+#include "common/net/socks5.h"
 
 #include "eo/v1/observation.pb.h"
 
 #include <map>
+#include <optional>
 #include <string>
 
 namespace eo::agent {
@@ -50,6 +52,9 @@ class Runner {
 
  private:
   net::ConnectOptions connect_options(const ProbeRequest& request) const;
+  // The SOCKS credentials that give this target and round a circuit of its own (Tor's
+  // IsolateSOCKSAuth); nullopt when the vantage does not isolate.
+  std::optional<net::socks5::Credentials> isolation(const ProbeRequest& request) const;
   boost::asio::awaitable<void> record_tor_exit(const ProbeRequest& request,
                                                v1::Observation& observation) const;
 

@@ -1,0 +1,277 @@
+#!/bin/bash
+# A private Tor network on 127.0.0.1 for tests: 3 directory authorities, 3 exits, a client
+# (SOCKS5 + control port) and an onion service in front of the test's server. Debian's `tor`
+# package only. Facts learned from ../shared/reference/tornet (README.txt there); see README.md.
+#
+#   tornet.sh start DIR TARGET_PORT [OWNER_PID]   builds a fresh network in DIR (must not exist
+#                                                 or be empty), waits until the exit path and the
+#                                                 onion both carry a stream, prints KEY=VALUE lines
+#                                                 (also in DIR/env), exit 0; on any failure it
+#                                                 stops what it started and exits non-zero.
+#   tornet.sh stop DIR                            stops every tor of DIR by its PID file.
+#
+# Every tor also watches OWNER_PID (default: the caller) and exits when it dies, so a test killed
+# by a timeout leaves no tor behind. Every relay binds its outgoing sockets to 127.0.0.1: an exit
+# cannot reach beyond loopback whatever its policy says.
+set -euo pipefail
+
+N_AUTH=3
+N_EXIT=3
+READY_TIMEOUT_S=${TORNET_READY_TIMEOUT_S:-90}
+
+die() { echo "tornet: $*" >&2; exit 1; }
+
+nodes_of() { ls -d "$1"/auth* "$1"/exit* "$1"/client "$1"/hs 2>/dev/null || true; }
+
+# SIGTERM to each tor by its PID file (tor removes the file when it exits cleanly), then SIGKILL
+# what is left after 5 s. Only PIDs we recorded are touched.
+stop_network() {
+  local dir=$1 pf pid alive
+  for pf in "$dir"/*/pid; do
+    [ -f "$pf" ] || continue
+    pid=$(cat "$pf" 2>/dev/null) || continue
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+  done
+  for _ in $(seq 1 50); do
+    alive=0
+    for pf in "$dir"/*/pid; do
+      [ -f "$pf" ] && pid=$(cat "$pf" 2>/dev/null) && [ -n "$pid" ] &&
+        kill -0 "$pid" 2>/dev/null && alive=1
+    done
+    [ $alive = 0 ] && return 0
+    sleep 0.1
+  done
+  for pf in "$dir"/*/pid; do
+    [ -f "$pf" ] && pid=$(cat "$pf" 2>/dev/null) && [ -n "$pid" ] &&
+      kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+
+# A loopback TCP port nobody listens on and we have not taken yet. Random in a wide range so that
+# two networks started at once (ctest -j) are unlikely to pick the same; a clash makes a tor fail
+# to bind, which the readiness wait reports.
+TAKEN=" "
+pick_port() {  # sets PORT (not echoed: TAKEN must survive, and $(...) is a subshell)
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    [[ $TAKEN == *" $p "* ]] && continue
+    [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] || continue
+    TAKEN+="$p "
+    PORT=$p
+    return 0
+  done
+  die "no free port found"
+}
+
+# The relay identity fingerprint of data dir $1 (this also creates the identity key tor keeps).
+relay_fingerprint() {
+  tor --list-fingerprint --ignore-missing-torrc -f /dev/null --DataDirectory "$1" \
+      --ORPort 1 --Nickname x --Log 'err stderr' 2>/dev/null | tail -1 | cut -d' ' -f2- | tr -d ' '
+}
+
+# An authority's keys and its DirAuthority line (in DIR/NICK/dirauthority). RSA key generation
+# takes seconds of CPU (half a minute on a loaded 2-core machine), so the three run at once and,
+# with TORNET_KEY_CACHE set, each authority's keys are made once and reused for 300 days (their
+# certificate holds 12 months; it names no address, so any port fits).
+authority_keys() {
+  local dir=$1 nick=$2 or_port=$3 dir_port=$4 v3 fp
+  local cached=${TORNET_KEY_CACHE:+$TORNET_KEY_CACHE/$nick}
+  if [ -n "$cached" ] && [ -n "$(find "$cached" -maxdepth 0 -mtime -300 2>/dev/null)" ]; then
+    cp -r "$cached/keys" "$dir/$nick/" || return 1
+  else
+    mkdir -p "$dir/$nick/keys"
+    ( cd "$dir/$nick/keys" && echo "" | tor-gencert --create-identity-key -m 12 \
+        --passphrase-fd 0 -i authority_identity_key -s authority_signing_key \
+        -c authority_certificate >/dev/null 2>&1 ) || return 1
+  fi
+  v3=$(awk '/^fingerprint /{print $2}' "$dir/$nick/keys/authority_certificate")
+  fp=$(relay_fingerprint "$dir/$nick")
+  [ -n "$v3" ] && [ -n "$fp" ] || return 1
+  if [ -n "$cached" ] && [ ! -d "$cached" ]; then
+    # Whole or not at all: a copy renamed into place (a concurrent run's rename may win).
+    mkdir -p "$TORNET_KEY_CACHE" && cp -r "$dir/$nick" "$cached.$$" &&
+      rm -f "$cached.$$"/dirauthority && { mv -T "$cached.$$" "$cached" 2>/dev/null || rm -rf "$cached.$$"; }
+  fi
+  echo "DirAuthority $nick orport=$or_port no-v2 v3ident=$v3 127.0.0.1:$dir_port $fp" \
+    > "$dir/$nick/dirauthority"
+}
+
+# Settings every node shares.
+common_torrc() {
+  local dir=$1 nick=$2
+  cat <<EOF
+TestingTorNetwork 1
+DataDirectory $dir/$nick
+Nickname $nick
+PidFile $dir/$nick/pid
+RunAsDaemon 1
+__OwningControllerProcess $OWNER
+Log notice file $dir/$nick/notice.log
+SafeLogging 0
+ShutdownWaitLength 0
+ControlPort 127.0.0.1:auto
+ControlPortWriteToFile $dir/$nick/control_port
+CookieAuthentication 1
+OutboundBindAddress 127.0.0.1
+AssumeReachable 1
+PathsNeededToBuildCircuits 0.67
+ClientUseIPv6 0
+TestingDirAuthVoteExit *
+TestingDirAuthVoteGuard *
+TestingDirAuthVoteHSDir *
+TestingMinExitFlagThreshold 0
+V3AuthNIntervalsValid 2
+%include $dir/dirauthorities.conf
+EOF
+}
+
+# Polls `check` every 0.5 s until it succeeds or the readiness deadline passes.
+wait_for() {
+  local what=$1; shift
+  while ! "$@" >/dev/null 2>&1; do
+    kill -0 "$OWNER" 2>/dev/null || die "owner process $OWNER is gone"
+    [ "$(date +%s)" -lt "$DEADLINE" ] ||
+      die "$what not ready within ${READY_TIMEOUT_S}s (logs: $DIR/*/notice.log)"
+    sleep 0.5
+  done
+}
+
+# An HTTP GET over the client's SOCKS port (no SOCKS credentials) to `host:port` that leads to
+# the client's own SOCKS port, which answers any HTTP request with "501 Tor is not an HTTP
+# Proxy": a reply that proves the stream went through. (Exits refuse streams to relays' ORPorts
+# and DirPorts, so those cannot serve as the probe's target.)
+through_socks() {
+  [ "$(curl -s -m 30 -o /dev/null -w '%{http_code}' --socks5-hostname "127.0.0.1:$SOCKS_PORT" \
+        "http://$1/")" = 501 ]
+}
+
+# The service uploads each descriptor to several HSDirs (of 6 here); 3 accepted uploads cover
+# the ones a client asks.
+descriptor_uploaded() {
+  [ "$(grep -c "Uploading hidden service descriptor: finished with status 200" \
+        "$DIR/hs/rend.log")" -ge 3 ]
+}
+
+start_network() {
+  DIR=$1 TARGET_PORT=$2 OWNER=${3:-$PPID}
+  [[ $TARGET_PORT =~ ^[0-9]+$ ]] || die "TARGET_PORT '$TARGET_PORT' is not a port"
+  mkdir -p "$DIR" && chmod 700 "$DIR"
+  [ -z "$(ls -A "$DIR")" ] || die "$DIR is not empty"
+  trap 'rc=$?; [ $rc = 0 ] || stop_network "$DIR"; exit $rc' EXIT
+  trap 'exit 1' INT TERM
+  DEADLINE=$(( $(date +%s) + READY_TIMEOUT_S ))
+  local i nick or_port dir_port
+  local keygen=()
+
+  for i in $(seq 0 $((N_AUTH - 1))); do
+    nick=auth$i; pick_port; or_port=$PORT; pick_port; dir_port=$PORT
+    mkdir -p "$DIR/$nick" && chmod 700 "$DIR/$nick"
+    authority_keys "$DIR" "$nick" "$or_port" "$dir_port" &
+    keygen+=($!)
+    { common_torrc "$DIR" "$nick"; cat <<EOF
+Address 127.0.0.1
+ORPort 127.0.0.1:$or_port
+DirPort 127.0.0.1:$dir_port
+SocksPort 0
+AuthoritativeDirectory 1
+V3AuthoritativeDirectory 1
+ContactInfo $nick@test.invalid
+ExitPolicy reject *:*
+V3AuthVotingInterval 10
+TestingV3AuthInitialVotingInterval 5
+V3AuthVoteDelay 2
+V3AuthDistDelay 2
+TestingV3AuthInitialVoteDelay 2
+TestingV3AuthInitialDistDelay 2
+TestingV3AuthVotingStartOffset 0
+# Fast and Stable from the first vote: without them onion services cannot pick their second hop
+# (vanguards) and retry only a minute later.
+TestingMinFastFlagThreshold 0
+AuthDirVoteStableGuaranteeMinUptime 0
+AuthDirVoteStableGuaranteeMTBF 0
+EOF
+    } > "$DIR/$nick/torrc"
+  done
+  for i in "${keygen[@]}"; do wait "$i" || die "authority keys failed"; done
+  cat "$DIR"/auth*/dirauthority > "$DIR/dirauthorities.conf"
+
+  # Exits must accept *:* in their policy: a policy of loopback only is summarised as "reject
+  # 1-65535" (private addresses are left out of summaries) and clients then see no exit at all.
+  # OutboundBindAddress keeps them on loopback.
+  for i in $(seq 0 $((N_EXIT - 1))); do
+    nick=exit$i; mkdir -p "$DIR/$nick" && chmod 700 "$DIR/$nick"; pick_port
+    { common_torrc "$DIR" "$nick"; cat <<EOF
+Address 127.0.0.1
+ORPort 127.0.0.1:$PORT
+SocksPort 0
+ContactInfo $nick@test.invalid
+ExitRelay 1
+ExitPolicy accept 127.0.0.1:*
+ExitPolicy accept *:*
+ExitPolicyRejectPrivate 0
+ExitPolicyRejectLocalInterfaces 0
+ServerDNSDetectHijacking 0
+ServerDNSTestAddresses
+ServerDNSResolvConfFile /dev/null
+ServerDNSAllowBrokenConfig 1
+EOF
+    } > "$DIR/$nick/torrc"
+  done
+
+  pick_port; SOCKS_PORT=$PORT
+  mkdir -p "$DIR/client" "$DIR/hs" && chmod 700 "$DIR/client" "$DIR/hs"
+  { common_torrc "$DIR" client; cat <<EOF
+SocksPort 127.0.0.1:$SOCKS_PORT IsolateSOCKSAuth
+ORPort 0
+VanguardsLiteEnabled 0
+EOF
+  } > "$DIR/client/torrc"
+  # onion:TARGET_PORT is the test's server; onion:80 is the client's SOCKS port, which the
+  # readiness check fetches so that it never touches the test's server.
+  { common_torrc "$DIR" hs; cat <<EOF
+SocksPort 0
+ORPort 0
+# Six relays are too few for vanguards' layer-2 set in the first minute ("Failed to find node for
+# hop #2"); these circuits' shape is not what the tests measure.
+VanguardsLiteEnabled 0
+HiddenServiceDir $DIR/hs/hs
+HiddenServicePort $TARGET_PORT 127.0.0.1:$TARGET_PORT
+HiddenServicePort 80 127.0.0.1:$SOCKS_PORT
+Log [rend]info file $DIR/hs/rend.log
+EOF
+  } > "$DIR/hs/torrc"
+
+  for nick in $(nodes_of "$DIR"); do
+    tor -f "$nick/torrc" --quiet || die "tor did not start for $(basename "$nick") (see $nick/notice.log)"
+  done
+
+  wait_for "client bootstrap" grep -q "Bootstrapped 100%" "$DIR/client/notice.log"
+  wait_for "exit path" through_socks "127.0.0.1:$SOCKS_PORT"
+  # A client that asks for the onion's descriptor before the service has uploaded it marks
+  # every HSDir as tried and does not ask again for minutes: wait for the uploads first.
+  wait_for "onion descriptor upload" descriptor_uploaded
+  local onion
+  onion=$(cat "$DIR/hs/hs/hostname")
+  wait_for "onion service" through_socks "$onion"
+
+  {
+    echo "SOCKS_PORT=$SOCKS_PORT"
+    echo "CONTROL_PORT=$(sed -n 's/^PORT=127.0.0.1://p' "$DIR/client/control_port")"
+    echo "CONTROL_COOKIE=$DIR/client/control_auth_cookie"
+    echo "ONION=$onion"
+    for i in $(seq 0 $((N_EXIT - 1))); do
+      echo "EXIT${i}_FINGERPRINT=$(cut -d' ' -f2 "$DIR/exit$i/fingerprint")"
+      echo "EXIT${i}_PID=$(cat "$DIR/exit$i/pid")"
+    done
+    echo "HS_PID=$(cat "$DIR/hs/pid")"
+    echo "CLIENT_PID=$(cat "$DIR/client/pid")"
+  } > "$DIR/env"
+  cat "$DIR/env"
+}
+
+case "${1:-}" in
+  start) [ $# -ge 3 ] || die "usage: tornet.sh start DIR TARGET_PORT [OWNER_PID]"; start_network "$2" "$3" "${4:-}" ;;
+  stop) [ $# -eq 2 ] || die "usage: tornet.sh stop DIR"; stop_network "$2" ;;
+  *) die "usage: tornet.sh start DIR TARGET_PORT [OWNER_PID] | stop DIR" ;;
+esac
