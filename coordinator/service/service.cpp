@@ -20,8 +20,13 @@ namespace {
 
 using telemetry::LogLevel;
 constexpr std::string_view kOperatorPrefix = "operator";
+// Credits and completions come back one per task: gathering them for a few milliseconds lets
+// one store transaction serve many tasks (a transaction's commit costs more than its rows). The
+// delay is nothing against a probe's seconds and a round's sync window.
 constexpr std::size_t kLeaseBatch = 32;
-constexpr auto kGather = std::chrono::milliseconds(2);
+constexpr auto kLeaseGather = std::chrono::milliseconds(10);
+constexpr std::size_t kCompleteBatch = 64;
+constexpr auto kCompleteGather = std::chrono::milliseconds(5);
 
 std::string random_token() {
   unsigned char bytes[16];
@@ -124,6 +129,10 @@ void CoordinatorService::complete_loop() {
     {
       std::unique_lock lock(done_mutex_);
       done_cv_.wait(lock, [&] { return done_stop_ || !done_queue_.empty(); });
+      // Let completions gather a moment: one store transaction for many is what makes them
+      // cheap (a task's cap slot is freed at most kCompleteGather later).
+      done_cv_.wait_for(lock, kCompleteGather,
+                        [&] { return done_stop_ || done_queue_.size() >= kCompleteBatch; });
       if (done_queue_.empty()) return;  // stopping, and nothing left to apply
       batch.swap(done_queue_);
     }
@@ -254,7 +263,7 @@ void CoordinatorService::dispatch(
       // Credits come back one per completion: let them gather a moment so one store lease call
       // serves many tasks.
       if (stream.credit < kLeaseBatch) {
-        stream.cv.wait_for(lock, kGather,
+        stream.cv.wait_for(lock, kLeaseGather,
                            [&] { return stream.stop || stream.credit >= kLeaseBatch; });
         if (stream.stop) return;
       }
@@ -307,9 +316,14 @@ void CoordinatorService::handle(Session& session, Stream& stream,
   switch (message.body_case()) {
     case v1::AgentMessage::kCredit: {
       std::lock_guard lock(stream.mutex);
+      const std::size_t before = stream.credit;
       stream.credit += message.credit();
       stream.wake = true;
-      stream.cv.notify_one();
+      // Wake the dispatcher only when that changes what it waits for (credit at all, or a full
+      // batch while it gathers): a wake-up per returned credit costs more than the lease.
+      if (before == 0 || (before < kLeaseBatch && stream.credit >= kLeaseBatch)) {
+        stream.cv.notify_one();
+      }
       break;
     }
     case v1::AgentMessage::kAck:
@@ -330,11 +344,14 @@ void CoordinatorService::handle(Session& session, Stream& stream,
         mine = task.ok() && task.value.agent_id == session.agent_id;
       }
       if (!mine) break;
+      bool notify;
       {
         std::lock_guard lock(done_mutex_);
         done_queue_.push_back({done.lease_id(), !done.failed(), done.failure()});
+        // The completer waits for a first completion, then for a batch: wake it for those only.
+        notify = done_queue_.size() == 1 || done_queue_.size() == kCompleteBatch;
       }
-      done_cv_.notify_one();
+      if (notify) done_cv_.notify_one();
       break;
     }
     case v1::AgentMessage::kHeartbeat: {

@@ -45,9 +45,6 @@ class SqliteStore final : public StateStore {
   class Db;  // the connection and its cached statements (sqlite_store.cpp)
 
  private:
-  // One completion inside the caller's transaction.
-  bool finish(const Completion& completion);
-
   std::mutex mutex_;
   std::unique_ptr<Db> db_;
 };

@@ -5,6 +5,7 @@
 #include "tests/support/process.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <map>
 #include <memory>
@@ -402,6 +403,37 @@ TEST_P(StoreContract, StateSurvivesReopening) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("sqlite", "redis"),
                          [](const auto& info) { return info.param; });
+
+// A state file written before the per-campaign counts row existed: opening it counts once.
+TEST(SqliteStore, OlderFilesGetTheirCampaignCounts) {
+  test::TempDir dir;
+  const std::string path = dir.file("old.db");
+  {
+    auto store = make_store("sqlite:" + path);
+    ASSERT_TRUE(store->upsert_targets("c1", std::vector<Target>{{"a", "h", 1, "tcp", false, 2, {}}})
+                    .ok());
+    std::vector<NewTask> tasks;
+    for (const char* id : {"t1", "t2", "t3", "t4"}) {
+      tasks.push_back({id, "c1", 0, "a", "eu", false, 0, ""});
+    }
+    ASSERT_EQ(store->create_tasks(tasks).value, 4u);
+    auto held = store->lease("eu", "x", 0, 1000, 2).value;
+    ASSERT_EQ(held.size(), 2u);
+    ASSERT_TRUE(store->complete(held[0].lease_id, false, "no").value);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db,
+                         "DROP TABLE campaign_counts; PRAGMA user_version = 0; "
+                         "CREATE INDEX tasks_campaign ON tasks(campaign_id, state);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = make_store("sqlite:" + path);
+  EXPECT_EQ(store->counts("c1").value, (TaskCounts{2, 1, 0, 1, 0}));
+  ASSERT_EQ(store->lease("eu", "x", 0, 1000, 5).value.size(), 1u);  // the cap of 2 still holds
+  EXPECT_EQ(store->counts("c1").value, (TaskCounts{1, 2, 0, 1, 0}));
+}
 
 TEST(StoreFactory, RejectsMalformedUrlsNamingThem) {
   for (std::string url : {"", "postgres://x", "sqlite:", "redis://host", "redis://host:0",
