@@ -12,8 +12,9 @@ void add_aggregator_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "aggregator",
       "Consume observations and honeypot events into a SQLite results database and keep the "
-      "server inventory, implementation fingerprints, rate limits, differential treatment and "
-      "operator clusters up to date");
+      "server inventory, implementation fingerprints, rate limits, differential treatment, "
+      "operator clusters, findings, honeypot suspicion and the privacy risk summary up to date; "
+      "publish new or changed findings on findings.v1");
   cmd->footer(
       "Examples:\n"
       "  observatory aggregator --data-dir observatory-data --db results.sqlite --once\n"
@@ -25,8 +26,10 @@ void add_aggregator_command(CLI::App& app) {
       "deduplicated by id, so restarts and rebalances lose and double-count nothing.\n"
       "Tables: observations, honeypot_events, malformed (ingested); servers, server_reachability,\n"
       "concentration, concentration_summary, fingerprints, rate_limits, differential,\n"
-      "operator_clusters, operator_members (analysis). See\n"
-      "docs/aggregator.md; the reference fingerprints are data/fingerprints.yaml.");
+      "operator_clusters, operator_members, findings, suspicion, privacy_risk (analysis);\n"
+      "findings_published (what went out on findings.v1, key = server, through the same bus).\n"
+      "See docs/aggregator.md; the reference fingerprints are data/fingerprints.yaml, the\n"
+      "suspicion weights data/suspicion.yaml.");
   auto* kafka = cmd->add_option("--kafka", o->kafka,
                                 "Kafka brokers HOST:PORT,... (default: the embedded log)");
   cmd->add_option("--data-dir", o->data_dir,
@@ -50,6 +53,10 @@ void add_aggregator_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--fingerprints", o->fingerprints,
                   "Reference fingerprints YAML (default: data/fingerprints.yaml, built in)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--suspicion", o->suspicion,
+                  "Honeypot suspicion weights, thresholds and levels YAML (default: "
+                  "data/suspicion.yaml, built in)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--geo-database", o->geo_database,
                   "libloc database for country/ASN (default: Debian's; 'none': no geo data)");

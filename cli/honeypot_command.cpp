@@ -49,6 +49,9 @@ void add_honeypot(CLI::App& app) {
   cmd->add_option("--upstream-max-outstanding", o->upstream_max_outstanding,
                   "Forwarded requests awaiting the upstream per session; more get an error")
       ->capture_default_str();
+  cmd->add_option("--canary-registry", o->canary_registry_file,
+                  "Registry of issued canaries (`observatory canary registry`): requests for them "
+                  "also record a canary_sighting event");
   cmd->add_option("--retention-days", o->retention_days,
                   "Delete events older than N days from the embedded log, at start and daily "
                   "(0: keep all; Kafka: use the topic's retention.ms)")

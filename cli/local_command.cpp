@@ -8,6 +8,7 @@
 #include "agent/probes/known_probes.h"
 #include "agent/remote/coordinator_link.h"
 #include "aggregator/app/aggregator_app.h"
+#include "aggregator/report/report.h"
 #include "cli/coordinator_command.h"
 #include "cli/local_summary.h"
 #include "cli/server_list.h"
@@ -70,6 +71,8 @@ struct LocalOptions {
   std::vector<std::string> targets;
   std::vector<std::string> probes;
   std::string tor_socks = "127.0.0.1:9050";
+  std::string tor_control;  // empty: exits are not recorded
+  std::string tor_cookie;   // empty: the file tor names (PROTOCOLINFO)
   bool no_tor = false;
   unsigned concurrency = 64;
   std::uint32_t sync_window_s = 60;
@@ -85,10 +88,12 @@ std::int64_t now_ms() {
 }
 
 // "host:port" or "[v6]:port".
-std::pair<std::string, std::string> split_host_port(const std::string& text) {
+std::pair<std::string, std::string> split_host_port(const std::string& text,
+                                                    const std::string& option = "--tor-socks") {
   auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
-    throw std::invalid_argument("--tor-socks " + text + ": expected HOST:PORT");
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() ||
+      text.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+    throw std::invalid_argument(option + " " + text + ": expected HOST:PORT");
   }
   std::string host = text.substr(0, colon);
   if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -312,7 +317,9 @@ int run_local(const LocalOptions& options) {
   const auto started = Clock::now();
   const auto give_up = started + std::chrono::seconds(options.timeout_s);
 
-  // First, so that a malformed --tor-socks is refused before anything is written.
+  // First, so that a malformed --tor-socks or --tor-control is refused before anything is
+  // written.
+  if (!options.tor_control.empty()) split_host_port(options.tor_control, "--tor-control");
   const bool tor = !options.no_tor && tcp_reachable(options.tor_socks, 2s);
   fs::create_directories(options.data_dir);
   fs::create_directories(options.out);
@@ -340,13 +347,20 @@ int run_local(const LocalOptions& options) {
     onion_route.tor = true;
     onion_route.socks_host = host;
     onion_route.socks_port = static_cast<std::uint16_t>(std::stoul(port));
+    if (!options.tor_control.empty()) {
+      auto [control_host, control_port] = split_host_port(options.tor_control, "--tor-control");
+      onion_route.tor_control_host = control_host;
+      onion_route.tor_control_port = static_cast<std::uint16_t>(std::stoul(control_port));
+      onion_route.tor_cookie_file = options.tor_cookie;
+    }
     vantages.push_back(onion_route);
   }
 
   const auto known = agent::known_probes();
   std::string yaml, origin = "built-in campaign", base_dir;
   if (!options.campaign.empty()) {
-    yaml = read_text(options.campaign);
+    // As `campaign submit` does: the stored campaign must parse again without its directory.
+    yaml = coordinator::inline_target_files(read_text(options.campaign), options.campaign);
     origin = options.campaign;
     base_dir = fs::absolute(options.campaign).parent_path().string();
   } else {
@@ -439,7 +453,11 @@ int run_local(const LocalOptions& options) {
   std::cerr << "observatory local: coordinator on " << coordinator_address
             << " (plaintext, loopback), state " << state_path << ", bus " << bus_config.log_dir
             << "\nvantages: clearnet from this machine"
-            << (tor ? ", Tor via " + options.tor_socks
+            << (tor ? ", Tor via " + options.tor_socks +
+                          (options.tor_control.empty()
+                               ? " (exits not recorded: no --tor-control)"
+                               : " (exit of each stream from the control port " +
+                                     options.tor_control + ")")
                     : options.no_tor ? " (Tor off: --no-tor)"
                                      : " (no Tor SOCKS port at " + options.tor_socks +
                                            ": .onion servers are skipped)")
@@ -547,9 +565,13 @@ int run_local(const LocalOptions& options) {
          << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count()
          << " s.";
   auto summary = write_summary(aggregate.db, options.out, campaign.id, header.str());
+  aggregator::results::ResultsDb results(aggregate.db);
+  auto report = aggregator::report::write_report(results, options.out);
   std::cout << summary.reachable << " of " << summary.servers << " servers answered\n"
             << "report:  " << summary.markdown << "\n"
             << "         " << summary.json << "\n"
+            << "         " << report.html << "  (every analysis table: " << report.json << ", "
+            << report.csv_dir << "/)\n"
             << "results: " << aggregate.db << "  (sqlite3 " << aggregate.db
             << " 'SELECT server, implementation, modified, uptime FROM servers')\n";
   switch (ending) {
@@ -580,13 +602,15 @@ void add_local_command(CLI::App& app) {
       "What it does:\n"
       "  1. starts a coordinator on a loopback port (state: DATA_DIR/coordinator.sqlite) and one\n"
       "     agent per vantage: clearnet from this machine, plus Tor when a SOCKS port answers at\n"
-      "     --tor-socks (.onion servers need it);\n"
+      "     --tor-socks (.onion servers need it; with --tor-control it records each stream's\n"
+      "     exit relay);\n"
       "  2. runs one campaign: by default every server of Electrum's public list\n"
       "     (data/electrum-servers.json), the probe suite without rate_limit_ramp, one round in a\n"
       "     --sync-window-s window; progress on stderr; observations to the bus log DATA_DIR/bus;\n"
-      "  3. aggregates into OUT/results.sqlite and writes OUT/report.md and OUT/report.json\n"
+      "  3. aggregates into OUT/results.sqlite and writes OUT/report.md and OUT/summary.json\n"
       "     (servers reachable, implementations inferred from behaviour, modified claims, rate\n"
-      "     limits, centralization).\n"
+      "     limits, centralization) and the full report: OUT/report.html (opens offline),\n"
+      "     OUT/report.json and OUT/csv/ (every analysis table; as 'observatory report').\n"
       "Exit status: 0 done; 1 timed out (--timeout-s), 130 interrupted (both with partial\n"
       "results written); 2 bad input; 3 nothing reachable from this machine (decided within a\n"
       "minute, e.g. when offline).\n"
@@ -625,8 +649,19 @@ void add_local_command(CLI::App& app) {
       cmd->add_option("--tor-socks", options->tor_socks,
                       "Tor SOCKS port; a Tor vantage is added when it accepts a TCP connection")
           ->capture_default_str();
+  auto* tor_control = cmd->add_option(
+      "--tor-control", options->tor_control,
+      "Tor control port HOST:PORT: the Tor vantage records each stream's exit relay (fingerprint "
+      "and address)");
+  auto* tor_cookie =
+      cmd->add_option("--tor-cookie", options->tor_cookie,
+                      "Tor's control_auth_cookie for --tor-control (default: the file tor names; "
+                      "null authentication when it asks for none)")
+          ->needs(tor_control);
   cmd->add_flag("--no-tor", options->no_tor, "Clearnet only, even when Tor is running")
-      ->excludes(tor_socks);
+      ->excludes(tor_socks)
+      ->excludes(tor_control)
+      ->excludes(tor_cookie);
   cmd->add_option("--concurrency", options->concurrency, "Probes in flight per vantage")
       ->check(CLI::Range(1u, 10000u))
       ->capture_default_str();

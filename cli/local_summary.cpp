@@ -181,7 +181,7 @@ std::string markdown(const Json& r, const std::string& header) {
   for (const auto& m : r["modified"]) {
     md << "- " << m["target"].get<std::string>() << " claims " << m["claimed"].get<std::string>()
        << " but behaves as " << m["behaves_as"].get<std::string>()
-       << " (evidence in report.json)\n";
+       << " (evidence in summary.json)\n";
   }
   md << "\n## Rate limits\n\n";
   if (r["rate_limits"].empty()) {
@@ -250,7 +250,7 @@ SummaryFiles write_summary(const std::string& db_path, const std::string& out_di
 
   namespace fs = std::filesystem;
   SummaryFiles files;
-  files.json = (fs::path(out_dir) / "report.json").string();
+  files.json = (fs::path(out_dir) / "summary.json").string();
   files.markdown = (fs::path(out_dir) / "report.md").string();
   files.servers = report["servers"].size();
   files.reachable = reachable;

@@ -1,10 +1,12 @@
 // observatory: one binary, one subcommand per role, so one container image serves every role.
 #include "cli/agent_command.h"
 #include "cli/aggregator_command.h"
+#include "cli/canary_command.h"
 #include "cli/coordinator_command.h"
 #include "cli/honeypot_command.h"
 #include "cli/local_command.h"
 #include "cli/probe_command.h"
+#include "cli/report_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -17,7 +19,6 @@ int main(int argc, char** argv) {
       "observatory"};
   app.require_subcommand(1);
   app.footer(
-      "Roles still being built (see docs/layout.md): report.\n"
       "Run 'observatory <command> --help' for a command's options.");
   eo::cli::add_probe_command(app);
   eo::cli::add_agent_command(app);
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   eo::cli::add_aggregator_command(app);
   eo::cli::add_coordinator_commands(app);
   eo::cli::add_local_command(app);
+  eo::cli::add_report_command(app);
+  eo::cli::add_canary_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

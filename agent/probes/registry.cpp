@@ -2,6 +2,7 @@
 #include "agent/probes/registry.h"
 
 #include "agent/probes/address_formats/address_formats.h"
+#include "agent/probes/broadcast_check/broadcast_check.h"
 #include "agent/probes/hostile_input/hostile_input.h"
 #include "agent/probes/latency/latency.h"
 #include "agent/probes/metadata/metadata.h"
@@ -21,9 +22,11 @@ const std::vector<const Probe*>& all_probes() {
   static const probes::HostileInput hostile_input;
   static const probes::RateLimitRamp rate_limit_ramp;
   static const probes::Latency latency;
+  static const probes::BroadcastCheck broadcast_check;
   static const std::vector<const Probe*> probes = {
       &metadata,      &version_matrix, &tls_certificate, &address_formats,
-      &xpub_gap_scan, &hostile_input,  &rate_limit_ramp, &latency};
+      &xpub_gap_scan, &hostile_input,  &rate_limit_ramp, &latency,
+      &broadcast_check};
   return probes;
 }
 

@@ -6,6 +6,7 @@
 
 #include "aggregator/app/analyze.h"
 #include "aggregator/app/metrics.h"
+#include "aggregator/findings/publish.h"
 #include "aggregator/ingest/ingestor.h"
 #include "common/bus/factory.h"
 #include "common/bus/topics.h"
@@ -28,6 +29,12 @@ using telemetry::LogLevel;
 std::atomic<bool> g_stop{false};
 
 void on_signal(int) { g_stop = true; }
+
+std::int64_t wall_clock_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 inventory::GeoLookup geo_lookup(const std::string& path,
                                 std::shared_ptr<geo::GeoDatabase>& holder) {
@@ -65,6 +72,9 @@ int run_aggregator(const AggregatorOptions& options) {
   const reference::Reference reference = options.fingerprints.empty()
                                              ? reference::builtin_reference()
                                              : reference::load_reference_file(options.fingerprints);
+  const suspicion::Config suspicion = options.suspicion.empty()
+                                          ? suspicion::builtin_config()
+                                          : suspicion::load_config_file(options.suspicion);
   std::shared_ptr<geo::GeoDatabase> geo_db;
   auto geo = geo_lookup(options.geo_database, geo_db);
   results::ResultsDb db(options.db);
@@ -76,6 +86,7 @@ int run_aggregator(const AggregatorOptions& options) {
   auto consumer = bus::make_consumer(bus_config, options.group,
                                      {std::string(bus::topics::kObservations),
                                       std::string(bus::topics::kHoneypotEvents)});
+  auto producer = bus::make_producer(bus_config);  // findings.v1
 
   telemetry::MetricsServer metrics_server("aggregator");
   if (!options.metrics_listen.empty()) metrics_server.listen(options.metrics_listen);
@@ -86,6 +97,7 @@ int run_aggregator(const AggregatorOptions& options) {
                   {"db", options.db},
                   {"fingerprints",
                    options.fingerprints.empty() ? "built in" : options.fingerprints},
+                  {"suspicion", options.suspicion.empty() ? "built in" : options.suspicion},
                   {"once", options.once}});
 
   std::signal(SIGINT, on_signal);
@@ -110,8 +122,17 @@ int run_aggregator(const AggregatorOptions& options) {
     // A busy stream still gets analysed every analyze_every; --once analyses when caught up.
     bool due = options.once || !last_analysis || now - *last_analysis >= options.analyze_every;
     if (due && stats.observations + stats.events != analysed_at) {
-      auto summary = analyze(db, reference, geo);
+      auto summary = analyze(db, reference, geo, suspicion);
+      auto published = findings::publish_new(db.database(), *producer, summary.findings,
+                                             wall_clock_us());
       metrics.update(summary);
+      metrics.update(published);
+      if (!published.status.ok()) {
+        telemetry::log(LogLevel::warn, "findings not all published; trying again next pass",
+                       {{"published", published.published},
+                        {"why", std::string(bus::to_string(published.status.code)) + ": " +
+                                    published.status.detail}});
+      }
       last_analysis = now;
       analysed_at = stats.observations + stats.events;
       telemetry::log(LogLevel::info, "analysis written",
@@ -121,11 +142,21 @@ int run_aggregator(const AggregatorOptions& options) {
                       {"modified", summary.modified},
                       {"rate_limits", summary.rate_limits},
                       {"differential_findings", summary.differential_findings},
-                      {"operator_clusters", summary.operator_clusters}});
+                      {"operator_clusters", summary.operator_clusters},
+                      {"findings", summary.findings.size()},
+                      {"suspicious", summary.suspicious},
+                      {"privacy_risks", summary.privacy_risks},
+                      {"findings_published", published.published},
+                      {"findings_unchanged", published.unchanged}});
     }
     if (options.once) break;
   }
   progress(ingestor.stats());
+  // Published findings are durable locally already; this hands them to Kafka before exit.
+  if (auto flushed = producer->flush(std::chrono::seconds(10)); !flushed.ok()) {
+    telemetry::log(LogLevel::warn, "findings.v1 not yet delivered; the spool keeps them",
+                   {{"why", flushed.detail}});
+  }
   auto totals = db.totals();
   telemetry::log(LogLevel::info, "aggregator stopped",
                  {{"observations_stored", totals.observations},

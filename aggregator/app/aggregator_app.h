@@ -1,5 +1,6 @@
 // `observatory aggregator`: consumes observations.v1 and honeypot.events.v1 into the results
-// database, and re-runs the analyses when something changed (at most every analyze_every).
+// database, re-runs the analyses when something changed (at most every analyze_every) and
+// publishes new or changed findings on findings.v1 through the same bus.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@ struct AggregatorOptions {
   std::string db = "results.sqlite";
   std::string metrics_listen;
   std::string fingerprints;  // reference file; empty: the built-in data/fingerprints.yaml
+  std::string suspicion;     // suspicion weights; empty: the built-in data/suspicion.yaml
   std::string geo_database;  // libloc database; empty: Debian's; "none": no geo data
   bool once = false;         // consume until caught up, analyse, exit
   // --once: caught up after this long without a record (a Kafka group join takes seconds).

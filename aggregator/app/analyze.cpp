@@ -3,10 +3,15 @@
 // programs behind one name).
 #include "aggregator/app/analyze.h"
 
+#include "aggregator/canary/query_leak.h"
 #include "aggregator/differential/differential.h"
+#include "aggregator/findings/producers.h"
 #include "aggregator/fingerprint/infer.h"
 #include "aggregator/operators/operators.h"
+#include "aggregator/phishing/phishing.h"
+#include "aggregator/privacy_risk/privacy_risk.h"
 #include "aggregator/ratelimit/ratelimit.h"
+#include "aggregator/suspicion/suspicion.h"
 
 #include <algorithm>
 #include <map>
@@ -42,10 +47,14 @@ void apply_fingerprints(std::vector<inventory::Server>& servers,
   }
 }
 
+void add(std::vector<findings::Finding>& to, std::vector<findings::Finding> more) {
+  to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
+
 }  // namespace
 
 AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& reference,
-                        const inventory::GeoLookup& geo) {
+                        const inventory::GeoLookup& geo, const suspicion::Config& suspicion) {
   auto rows = db.observations();
   auto servers = inventory::build_inventory(rows, geo);
   auto verdicts = fingerprint::infer(rows, reference);
@@ -64,6 +73,22 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
   differential::save_differential(db.database(), tests);
   operators::save_operators(db.database(), clustering);
 
+  // Every analysis that concludes something per server adds its findings here, one line each;
+  // suspicion weighs them (and the kinds data/suspicion.yaml names), then all get their ids.
+  std::vector<findings::Finding> found;
+  add(found, findings::from_differential(tests));
+  add(found, findings::from_fingerprints(verdicts));
+  add(found, findings::from_operators(clustering));
+  add(found, canary::find_query_leaks(rows, db.events(), geo));
+  add(found, phishing::find_phishing(rows));
+  auto scores = suspicion::score({rows, servers, verdicts, clustering, found}, suspicion);
+  add(found, suspicion::to_findings(scores, suspicion));
+  auto identified = findings::identify(std::move(found));
+  suspicion::save_suspicion(db.database(), scores);
+  findings::save_findings(db.database(), identified);
+  auto risks = privacy_risk::assess(db.events(), {figures, identified});
+  privacy_risk::save_privacy_risk(db.database(), risks);
+
   AnalysisSummary summary;
   summary.observations = rows.size();
   summary.servers = servers.size();
@@ -75,6 +100,12 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
       std::count_if(tests.begin(), tests.end(),
                     [](const auto& t) { return t.status == differential::kFinding; }));
   summary.operator_clusters = clustering.clusters.size();
+  summary.privacy_risks = risks.size();
+  for (const auto& f : identified) {
+    ++summary.findings_by_kind[f.finding.kind];
+    if (f.finding.kind == findings::kHoneypotSuspicion) ++summary.suspicious;
+  }
+  summary.findings = std::move(identified);
   return summary;
 }
 

@@ -1,15 +1,21 @@
 // One analysis pass over the results database: inventory, fingerprints, rate limits,
 // differential treatment, operator clusters and the centralization figures (operator clusters
-// among them), each written to its tables. The tables are a pure function of the
-// ingested rows (and the reference and geo data), so two passes over the same rows write the same
-// bytes.
+// among them), then the findings of every analysis, honeypot suspicion and the privacy risk
+// summary, each written to its tables. The tables are a pure function of the ingested rows (and
+// the reference, suspicion config and geo data), so two passes over the same rows write the same
+// bytes. Publishing the findings is the caller's (aggregator_app.cpp).
 #pragma once
 
+#include "aggregator/findings/findings.h"
 #include "aggregator/inventory/inventory.h"
 #include "aggregator/reference/reference.h"
 #include "aggregator/results/results_db.h"
+#include "aggregator/suspicion/config.h"
 
 #include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace eo::aggregator::app {
 
@@ -21,9 +27,14 @@ struct AnalysisSummary {
   std::uint64_t rate_limits = 0;
   std::uint64_t differential_findings = 0;  // tests with status "finding"
   std::uint64_t operator_clusters = 0;      // clusters of two or more servers
+  std::uint64_t suspicious = 0;             // servers with a honeypot_suspicion finding
+  std::uint64_t privacy_risks = 0;          // privacy_risk items
+  std::vector<findings::IdentifiedFinding> findings;  // as saved: ids, in table order
+  std::map<std::string, std::uint64_t> findings_by_kind;
 };
 
 AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& reference,
-                        const inventory::GeoLookup& geo);
+                        const inventory::GeoLookup& geo,
+                        const suspicion::Config& suspicion = suspicion::builtin_config());
 
 }  // namespace eo::aggregator::app

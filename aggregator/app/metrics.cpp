@@ -36,6 +36,22 @@ AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry) {
   servers_ = gauge("eo_aggregator_servers_known", "Servers in the inventory");
   modified_ = gauge("eo_aggregator_modified_implementations",
                     "Targets whose claimed software their behaviour contradicts");
+  findings_family_ = &prometheus::BuildGauge()
+                          .Name("eo_aggregator_findings")
+                          .Help("Findings of the last analysis pass, by kind")
+                          .Register(registry);
+  // The kinds known today read 0 before the first pass, so dashboards need no special case.
+  for (const char* dimension : {"reachability", "content", "error", "rate_limit", "latency"}) {
+    findings_[std::string(findings::kDifferentialPrefix) + dimension] = nullptr;
+  }
+  for (const char* kind : {findings::kModifiedImplementation, findings::kOperatorCluster,
+                           findings::kHoneypotSuspicion, findings::kPhishingBroadcast,
+                           findings::kQueryLeak}) {
+    findings_[kind] = nullptr;
+  }
+  for (auto& [kind, g] : findings_) g = &findings_family_->Add({{"kind", kind}});
+  published_ = counter("eo_aggregator_findings_published_total",
+                       "Findings published on findings.v1 (new or changed)");
 }
 
 void AggregatorMetrics::update(const ingest::IngestStats& s) {
@@ -54,6 +70,16 @@ void AggregatorMetrics::update(const ingest::IngestStats& s) {
 void AggregatorMetrics::update(const AnalysisSummary& summary) {
   servers_->Set(double(summary.servers));
   modified_->Set(double(summary.modified));
+  for (auto& [kind, g] : findings_) g->Set(0);
+  for (const auto& [kind, n] : summary.findings_by_kind) {
+    auto [it, fresh] = findings_.try_emplace(kind, nullptr);
+    if (fresh) it->second = &findings_family_->Add({{"kind", kind}});
+    it->second->Set(double(n));
+  }
+}
+
+void AggregatorMetrics::update(const findings::PublishResult& published) {
+  published_->Increment(double(published.published));
 }
 
 }  // namespace eo::aggregator::app

@@ -3,7 +3,13 @@
 #pragma once
 
 #include "aggregator/app/analyze.h"
+#include "aggregator/findings/publish.h"
 #include "aggregator/ingest/ingestor.h"
+
+#include <prometheus/family.h>
+
+#include <map>
+#include <string>
 
 namespace prometheus {
 class Counter;
@@ -20,6 +26,7 @@ class AggregatorMetrics {
   // Counters move by what changed since the previous call.
   void update(const ingest::IngestStats& stats);
   void update(const AnalysisSummary& summary);
+  void update(const findings::PublishResult& published);
 
  private:
   ingest::IngestStats last_;
@@ -33,6 +40,9 @@ class AggregatorMetrics {
   prometheus::Gauge* lag_;
   prometheus::Gauge* servers_;
   prometheus::Gauge* modified_;
+  prometheus::Family<prometheus::Gauge>* findings_family_;
+  std::map<std::string, prometheus::Gauge*> findings_;  // by kind; a kind gone reads 0
+  prometheus::Counter* published_;
 };
 
 }  // namespace eo::aggregator::app

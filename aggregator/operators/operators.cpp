@@ -2,8 +2,9 @@
 // behaviour fingerprint, a cloud /24 holds many strangers and honest peer lists overlap, so one
 // weak kind alone would chain half the network into one "operator"; two independent ones on the
 // same pair rarely agree by chance. Strong keys that every install of a program shares are no
-// operator evidence and are skipped: a default banner (it only names the software) and Electrum
-// Personal Server's one shipped certificate.
+// operator evidence and are skipped: a default banner (it only names the software), a default
+// donation address (the author's, shipped in the config) and Electrum Personal Server's one
+// shipped certificate.
 #include "aggregator/operators/operators.h"
 
 #include "aggregator/differential/subnet.h"
@@ -30,6 +31,11 @@ using results::ObservationRow;
 // The implementations' own banners (shared/reference/electrum-servers.md, "Default banners").
 const std::regex kDefaultBanner(R"(You are connected to an ElectrumX \S+ server\.)"
                                  R"(|Connected to a Fulcrum \S+ server|Welcome to electrs.*)");
+
+// Donation addresses the implementations ship as their default: Fulcrum's author's and Electrum
+// Personal Server's. Every install left at its default shares them.
+const std::set<std::string, std::less<>> kDefaultDonation = {
+    "1Ca1inCimwRhhcpFX84TPRrPQSryTgKW6N", "bc1qe74qzd256kxevq2gn7gmscs564lfk5tqrxqsuy"};
 
 // The probes whose results carry behaviour facts (fingerprint/facts.h): the others need no parse.
 const std::set<std::string> kFactProbes = {"metadata", "version_matrix", "hostile_input"};
@@ -128,7 +134,8 @@ Clustering cluster(std::span<const ObservationRow> rows,
       strong[{"certificate", row.cert_sha256}].insert(i);
       if (!row.spki_sha256.empty()) strong[{"spki", row.spki_sha256}].insert(i);
     }
-    if (!row.donation_address.empty()) strong[{"donation_address", row.donation_address}].insert(i);
+    if (!row.donation_address.empty() && !kDefaultDonation.contains(row.donation_address))
+      strong[{"donation_address", row.donation_address}].insert(i);
     if (row.probe_name == "metadata" && !row.banner_sha256.empty()) {
       auto [known, fresh] = banner_is_default.emplace(row.banner_sha256, true);
       if (fresh) {
@@ -162,6 +169,10 @@ Clustering cluster(std::span<const ObservationRow> rows,
       network[{"network", "AS" + (s.asn ? std::to_string(s.asn) : std::string("?")) + " " +
                               differential::subnet_of(a)}]
           .insert(i);
+    }
+    if (latest_metadata[i]) {
+      out.peers[s.server] = seen[i].peers;
+      out.peers_observation[s.server] = latest_metadata[i]->observation_id;
     }
     if (seen[i].facts.size() >= options.min_behaviour_facts) {
       std::string text;

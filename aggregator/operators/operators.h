@@ -12,6 +12,7 @@
 #include "aggregator/results/sqlite.h"
 
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -49,6 +50,10 @@ struct Clustering {
   std::vector<Cluster> clusters;                 // two or more members, by id
   std::map<std::string, std::string> cluster_of;  // every server; a lone server is its own
   std::map<std::string, std::string> behaviour;   // server -> behaviour fingerprint, when known
+  // server -> the peers its latest metadata answer lists, and that observation's id (suspicion
+  // reads them for Sybil peer lists).
+  std::map<std::string, std::set<std::string>> peers;
+  std::map<std::string, std::string> peers_observation;
 };
 
 Clustering cluster(std::span<const results::ObservationRow> rows,

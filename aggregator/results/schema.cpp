@@ -1,4 +1,6 @@
-// Schema v1; v2 adds differential treatment and operator clusters. Ingested facts (observations,
+// Schema v1; v2 adds differential treatment and operator clusters; v3 findings, suspicion, the
+// privacy risk summary and findings_published (what went out on findings.v1: bookkeeping, the one
+// table that is not a function of the ingested rows). Ingested facts (observations,
 // honeypot_events, malformed) are only ever inserted, keyed by the ids the producers chose, so a
 // replay changes nothing. Analysis tables (servers, ..., operator_members) are recomputed from
 // them and replaced whole, so they are a pure function of the ingested rows. Ingested tables
@@ -104,6 +106,9 @@ CREATE TABLE suspicion(
 CREATE TABLE privacy_risk(
   item TEXT PRIMARY KEY, severity TEXT NOT NULL, finding TEXT NOT NULL, evidence TEXT NOT NULL,
   recommendation TEXT NOT NULL);
+-- Bookkeeping of findings.v1, not an analysis: what was published (content hash) per finding id.
+CREATE TABLE findings_published(
+  finding_id TEXT PRIMARY KEY, content_sha256 TEXT NOT NULL, published_us INTEGER NOT NULL);
 )sql";
 
 // migrations[i] brings version i to i + 1.

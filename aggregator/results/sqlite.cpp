@@ -46,6 +46,10 @@ Stmt& Stmt::bind(int i, const std::optional<std::int64_t>& value) {
   return value ? bind(i, *value) : bind_null(i);
 }
 
+Stmt& Stmt::bind(int i, const std::optional<double>& value) {
+  return value ? bind(i, *value) : bind_null(i);
+}
+
 Stmt& Stmt::bind_null(int i) {
   if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) fail(db_, "bind");
   return *this;
@@ -76,6 +80,8 @@ std::optional<std::int64_t> Stmt::opt_i64(int col) const {
   if (is_null(col)) return std::nullopt;
   return i64(col);
 }
+
+double Stmt::real(int col) const { return sqlite3_column_double(stmt_, col); }
 
 std::string Stmt::text(int col) const {
   auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));

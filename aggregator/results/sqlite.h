@@ -40,6 +40,7 @@ class Stmt {
   Stmt& bind(int i, std::int64_t value);
   Stmt& bind(int i, double value);
   Stmt& bind(int i, const std::optional<std::int64_t>& value);
+  Stmt& bind(int i, const std::optional<double>& value);
   Stmt& bind_null(int i);
   // Text that is NULL when empty (derived columns: "not applicable" reads as NULL in SQL).
   Stmt& bind_or_null(int i, std::string_view text);
@@ -60,6 +61,7 @@ class Stmt {
   bool is_null(int col) const;
   std::int64_t i64(int col) const;
   std::optional<std::int64_t> opt_i64(int col) const;
+  double real(int col) const;
   std::string text(int col) const;  // "" for NULL
 
  private:

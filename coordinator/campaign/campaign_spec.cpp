@@ -2,6 +2,8 @@
 // errors too, so a misspelt cap is never silently replaced by its default.
 #include "coordinator/campaign/campaign_spec.h"
 
+#include "common/bitcoin/hex.h"
+#include "common/canary/derive.h"
 #include "coordinator/targets/target_list.h"
 
 #include <yaml-cpp/yaml.h>
@@ -31,6 +33,14 @@ bool valid_name(const std::string& text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '.' || c == '-' || c == '_';
   });
+}
+
+std::string read_secret_file(const std::filesystem::path& path, const std::string& origin) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument(origin + ": canary_secret_file: cannot read " + path.string());
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
 }
 
 std::string lower(std::string text) {
@@ -222,7 +232,8 @@ CampaignSpec parse_campaign_yaml(const std::string& text, const std::string& ori
   if (!root.IsMap()) throw std::invalid_argument(origin + ": not a YAML map");
   p.only(root, "",
          {"name", "targets", "probes", "params", "vantages", "profiles", "rounds",
-          "round_spacing_s", "sync_window_s", "politeness", "opt_out"});
+          "round_spacing_s", "sync_window_s", "politeness", "opt_out", "canary_secret",
+          "canary_secret_file"});
   CampaignSpec spec;
   spec.name = p.get<std::string>(root, "", "name", "");
   if (!valid_name(spec.name)) p.fail("name", "missing or not [A-Za-z0-9._-]+");
@@ -264,6 +275,23 @@ CampaignSpec parse_campaign_yaml(const std::string& text, const std::string& ori
   p.politeness(root["politeness"], spec.politeness);
   for (const auto& host : p.strings(root["opt_out"], "opt_out")) spec.opt_out.insert(lower(host));
   spec.base_dir = std::filesystem::path(origin).parent_path().string();
+  if (root["canary_secret"] && root["canary_secret_file"]) {
+    p.fail("canary_secret", "give canary_secret or canary_secret_file, not both");
+  }
+  if (root["canary_secret"]) {
+    auto bytes = bitcoin::from_hex(p.get<std::string>(root, "", "canary_secret", ""));
+    if (!bytes) p.fail("canary_secret", "not hex");
+    spec.canary_secret.assign(bytes->begin(), bytes->end());
+  } else if (root["canary_secret_file"]) {
+    std::filesystem::path path = p.get<std::string>(root, "", "canary_secret_file", "");
+    if (path.is_relative() && !spec.base_dir.empty()) path = spec.base_dir / path;
+    spec.canary_secret = read_secret_file(path, origin);
+  }
+  if ((root["canary_secret"] || root["canary_secret_file"]) &&
+      spec.canary_secret.size() < canary::kMinSecretBytes) {
+    p.fail(root["canary_secret"] ? "canary_secret" : "canary_secret_file",
+           "at least " + std::to_string(canary::kMinSecretBytes) + " bytes");
+  }
   return spec;
 }
 
@@ -342,12 +370,28 @@ std::string inline_target_files(const std::string& yaml, const std::string& orig
   } catch (const YAML::Exception& e) {
     throw std::invalid_argument(origin + ": not YAML: " + e.what());
   }
+  const auto base = std::filesystem::path(origin).parent_path();
+  bool changed = false;
+  if (root.IsMap() && root["canary_secret_file"] && root["canary_secret_file"].IsScalar()) {
+    std::filesystem::path path = root["canary_secret_file"].as<std::string>();
+    if (path.is_relative() && !base.empty()) path = base / path;
+    const std::string secret = read_secret_file(path, origin);
+    root.remove("canary_secret_file");
+    root["canary_secret"] =
+        bitcoin::to_hex(bitcoin::ByteSpan(reinterpret_cast<const std::uint8_t*>(secret.data()),
+                                          secret.size()));
+    changed = true;
+  }
   YAML::Node targets = root["targets"];
-  if (!targets || !targets.IsMap() || !targets["files"]) return yaml;
+  if (!targets || !targets.IsMap() || !targets["files"]) {
+    if (!changed) return yaml;
+    YAML::Emitter out;
+    out << root;
+    return out.c_str();
+  }
   if (!targets["files"].IsSequence()) {
     throw std::invalid_argument(origin + ": targets.files: must be a list");
   }
-  const auto base = std::filesystem::path(origin).parent_path();
   YAML::Node list = targets["list"] ? targets["list"] : YAML::Node(YAML::NodeType::Sequence);
   for (const auto& file : targets["files"]) {
     std::filesystem::path path = file.as<std::string>();

@@ -83,6 +83,10 @@ struct CampaignSpec {
   std::int64_t sync_window_s = 60;
   CampaignPoliteness politeness;
   std::set<std::string> opt_out;  // lower-case hosts never probed
+  // The canary secret (raw bytes; empty: no canaries, the address probes query the public test
+  // vectors). From `canary_secret` (hex) or `canary_secret_file` (read at parse time, relative
+  // to the campaign file); never sent to agents, which get per-task keys (docs/canaries.md).
+  std::string canary_secret;
   std::string base_dir;           // where relative target files are found
 
   // A few lines a person reads at start-up: shape, timing, caps, opt-out.
@@ -95,7 +99,9 @@ CampaignSpec parse_campaign_yaml(const std::string& text, const std::string& ori
                                  const std::vector<KnownProbe>& known);
 CampaignSpec load_campaign_file(const std::string& path, const std::vector<KnownProbe>& known);
 
-// The campaign file with its `targets.files` read (relative to `origin`'s directory) and moved
+// The campaign file with its `targets.files` read (and `canary_secret_file` read into
+// `canary_secret` hex, which then travels and is stored with the campaign), otherwise as before:
+// its `targets.files` read (relative to `origin`'s directory) and moved
 // into `targets.list`, so a coordinator on another host sees the same targets. Throws
 // std::invalid_argument naming the file and line that is wrong.
 std::string inline_target_files(const std::string& yaml, const std::string& origin);

@@ -3,6 +3,7 @@
 // be the same on every coordinator that shares a store.
 #include "coordinator/campaign/planner.h"
 
+#include "common/canary/derive.h"
 #include "eo/v1/task.pb.h"
 
 #include <algorithm>
@@ -34,6 +35,10 @@ class Rng {
  private:
   std::uint64_t state_;
 };
+
+bool canary_probe(std::string_view name) {
+  return name == "address_formats" || name == "xpub_gap_scan";
+}
 
 bool applies(const KnownProbe& probe, const store::Target& target) {
   return !probe.tls_only || target.transport == "tls";
@@ -77,6 +82,16 @@ std::string payload(const CampaignSpec& spec, const PlannedTask& task, const sto
   }
   if (probe.name == kRampProbe) {
     (*spec_probe->mutable_params())["max_requests"] = std::to_string(ramp_requests(spec));
+  }
+  // The agent gets this issuance's key only: it can derive this task's canaries, not the
+  // secret nor any other target's, vantage's or round's.
+  if (!spec.canary_secret.empty() && canary_probe(probe.name)) {
+    const bitcoin::ByteSpan secret(reinterpret_cast<const std::uint8_t*>(spec.canary_secret.data()),
+                                   spec.canary_secret.size());
+    auto key = canary::task_key(secret, {task.campaign_id, task.target_id, task.vantage_class,
+                                         task.round});
+    (*spec_probe->mutable_params())["canary_key"] = canary::to_hex(key);
+    out.set_campaign_secret_id(canary::secret_id(secret));
   }
   // The caps hold per target over every vantage: each class gets its share of the rate.
   auto* caps = out.mutable_politeness();

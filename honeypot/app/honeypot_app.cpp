@@ -9,7 +9,9 @@
 #include "honeypot/app/auto_miner.h"
 #include "honeypot/app/bus_event_sink.h"
 #include "honeypot/app/event_retention.h"
+#include "common/canary/registry.h"
 #include "honeypot/chain/regtest_chain.h"
+#include "honeypot/server/canary_sink.h"
 #include "honeypot/server/server.h"
 
 #include <boost/asio/io_context.hpp>
@@ -160,17 +162,32 @@ int run_honeypot(const HoneypotOptions& options) {
   telemetry::MetricsServer metrics("honeypot");
   if (!options.metrics_listen.empty()) metrics.listen(options.metrics_listen);
 
+  canary::Registry canaries;
+  std::unique_ptr<server::CanarySightingSink> sighting_sink;
+  server::EventSink* recording = &sink;
+  if (!options.canary_registry_file.empty()) {
+    std::ifstream in(options.canary_registry_file);
+    if (!in) throw std::invalid_argument("cannot read --canary-registry " +
+                                         options.canary_registry_file);
+    canaries = canary::Registry::read(in);
+    sighting_sink = std::make_unique<server::CanarySightingSink>(sink, canaries);
+    recording = sighting_sink.get();
+    telemetry::log(LogLevel::info, "canary registry loaded",
+                   {{"file", options.canary_registry_file}, {"canaries", canaries.size()}});
+  }
+
   std::unique_ptr<AutoMiningBackend> backend;
   std::unique_ptr<server::Server> server_ptr;
   if (relay) {
     server_ptr = std::make_unique<server::Server>(io.get_executor(), config.server,
-                                                  config.profile, sink, &metrics.registry());
+                                                  config.profile, *recording,
+                                                  &metrics.registry());
   } else {
     backend = std::make_unique<AutoMiningBackend>(
         io.get_executor(), *chain, std::chrono::milliseconds(options.mine_after_broadcast_ms),
         std::chrono::seconds(options.block_interval_s));
     server_ptr = std::make_unique<server::Server>(io.get_executor(), config.server,
-                                                  config.profile, *backend, sink,
+                                                  config.profile, *backend, *recording,
                                                   &metrics.registry());
   }
   server::Server& server = *server_ptr;

@@ -39,6 +39,9 @@ struct HoneypotOptions {
   std::string data_dir = "observatory-data";
   std::string metrics_listen;
   std::string ready_file;                  // written with the bound ports once listening
+  // `observatory canary registry` output: requests for these script hashes also record a
+  // CANARY_SIGHTING event (docs/canaries.md). Empty: none.
+  std::string canary_registry_file;
 };
 
 // Runs until a signal; returns the process exit status. Throws std::invalid_argument or

@@ -4,7 +4,7 @@
 #include "common/bus/factory.h"
 #include "common/bus/topics.h"
 #include "common/telemetry/log.h"
-#include "honeypot/privacy/privacy_report.h"
+#include "common/privacy/privacy_report.h"
 
 #include <chrono>
 #include <fstream>

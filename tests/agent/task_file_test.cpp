@@ -31,8 +31,8 @@ tasks:
   EXPECT_EQ(plan.vantages[1].tor_control_port, 9051);
   EXPECT_EQ(plan.politeness.max_requests_per_second_per_target, 2);
   EXPECT_EQ(plan.politeness.opt_out_hosts.count("optout.example"), 1u);
-  // 2 probes x 2 vantages x 2 rounds, then all TCP-capable probes (7) x 1 vantage.
-  ASSERT_EQ(plan.probes.size(), 8u + 7u);
+  // 2 probes x 2 vantages x 2 rounds, then all TCP-capable probes (8) x 1 vantage.
+  ASSERT_EQ(plan.probes.size(), 8u + 8u);
   EXPECT_EQ(plan.probes[0].request.params.at("header_height"), "100");
   EXPECT_EQ(plan.probes[0].request.profile.client_name, "electrum/4.3.4");
   for (std::size_t i = 8; i < plan.probes.size(); ++i) {

@@ -43,6 +43,19 @@ void publish(const std::string& data_dir) {
   ASSERT_TRUE(producer->flush(std::chrono::seconds(10)).ok());
 }
 
+// Records on findings.v1, read by a fresh group from the start.
+std::uint64_t findings_published(const std::string& data_dir, const std::string& group) {
+  bus::BusConfig config;
+  config.log_dir = data_dir + "/bus";
+  auto consumer = bus::make_consumer(config, group, {std::string(bus::topics::kFindings)});
+  std::uint64_t n = 0;
+  for (;;) {
+    auto polled = consumer->poll(1000, std::chrono::milliseconds(300));
+    if (polled.messages.empty()) return n;
+    n += polled.messages.size();
+  }
+}
+
 std::uint64_t count(results::ResultsDb& db, const std::string& sql) {
   auto s = db.database().prepare(sql);
   s.step();
@@ -53,7 +66,8 @@ TEST(AggregatorCommand, HelpTeaches) {
   auto run = run_observatory("aggregator --help");
   ASSERT_EQ(run.status, 0) << run.err;
   for (const char* text : {"--kafka", "--data-dir", "--log-dir", "--group", "--db",
-                           "--metrics-listen", "--once", "--fingerprints", "Examples",
+                           "--metrics-listen", "--once", "--fingerprints", "--suspicion",
+                           "findings.v1", "Examples",
                            "committed only after"}) {
     EXPECT_NE(run.out.find(text), std::string::npos) << text << "\n" << run.out;
   }
@@ -81,6 +95,13 @@ TEST(AggregatorCommand, OnceIngestsAnalysesAndIsIdempotent) {
     EXPECT_EQ(count(db, "SELECT count(*) FROM operator_members"), 10u);
     // Every vantage alike in the synthetic set: nothing differential to find.
     EXPECT_EQ(count(db, "SELECT count(*) FROM differential WHERE status = 'finding'"), 0u);
+    // One /24 and one behaviour for all (two weak kinds), one certificate for the odd ones: one
+    // operator cluster of ten, a finding per member.
+    EXPECT_EQ(count(db, "SELECT count(*) FROM findings WHERE kind = 'operator_cluster'"), 10u);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM suspicion"), 10u);
+    EXPECT_GT(count(db, "SELECT count(*) FROM privacy_risk"), 0u);
+    EXPECT_EQ(findings_published(dir.path(), "after-first"),
+              count(db, "SELECT count(*) FROM findings"));
     before = test::dump(db);
   }
   auto second = run_observatory(args);  // nothing new
@@ -88,6 +109,9 @@ TEST(AggregatorCommand, OnceIngestsAnalysesAndIsIdempotent) {
   {
     results::ResultsDb db(dir.file("r.sqlite"));
     EXPECT_EQ(test::dump(db), before);
+    // Nothing changed: nothing published again.
+    EXPECT_EQ(findings_published(dir.path(), "after-second"),
+              count(db, "SELECT count(*) FROM findings"));
   }
   publish(dir.path());  // a replay of everything
   auto third = run_observatory(args);
@@ -96,6 +120,8 @@ TEST(AggregatorCommand, OnceIngestsAnalysesAndIsIdempotent) {
   EXPECT_NE(third.err.find("530 duplicates"), std::string::npos) << third.err;
   results::ResultsDb db(dir.file("r.sqlite"));
   EXPECT_EQ(test::dump(db), before);
+  EXPECT_EQ(findings_published(dir.path(), "after-replay"),
+            count(db, "SELECT count(*) FROM findings"));
 }
 
 TEST(AggregatorMetrics, PassPromtool) {
@@ -109,13 +135,27 @@ TEST(AggregatorMetrics, PassPromtool) {
   stats.malformed = 1;
   stats.lag_seconds = 1.5;
   metrics.update(stats);
-  metrics.update(app::AnalysisSummary{7, 3, 3, 1, 2});
+  app::AnalysisSummary summary;
+  summary.observations = 7;
+  summary.servers = 3;
+  summary.targets_fingerprinted = 3;
+  summary.modified = 1;
+  summary.rate_limits = 2;
+  summary.findings_by_kind = {{"honeypot_suspicion", 2}, {"differential.latency", 1}};
+  metrics.update(summary);
+  findings::PublishResult published;
+  published.published = 3;
+  metrics.update(published);
   std::string text = server.scrape();
   for (const char* name :
        {"eo_aggregator_records_consumed_total 10", "eo_aggregator_observations_ingested_total 7",
         "eo_aggregator_duplicates_total{kind=\"observation\"} 2",
         "eo_aggregator_malformed_records_total 1", "eo_aggregator_consumer_lag_seconds 1.5",
-        "eo_aggregator_servers_known 3", "eo_aggregator_modified_implementations 1"}) {
+        "eo_aggregator_servers_known 3", "eo_aggregator_modified_implementations 1",
+        "eo_aggregator_findings{kind=\"honeypot_suspicion\"} 2",
+        "eo_aggregator_findings{kind=\"differential.latency\"} 1",
+        "eo_aggregator_findings{kind=\"query_leak\"} 0",
+        "eo_aggregator_findings_published_total 3"}) {
     EXPECT_NE(text.find(name), std::string::npos) << name << "\n" << text;
   }
   eo::test::TempDir dir;

@@ -109,6 +109,14 @@ TEST(Operators, SharedDonationAddressAndBannerJoinServers) {
   EXPECT_EQ(clusters[1].evidence[1].value, "AS? 192.0.2.0/24");
 }
 
+TEST(Operators, DefaultDonationAddressJoinsNobody) {
+  // Two honest Fulcrums left at the author's donation address, in different networks.
+  auto a = meta("a.example", "203.0.113.1");
+  auto b = meta("b.example", "198.51.100.7");
+  a.donation_address = b.donation_address = "1Ca1inCimwRhhcpFX84TPRrPQSryTgKW6N";
+  EXPECT_TRUE(run({a, b}).clusters.empty());
+}
+
 TEST(Operators, SameAddressJoinsServers) {
   auto clusters = run({meta("a.example", "203.0.113.1"), meta("b.example", "203.0.113.1"),
                        meta("c.example", "10.0.0.1"), meta("d.example", "10.0.0.1")})

@@ -100,6 +100,7 @@ TEST(ResultsDb, MigratesAVersion1Database) {
     Database raw(path);
     raw.exec("DROP TABLE differential; DROP TABLE operator_clusters; DROP TABLE operator_members; "
              "DROP TABLE findings; DROP TABLE suspicion; DROP TABLE privacy_risk; "
+             "DROP TABLE findings_published; "
              "PRAGMA user_version = 1");
   }
   ResultsDb db(path);

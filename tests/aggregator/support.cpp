@@ -132,7 +132,7 @@ v1::HoneypotEvent synthetic_event(std::uint64_t i) {
 }
 
 std::string dump(results::ResultsDb& db) {
-  static constexpr std::array<const char*, 13> kTables = {
+  static constexpr std::array<const char*, 16> kTables = {
       "observations ORDER BY observation_id",
       "honeypot_events ORDER BY event_id",
       "malformed ORDER BY topic, sha256",
@@ -145,6 +145,9 @@ std::string dump(results::ResultsDb& db) {
       "differential ORDER BY target_id, dimension, vantage_id",
       "operator_clusters ORDER BY cluster_id",
       "operator_members ORDER BY server",
+      "findings ORDER BY finding_id",
+      "suspicion ORDER BY server",
+      "privacy_risk ORDER BY item",
       "sqlite_master ORDER BY name"};
   std::string out;
   for (const char* table : kTables) {

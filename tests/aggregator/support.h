@@ -20,7 +20,8 @@ v1::Observation synthetic_observation(std::uint64_t i, std::uint64_t servers = 1
                                       std::uint64_t vantages = 6);
 v1::HoneypotEvent synthetic_event(std::uint64_t i);
 
-// Every table, every row, in primary-key order, as text.
+// Every table, every row, in primary-key order, as text; not findings_published (bookkeeping of
+// what went out on findings.v1, not a function of the rows).
 std::string dump(results::ResultsDb& db);
 
 }  // namespace eo::aggregator::test

@@ -1,14 +1,15 @@
 // The aggregator benchmark: S servers x V vantages x P probes of synthetic observations (shaped
 // like the agent's, see tests/aggregator/support.h) published to the embedded log, then ingested
 // by the real Ingestor into a fresh results database (one transaction per batch, synchronous=FULL)
-// and analysed once (inventory, fingerprints, rate limits). Prints observations/s for ingest alone
-// and for ingest + analysis, the CPU time of decoding and of writing, and the time from the last
-// observation to finished analysis tables; CPU time too, since wall-clock rates move with the
-// machine's load. Usage:
+// and analysed once (inventory, fingerprints, rate limits), then reported (observatory report's
+// files). Prints observations/s for ingest alone and for ingest + analysis, the CPU time of
+// decoding and of writing, and the time from the last observation to finished analysis tables and
+// to the finished report; CPU time too, since wall-clock rates move with the machine's load. Usage:
 //   aggregator_bench [--servers 1000] [--vantages 6] [--probes 25] [--batch 5000] [--dir DIR]
 #include "aggregator/app/analyze.h"
 #include "aggregator/ingest/decode.h"
 #include "aggregator/ingest/ingestor.h"
+#include "aggregator/report/report.h"
 #include "common/bus/factory.h"
 #include "common/bus/topics.h"
 #include "tests/aggregator/support.h"
@@ -116,6 +117,17 @@ int main(int argc, char** argv) {
   std::printf("ingested and analysed: %.0f observations/s; last observation to finished "
               "analysis: %.2f s\n",
               double(n) / (ingest_s + analyze_s), analyze_s);
+
+  // The report (report.html, report.json, csv/) from the analysed database: what a reader waits
+  // for after the last observation arrived is the analysis pass plus this.
+  start = Clock::now();
+  auto report = aggregator::report::write_report(db, dir + "/report");
+  double report_s = seconds_since(start);
+  std::printf("report      %zu tables, %zu servers, report.html %.1f MB in %.2f s\n",
+              report.tables, report.servers,
+              double(std::filesystem::file_size(report.html)) / 1e6, report_s);
+  std::printf("last observation to finished report (analysis + report): %.2f s\n",
+              analyze_s + report_s);
 
   // Decoding alone (protobuf + derived columns) and writing alone (pre-decoded rows into a second
   // database), one after the other on this thread: CPU time of each, to split the ingest.

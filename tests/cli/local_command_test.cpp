@@ -2,15 +2,19 @@
 // servers in this process (loopback only: tests send nothing beyond this machine).
 #include "tests/honeypot/server/server_fixture.h"
 #include "tests/support/process.h"
+#include "tests/support/tornet.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 namespace eo::cli {
 namespace {
@@ -60,7 +64,11 @@ TEST(LocalCommand, RunsACampaignAgainstTwoServersAndReports) {
   EXPECT_NE(run.out.find(out + "/report.md"), std::string::npos) << run.out;
   EXPECT_TRUE(std::filesystem::exists(out + "/results.sqlite"));
 
-  auto report = nlohmann::json::parse(std::ifstream(out + "/report.json"));
+  EXPECT_NE(run.out.find(out + "/report.html"), std::string::npos) << run.out;
+  EXPECT_TRUE(std::filesystem::exists(out + "/csv/servers.csv"));
+  auto tables = nlohmann::json::parse(std::ifstream(out + "/report.json"));
+  EXPECT_EQ(tables["servers"].size(), 2u) << tables.dump(2);
+  auto report = nlohmann::json::parse(std::ifstream(out + "/summary.json"));
   std::map<std::string, nlohmann::json> servers;
   for (const auto& s : report["servers"]) servers[s["server"]] = s;
   ASSERT_EQ(servers.size(), 2u) << report.dump(2);
@@ -108,11 +116,76 @@ TEST(LocalCommand, RefusesACampaignWhoseVantagesAreNotHere) {
   EXPECT_NE(run.err.find("network=tor"), std::string::npos) << run.err;
 }
 
+// (target host, vantage id, outcome, tor exit) of every observation in a results database.
+std::vector<std::tuple<std::string, std::string, std::string, std::string>> observation_rows(
+    const std::string& db_path) {
+  std::vector<std::tuple<std::string, std::string, std::string, std::string>> rows;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return rows;
+  }
+  sqlite3_stmt* statement = nullptr;
+  const char* sql =
+      "SELECT target_host, vantage_id, outcome, COALESCE(tor_exit, '') FROM observations";
+  if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) == SQLITE_OK) {
+    auto text = [&](int column) {
+      auto* value = sqlite3_column_text(statement, column);
+      return value ? std::string(reinterpret_cast<const char*>(value)) : std::string();
+    };
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      rows.emplace_back(text(0), text(1), text(2), text(3));
+    }
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return rows;
+}
+
+// --tor-control against real tor (a private network on loopback): the Tor vantage's observations
+// through an exit name one of the network's exits; the onion's name none; clearnet's none.
+TEST(LocalCommand, TorVantageRecordsExitsFromTheControlPort) {
+  ServerFixture electrumx(default_profile(Base::electrumx), on_host("127.0.0.1"));
+  test::TempDir dir;
+  test::TorNetwork tor(dir.file("tornet"), electrumx.tcp_port());
+  ASSERT_TRUE(tor.ready()) << tor.error();
+  std::string port = std::to_string(electrumx.tcp_port());
+  std::string out = dir.file("report");
+  // No --tor-cookie: the cookie file is the one tor names in PROTOCOLINFO.
+  auto run = run_observatory("local --targets 127.0.0.1:" + port + ":t," + tor["ONION"] + ":" +
+                             port + ":t --probes latency --sync-window-s 2 --tor-socks 127.0.0.1:" +
+                             tor["SOCKS_PORT"] + " --tor-control 127.0.0.1:" +
+                             tor["CONTROL_PORT"] + " --data-dir " + dir.file("data") + " --out " +
+                             out);
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.err.find("exit of each stream from the control port"), std::string::npos)
+      << run.err;
+  std::set<std::string> exits = {tor["EXIT0_FINGERPRINT"], tor["EXIT1_FINGERPRINT"],
+                                 tor["EXIT2_FINGERPRINT"]};
+  int through_exit = 0, through_onion = 0;
+  for (const auto& [host, vantage, outcome, exit] : observation_rows(out + "/results.sqlite")) {
+    SCOPED_TRACE(host + " from " + vantage + ": " + outcome + ", exit " + exit);
+    EXPECT_EQ(outcome, "ok");
+    if (vantage != "tor") {
+      EXPECT_EQ(exit, "");
+    } else if (host == tor["ONION"]) {
+      ++through_onion;
+      EXPECT_EQ(exit, "");
+    } else {
+      ++through_exit;
+      EXPECT_EQ(exits.count(exit), 1u) << "not one of the network's exits";
+    }
+  }
+  EXPECT_GE(through_exit, 1);
+  EXPECT_GE(through_onion, 1);
+}
+
 TEST(LocalCommand, HelpTeachesTheFlags) {
   auto run = run_observatory("local --help");
   EXPECT_EQ(run.status, 0);
   for (const char* flag : {"--data-dir", "--out", "--campaign", "--targets", "--probes",
-                           "--tor-socks", "--no-tor", "--concurrency", "--metrics-listen",
+                           "--tor-socks", "--tor-control", "--tor-cookie", "--no-tor",
+                           "--concurrency", "--metrics-listen",
                            "--log-format", "--timeout-s", "--sync-window-s", "nothing reachable"}) {
     EXPECT_NE(run.out.find(flag), std::string::npos) << flag;
   }

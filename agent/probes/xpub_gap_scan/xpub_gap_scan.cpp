@@ -2,6 +2,7 @@
 // an Electrum wallet uses, timing each request.
 #include "agent/probes/xpub_gap_scan/xpub_gap_scan.h"
 
+#include "agent/probes/canary_keys.h"
 #include "agent/probes/probe_util.h"
 #include "agent/probes/test_vectors.h"
 
@@ -26,7 +27,11 @@ Plan make_plan(const ProbeContext& context) {
   plan.type = *type;
   plan.xpub = context.param("xpub", "");
   plan.source = "param";
-  if (plan.xpub.empty()) {
+  const auto key = plan.xpub.empty() ? canary_key_of(context) : std::nullopt;
+  if (key) {
+    plan.xpub = canary::canary_account(*key, *type).to_string();
+    plan.source = "canary";
+  } else if (plan.xpub.empty()) {
     const TestAccount* account = test_account(*type);
     plan.xpub = std::string(account->xpub);
     plan.source = std::string(account->source);
@@ -38,6 +43,16 @@ Plan make_plan(const ProbeContext& context) {
   plan.scripts = std::move(receive);
   plan.scripts.insert(plan.scripts.end(), change.begin(), change.end());
   return plan;
+}
+
+// The window's labels ("p2wpkh/0/5") as issued canaries.
+json issued_canaries(const Plan& plan) {
+  json out = json::array();
+  const std::string type(bitcoin::to_string(plan.type));
+  for (const auto& s : plan.scripts) {
+    out.push_back(issued_canary_json(s.scripthash, type + "/" + s.path));
+  }
+  return out;
 }
 
 json scripthash_params(const std::string& scripthash) { return json::array({scripthash}); }
@@ -56,6 +71,11 @@ boost::asio::awaitable<void> XpubGapScan::run(ProbeContext& context) const {
   Plan plan = make_plan(context);
   context.result["source"] = plan.source;
   context.result["type"] = std::string(bitcoin::to_string(plan.type));
+  // Recorded before any request: a canary counts as issued once the session may have sent it.
+  if (plan.source == "canary") {
+    context.result["xpub"] = plan.xpub;
+    context.result["canaries"] = issued_canaries(plan);
+  }
   auto version = co_await context.negotiate_version();
   if (!version.failure.ok()) {
     context.failure = version.failure;

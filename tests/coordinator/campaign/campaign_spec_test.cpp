@@ -10,6 +10,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <unistd.h>
+
 namespace eo::coordinator {
 namespace {
 
@@ -158,6 +160,39 @@ TEST(CampaignSpec, EveryErrorNamesTheKey) {
   EXPECT_THROW(parse("name: [unclosed\n"), std::invalid_argument);
   EXPECT_THROW(load_campaign_file("/nonexistent/c.yaml", registry_probes()),
                std::invalid_argument);
+}
+
+TEST(CampaignSpec, CanarySecretFromHexOrFileAndInlinedForSubmission) {
+  const std::string base = "name: x\ntargets: {builtin: true}\nvantages: [{}]\n";
+  EXPECT_TRUE(parse(base).canary_secret.empty());
+  EXPECT_EQ(parse(base + "canary_secret: " + std::string(32, '0') + "\n").canary_secret,
+            std::string(16, '\0'));
+  for (const auto& [extra, key] : std::vector<std::pair<std::string, std::string>>{
+           {"canary_secret: abcd\n", "canary_secret"},
+           {"canary_secret: xyz\n", "canary_secret"},
+           {"canary_secret_file: /nonexistent/secret\n", "canary_secret_file"},
+           {"canary_secret: " + std::string(32, '0') + "\ncanary_secret_file: s\n",
+            "canary_secret"}}) {
+    try {
+      parse(base + extra);
+      ADD_FAILURE() << "accepted " << extra;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("c.yaml: " + key + ":"), std::string::npos) << e.what();
+    }
+  }
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("eo-canary-spec-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string secret = "0123456789abcdef-secret-bytes";
+  std::ofstream(dir / "secret.bin", std::ios::binary) << secret;
+  const std::string yaml = base + "canary_secret_file: secret.bin\n";
+  const std::string origin = (dir / "c.yaml").string();
+  EXPECT_EQ(parse_campaign_yaml(yaml, origin, registry_probes()).canary_secret, secret);
+  // What `campaign submit` sends: self-contained, parsed the same anywhere.
+  const std::string inlined = inline_target_files(yaml, origin);
+  EXPECT_EQ(inlined.find("canary_secret_file"), std::string::npos);
+  EXPECT_EQ(parse_campaign_yaml(inlined, "elsewhere", registry_probes()).canary_secret, secret);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CampaignSpec, ResolvesTargetsDedupsAndOptsOut) {

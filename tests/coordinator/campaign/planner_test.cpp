@@ -2,6 +2,7 @@
 // ramp staggering, payloads and the politeness bound.
 #include "coordinator/campaign/planner.h"
 
+#include "common/canary/derive.h"
 #include "coordinator/targets/target_list.h"
 #include "eo/v1/task.pb.h"
 #include "tests/coordinator/campaign/known_probes.h"
@@ -172,6 +173,38 @@ TEST(Planner, PayloadIsAnEoTask) {
     if (t.probe == "latency") {
       EXPECT_EQ(task.probes(0).params().at("pings"), "3");
     }
+  }
+}
+
+TEST(Planner, CanaryProbesCarryTheirIssuancesKeyOnly) {
+  const std::string secret_hex(64, 'a');
+  auto spec = make_spec("canary_secret: " + secret_hex + "\n");
+  const bitcoin::Bytes secret(32, 0xaa);
+  std::set<std::string> keys;
+  std::size_t with_key = 0;
+  for (const auto& t : plan_round(spec, make_targets(), 3, kStart, 5)) {
+    eo::v1::Task task;
+    ASSERT_TRUE(task.ParseFromString(t.payload));
+    const auto& params = task.probes(0).params();
+    if (t.probe != "address_formats" && t.probe != "xpub_gap_scan") {
+      EXPECT_EQ(params.count("canary_key"), 0u) << t.id;
+      continue;
+    }
+    ASSERT_EQ(params.count("canary_key"), 1u) << t.id;
+    ++with_key;
+    const auto expected = canary::task_key(secret, {"c1", t.target_id, t.vantage_class, 3});
+    EXPECT_EQ(params.at("canary_key"), canary::to_hex(expected));
+    EXPECT_EQ(task.campaign_secret_id(), canary::secret_id(secret));
+    EXPECT_EQ(task.SerializeAsString().find(std::string(32, '\xaa')), std::string::npos);
+    keys.insert(params.at("canary_key"));
+  }
+  // 3 clearnet targets x 3 classes + the onion x tor, two probes each sharing their key.
+  EXPECT_EQ(with_key, 2u * (3 * 3 + 1));
+  EXPECT_EQ(keys.size(), 3u * 3 + 1);
+  for (const auto& t : plan_round(make_spec(), make_targets(), 3, kStart, 5)) {
+    eo::v1::Task task;
+    ASSERT_TRUE(task.ParseFromString(t.payload));
+    EXPECT_EQ(task.probes(0).params().count("canary_key"), 0u);
   }
 }
 

@@ -1,9 +1,9 @@
 // Known-answer tests of the privacy analysis on synthetic event streams.
-#include "honeypot/privacy/privacy_report.h"
+#include "common/privacy/privacy_report.h"
 
 #include <gtest/gtest.h>
 
-namespace eo::honeypot::privacy {
+namespace eo::privacy {
 namespace {
 
 struct Stream {
@@ -93,4 +93,4 @@ TEST(PrivacyReport, SessionsWithoutScriptHashesAreNotWallets) {
 }
 
 }  // namespace
-}  // namespace eo::honeypot::privacy
+}  // namespace eo::privacy

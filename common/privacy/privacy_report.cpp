@@ -1,5 +1,5 @@
 // Privacy analysis: sessions, then wallets by union of shared script hashes, then the findings.
-#include "honeypot/privacy/privacy_report.h"
+#include "common/privacy/privacy_report.h"
 
 #include "common/bitcoin/hash.h"
 #include "common/bitcoin/hex.h"
@@ -8,7 +8,7 @@
 #include <cmath>
 #include <numeric>
 
-namespace eo::honeypot::privacy {
+namespace eo::privacy {
 
 namespace {
 
@@ -239,4 +239,4 @@ PrivacyReport analyze(const std::vector<v1::HoneypotEvent>& events, const Report
   return report;
 }
 
-}  // namespace eo::honeypot::privacy
+}  // namespace eo::privacy

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace eo::honeypot::privacy {
+namespace eo::privacy {
 
 struct ReportOptions {
   // Third parties' IPs never appear unless asked for (our own wallets in tests); otherwise a
@@ -81,4 +81,4 @@ nlohmann::json to_json(const PrivacyReport& report);
 // A readable report (Markdown) with the numbers and the recommendations they support.
 std::string to_markdown(const PrivacyReport& report);
 
-}  // namespace eo::honeypot::privacy
+}  // namespace eo::privacy

@@ -1,10 +1,10 @@
 // Rendering of a PrivacyReport: JSON for machines, Markdown for people.
-#include "honeypot/privacy/privacy_report.h"
+#include "common/privacy/privacy_report.h"
 
 #include <cstdio>
 #include <sstream>
 
-namespace eo::honeypot::privacy {
+namespace eo::privacy {
 
 namespace {
 
@@ -88,4 +88,4 @@ std::string to_markdown(const PrivacyReport& report) {
   return out.str();
 }
 
-}  // namespace eo::honeypot::privacy
+}  // namespace eo::privacy
