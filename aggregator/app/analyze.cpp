@@ -56,6 +56,7 @@ void add(std::vector<findings::Finding>& to, std::vector<findings::Finding> more
 AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& reference,
                         const inventory::GeoLookup& geo, const suspicion::Config& suspicion) {
   auto rows = db.observations();
+  auto events = db.events();
   auto servers = inventory::build_inventory(rows, geo);
   auto verdicts = fingerprint::infer(rows, reference);
   auto limits = ratelimit::infer_rate_limits(rows, reference);
@@ -79,14 +80,14 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
   add(found, findings::from_differential(tests));
   add(found, findings::from_fingerprints(verdicts));
   add(found, findings::from_operators(clustering));
-  add(found, canary::find_query_leaks(rows, db.events(), geo));
+  add(found, canary::find_query_leaks(rows, events, geo));
   add(found, phishing::find_phishing(rows));
   auto scores = suspicion::score({rows, servers, verdicts, clustering, found}, suspicion);
   add(found, suspicion::to_findings(scores, suspicion));
   auto identified = findings::identify(std::move(found));
   suspicion::save_suspicion(db.database(), scores);
   findings::save_findings(db.database(), identified);
-  auto risks = privacy_risk::assess(db.events(), {figures, identified});
+  auto risks = privacy_risk::assess(events, {figures, identified});
   privacy_risk::save_privacy_risk(db.database(), risks);
 
   AnalysisSummary summary;
