@@ -80,12 +80,13 @@ bool at_target(const results::EventRow& e, const results::ObservationRow& row) {
   return row.peer_ip.empty() || host == row.peer_ip || host == row.target_host;
 }
 
-// Our own probe's session reaching a honeypot that is itself the target: at the target, during
-// the probe. A replay elsewhere, even at once, is a leak.
+// Our own probe's session reaching a honeypot that is itself the target: at the target, up to
+// the probe's end. Before its start too: a task key yields the same canaries on every attempt,
+// so an attempt whose agent died before publishing asked for them first. A replay elsewhere,
+// even at once, is a leak.
 bool own_session(const Sighting& s, const std::vector<Issue>& issues, const LeakConfig& config) {
   return std::any_of(issues.begin(), issues.end(), [&](const Issue& i) {
-    return s.event->time_us >= i.row->started_us - config.own_session_slack_us &&
-           s.event->time_us <= i.row->started_us + i.row->total_us + config.own_session_slack_us &&
+    return s.event->time_us <= i.row->started_us + i.row->total_us + config.own_session_slack_us &&
            at_target(*s.event, *i.row);
   });
 }

@@ -16,8 +16,9 @@
 namespace eo::aggregator::canary {
 
 struct LeakConfig {
-  // A sighting this close to the issuing probe's own session (before its start, after its end)
-  // is taken for the probe itself reaching a honeypot that is a target, not for a leak.
+  // A sighting at the issuing probe's own target up to this long after the probe's end (or any
+  // time before it: an earlier, unpublished attempt of the same task) is taken for the probe
+  // itself reaching a honeypot that is a target, not for a leak.
   std::int64_t own_session_slack_us = 2'000'000;
   std::size_t max_sightings_in_details = 50;
 };

@@ -87,6 +87,9 @@ TEST(QueryLeak, ReportsTheLeakyServerWithItsEvidenceAndNoHonestOne) {
   std::vector<EventRow> events = {
       // Our own probe of the honeypot-as-target: inside the issuing session, not a leak.
       event("own-1", "s-own", "request", kIssued + 10'500'000, {hp_canaries[0].scripthash}),
+      // An earlier attempt of the same task whose agent died before publishing: 8 s before the
+      // issuing observation, at the target too, not a leak.
+      event("own-0", "s-own-0", "request", kIssued + 2'000'000, {hp_canaries[2].scripthash}),
       // The same canary replayed at once at another honeypot (a relaying server): a leak.
       event("relay-1", "s-relay", "request", kIssued + 10'600'000, {hp_canaries[1].scripthash}),
       // The leak: an hour later, another client asks for two of leaky's canaries and a stranger.
@@ -100,10 +103,11 @@ TEST(QueryLeak, ReportsTheLeakyServerWithItsEvidenceAndNoHonestOne) {
       event("r-3", "s-other", "request", kIssued + hour, {std::string(64, 'e')}),
   };
   events[0].local_address = "192.0.2.10:50001";  // the honeypot at hp.example
-  events[1].local_address = "203.0.113.9:50001";
-  events[2].client_name = "electrum/3.3.8";
-  events[4].client_name = "electrum/3.3.8";
-  events[4].tls_fingerprint = "ja3";
+  events[1].local_address = "192.0.2.10:50001";
+  events[2].local_address = "203.0.113.9:50001";
+  events[3].client_name = "electrum/3.3.8";
+  events[5].client_name = "electrum/3.3.8";
+  events[5].tls_fingerprint = "ja3";
 
   auto found = find_query_leaks(rows, events, geo);
   ASSERT_EQ(found.size(), 2u);
