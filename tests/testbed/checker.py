@@ -1,0 +1,206 @@
+"""The check: what the aggregator found against what the scenario planted.
+
+Findings are read from the `findings` table when the results database has one with rows;
+otherwise from the analysis tables it is built from (differential rows with status 'finding',
+fingerprints.modified, operator clusters). A planted kind that no analysis of this aggregator
+produces yet (no aggregator source assigns its constant to a finding, and no row has it) is
+reported as "not produced yet", never passed silently.
+"""
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scenario import IMPLEMENTATIONS, KINDS
+
+
+def host_of_target(target_id):
+    """'tls://10.77.101.1:50002' -> '10.77.101.1' (IPv6 hosts come in brackets)."""
+    return urlsplit(target_id).hostname or target_id
+
+
+def _tables(db):
+    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+# Kinds the analysis tables already state (before the findings table existed).
+BASELINE_KINDS = {k for k in KINDS if k.startswith("differential.")} | {
+    "modified_implementation", "operator_cluster"}
+
+# The constant of each non-baseline kind in aggregator/findings/finding.h.
+KIND_CONSTANTS = {"honeypot_suspicion": "kHoneypotSuspicion",
+                  "phishing_broadcast": "kPhishingBroadcast", "query_leak": "kQueryLeak"}
+
+
+# What a kind needs from the run besides an analysis: a probe of its own, or canaries issued by
+# the campaign. A run that lacks it (an agent without the probe, a campaign without a canary
+# secret) cannot produce the kind, whatever the aggregator can do.
+KIND_NEEDS = {"phishing_broadcast": "probe broadcast_check", "query_leak": "canaries"}
+
+
+def kinds_in_source(repo):
+    """Kinds an aggregator analysis produces: some source assigns the kind's constant to a
+    finding's `kind` (naming it in a report or a metric is not producing it). The check assumes
+    the binary under test is built from this tree."""
+    kinds = set()
+    for path in (Path(repo) / "aggregator").rglob("*.cpp"):
+        text = path.read_text(errors="replace")
+        for kind, const in KIND_CONSTANTS.items():
+            if re.search(r"\bkind\s*=\s*(findings::)?" + const + r"\b", text):
+                kinds.add(kind)
+    return kinds
+
+
+def read_findings(db):
+    """(source, {(server host, kind)}): from `findings` when it has rows, else from the
+    analysis tables."""
+    if "findings" in _tables(db) and db.execute("SELECT count(*) FROM findings").fetchone()[0]:
+        found = {(server, kind) for server, kind in
+                 db.execute("SELECT DISTINCT server, kind FROM findings")}
+        return "findings table", found
+    found = set()
+    for target, dimension in db.execute(
+            "SELECT DISTINCT target_id, dimension FROM differential WHERE status = 'finding'"):
+        found.add((host_of_target(target), f"differential.{dimension}"))
+    for (target,) in db.execute("SELECT target_id FROM fingerprints WHERE modified != 0"):
+        found.add((host_of_target(target), "modified_implementation"))
+    for (server,) in db.execute(
+            "SELECT m.server FROM operator_members m JOIN operator_clusters c "
+            "ON m.cluster_id = c.cluster_id WHERE c.servers >= 2"):
+        found.add((server, "operator_cluster"))
+    return "analysis tables", found
+
+
+def read_fingerprints(db):
+    """server host -> (claimed implementation or None, inferred implementation)."""
+    out = {}
+    for target, claimed, inferred in db.execute(
+            "SELECT target_id, claimed_implementation, implementation FROM fingerprints"):
+        out[host_of_target(target)] = (claimed, inferred)
+    return out
+
+
+def compare(scenario, found, produced):
+    """Per kind: planted, found, missed, false positives; and per server its verdict lines.
+
+    A (server, kind) pair is planted when the server's `expect` lists the kind. Found: planted
+    and reported. A false positive: reported for a server whose `expect` and `allow` both leave
+    the kind out (every kind on an honest server). Findings for hosts outside the scenario are
+    false positives too."""
+    by_ip = scenario.server_by_ip()
+    reported = {}
+    for host, kind in found:
+        reported.setdefault(by_ip.get(host, host), set()).add(kind)
+    rows = {k: {"planted": 0, "found": 0, "missed": 0, "false_positives": 0} for k in KINDS}
+    problems = []
+    servers = {s["name"]: s for s in scenario.servers}
+    for name, s in servers.items():
+        got = reported.get(name, set())
+        for kind in s["expect"]:
+            rows[kind]["planted"] += 1
+            if kind in got:
+                rows[kind]["found"] += 1
+            else:
+                rows[kind]["missed"] += 1
+                if kind in produced:
+                    problems.append(f"{name}: missed {kind}")
+        for kind in sorted(got - set(s["expect"]) - set(s["allow"])):
+            rows.setdefault(kind, {"planted": 0, "found": 0, "missed": 0, "false_positives": 0})
+            rows[kind]["false_positives"] += 1
+            problems.append(f"{name}: unexpected {kind}")
+    for host in sorted(set(reported) - set(servers)):
+        for kind in sorted(reported[host]):
+            rows.setdefault(kind, {"planted": 0, "found": 0, "missed": 0, "false_positives": 0})
+            rows[kind]["false_positives"] += 1
+            problems.append(f"{host} (not in the scenario): {kind}")
+    for kind, row in rows.items():
+        row["produced"] = kind in produced
+        tp, fp, planted = row["found"], row["false_positives"], row["planted"]
+        row["precision"] = tp / (tp + fp) if tp + fp else None
+        row["recall"] = tp / planted if planted else None
+    not_produced = sorted(k for k in KINDS if k not in produced and rows[k]["planted"])
+    return rows, problems, not_produced
+
+
+def confusion(scenario, fingerprints):
+    """{(true implementation, inferred implementation): servers}; truth = what the server
+    behaves as, whatever it claims (scenario.behaves_as)."""
+    by_ip = scenario.server_by_ip()
+    truth = {s["name"]: scenario.behaves_as(s) for s in scenario.servers}
+    matrix = {}
+    for host, (_claimed, inferred) in fingerprints.items():
+        name = by_ip.get(host)
+        if name is None:
+            continue
+        key = (truth[name], inferred or "unknown")
+        matrix[key] = matrix.get(key, 0) + 1
+    for name in truth:
+        ip = scenario.server_ip(next(s for s in scenario.servers if s["name"] == name))
+        if ip not in fingerprints:
+            key = (truth[name], "no fingerprint")
+            matrix[key] = matrix.get(key, 0) + 1
+    return matrix
+
+
+def _fmt(x):
+    return "–" if x is None else f"{x:.2f}"
+
+
+def format_table(rows, not_produced):
+    lines = ["| finding kind | planted | found | missed | false positives | precision | recall |",
+             "|---|---|---|---|---|---|---|"]
+    for kind in sorted(rows):
+        r = rows[kind]
+        if not (r["planted"] or r["false_positives"] or r["found"]):
+            continue
+        note = "" if r["produced"] else " (not produced yet)"
+        lines.append(f"| {kind}{note} | {r['planted']} | {r['found']} | {r['missed']} | "
+                     f"{r['false_positives']} | {_fmt(r['precision'])} | {_fmt(r['recall'])} |")
+    if not_produced:
+        lines.append("")
+        lines.append("Not produced yet (no analysis states it, or this run lacks what it needs: "
+                     "its probe, canaries); planted, not checked: " + ", ".join(not_produced))
+    return "\n".join(lines)
+
+
+def format_confusion(matrix):
+    inferred = sorted({i for (_t, i) in matrix} | set(IMPLEMENTATIONS))
+    lines = ["| behaves as \\ inferred | " + " | ".join(inferred) + " |",
+             "|---|" + "---|" * len(inferred)]
+    for t in IMPLEMENTATIONS:
+        lines.append(f"| {t} | " + " | ".join(str(matrix.get((t, i), 0)) for i in inferred)
+                     + " |")
+    return "\n".join(lines)
+
+
+def check(scenario, db_path, repo, lacking=()):
+    """Everything the report needs, as one dict (also written as JSON by the runner)."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        source, found = read_findings(db)
+        produced = BASELINE_KINDS | kinds_in_source(repo)
+        produced -= {k for k, need in KIND_NEEDS.items() if need in lacking}
+        produced |= {k for _h, k in found}
+        fingerprints = read_fingerprints(db)
+    finally:
+        db.close()
+    rows, problems, not_produced = compare(scenario, found, produced)
+    matrix = confusion(scenario, fingerprints)
+    return {
+        "source": source,
+        "rows": rows,
+        "problems": problems,
+        "not_produced": not_produced,
+        "confusion": {f"{t}->{i}": n for (t, i), n in sorted(matrix.items())},
+        "table": format_table(rows, not_produced),
+        "confusion_table": format_confusion(matrix),
+        "found": sorted(f"{scenario.server_by_ip().get(h, h)}: {k}" for h, k in found),
+        "ok": not problems,
+    }
+
+
+def to_json(result):
+    return json.dumps({k: v for k, v in result.items() if k not in ("table", "confusion_table")},
+                      indent=2, sort_keys=True)

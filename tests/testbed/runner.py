@@ -1,0 +1,322 @@
+"""One embedded-mode run of a scenario on the testbed.
+
+Honeypots in the server namespace, the coordinator (SQLite, mTLS with a dev CA) in the control
+namespace, one `observatory agent --coordinator` per vantage namespace (each with its own data
+dir: the embedded log has one writer per directory), a campaign of several rounds, then
+`observatory aggregator --once` over every agent's and honeypot's log into one results.sqlite,
+and the check against the ground truth. With the scenario's `canaries`, the campaign gets a
+fresh secret and every honeypot the registry of what it issues (`observatory canary registry`).
+Every process runs inside a testbed namespace, so `netns.down` ends whatever a failed or killed
+run left.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+import checker
+import netns
+import scenario as scenario_mod
+
+COORDINATOR_PORT = 50151
+
+
+class RunError(RuntimeError):
+    pass
+
+
+def log(msg):
+    print(f"[testbed {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+class Run:
+    def __init__(self, scen, observatory, out, prefix, repo):
+        self.s = scen
+        self.bin = str(Path(observatory).resolve())
+        self.out = Path(out).resolve()
+        self.prefix = prefix
+        self.repo = Path(repo).resolve()
+        self.procs = []  # (name, Popen)
+        self.probes_left_out = []
+        self.campaign_name = None
+        self.campaign_file = None
+        self.registry = None
+        self.ctl = f"{prefix}-ctl"
+        self.srv = f"{prefix}-srv"
+        self.ctl_ip = scenario_mod.CONTROL_ADDRESSES[0].split("/")[0]
+
+    def region_ns(self, region):
+        return f"{self.prefix}-{region['name']}"
+
+    # --- processes ---------------------------------------------------------------------------
+
+    def start(self, name, namespace, argv):
+        logfile = open(self.out / "logs" / f"{name}.log", "a")  # a restart appends
+        proc = subprocess.Popen(netns.exec_argv(namespace, argv), stdout=logfile,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        logfile.close()
+        self.procs.append((name, proc))
+        return proc
+
+    def proc(self, name):
+        return next((p for n, p in self.procs if n == name), None)
+
+    def check_alive(self):
+        for name, proc in self.procs:
+            if proc.poll() is not None:
+                raise RunError(f"{name} exited with {proc.returncode}; see "
+                               f"{self.out / 'logs' / (name + '.log')}")
+
+    def stop(self, names=None, timeout_s=15):
+        chosen = [(n, p) for n, p in self.procs if names is None or n in names]
+        for _n, p in chosen:
+            if p.poll() is None:
+                p.terminate()
+        for name, p in chosen:
+            try:
+                p.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                log(f"{name} ignored SIGTERM for {timeout_s}s; killing it")
+                p.kill()
+                p.wait(timeout=5)
+        self.procs = [(n, p) for n, p in self.procs if (n, p) not in chosen]
+
+    def wait_port(self, namespace, host, port, timeout_s=20):
+        probe = (f"import socket,sys\ntry:\n socket.create_connection(('{host}',{port}),1).close()"
+                 f"\nexcept OSError:\n sys.exit(1)")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.check_alive()
+            r = subprocess.run(netns.exec_argv(namespace, [sys.executable, "-c", probe]),
+                               capture_output=True, timeout=10)
+            if r.returncode == 0:
+                return
+            time.sleep(0.2)
+        raise RunError(f"{host}:{port} in {namespace} not listening after {timeout_s}s")
+
+    def cli(self, argv, timeout_s, namespace=None):
+        full = [self.bin] + argv
+        if namespace:
+            full = netns.exec_argv(namespace, full)
+        r = subprocess.run(full, capture_output=True, text=True, timeout=timeout_s)
+        if r.returncode != 0:
+            raise RunError(f"{' '.join(argv[:2])}: exit {r.returncode}: {r.stdout}{r.stderr}")
+        return r.stdout
+
+    # --- steps -------------------------------------------------------------------------------
+
+    def hosts(self):
+        hosts = [netns.Host(self.ctl, scenario_mod.CONTROL_ADDRESSES),
+                 netns.Host(self.srv, [a for s in self.s.servers for a in s["addresses"]])]
+        for region in self.s.vantage_regions():
+            hosts.append(netns.Host(self.region_ns(region), region["addresses"],
+                                    region["netem"]))
+        return hosts
+
+    def make_pki(self):
+        pki = self.out / "pki"
+        agents = ",".join(scenario_mod.agent_id(r) for r in self.s.vantage_regions())
+        self.cli(["dev-ca", "--out", str(pki), "--agents", agents, "--hosts", self.ctl_ip,
+                  "--days", "2"], timeout_s=60)
+        certs = self.out / "certs"
+        certs.mkdir(exist_ok=True)
+        for group, members in self.s.cert_groups().items():
+            ips = ",".join(f"IP:{self.s.server_ip(s)}" for s in self.s.servers
+                           if s["name"] in members)
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30",
+                            "-subj", f"/CN={group}.testbed", "-addext", f"subjectAltName={ips}",
+                            "-keyout", str(certs / f"{group}.key"),
+                            "-out", str(certs / f"{group}.pem")],
+                           check=True, capture_output=True, timeout=60)
+
+    def tls_args(self, who):
+        pki = self.out / "pki"
+        return ["--tls-ca", str(pki / "ca.pem"), "--tls-cert", str(pki / f"{who}.pem"),
+                "--tls-key", str(pki / f"{who}.key")]
+
+    def start_honeypots(self):
+        registry = ["--canary-registry", str(self.registry)] if self.registry else []
+        for s in self.s.servers:
+            certs = self.out / "certs"
+            cfg = self.s.honeypot_config(s, str(certs / f"{s['cert']}.pem"),
+                                         str(certs / f"{s['cert']}.key"))
+            path = self.out / "config" / f"honeypot-{s['name']}.yaml"
+            path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+            self.start(f"honeypot-{s['name']}", self.srv,
+                       [self.bin, "honeypot", "--config", str(path),
+                        "--data-dir", str(self.out / "data" / f"honeypot-{s['name']}"),
+                        "--mine-after-broadcast-ms", "-1"] + registry + self.bus_args())
+        for s in self.s.servers:
+            self.wait_port(self.srv, self.s.server_ip(s), scenario_mod.TLS_PORT)
+
+    # The embedded mode's bus and store; the distributed run (distributed.py) overrides these.
+    def bus_args(self):
+        return []
+
+    def store(self):
+        return f"sqlite:{self.out / 'data' / 'coordinator.sqlite'}"
+
+    def start_coordinator(self):
+        self.start("coordinator", self.ctl,
+                   [self.bin, "coordinator", "--listen", f"{self.ctl_ip}:{COORDINATOR_PORT}",
+                    "--store", self.store(),
+                    "--data-dir", str(self.out / "data" / "coordinator"), "--lease-ms", "10000"]
+                   + self.bus_args() + self.tls_args("coordinator"))
+        self.wait_port(self.ctl, self.ctl_ip, COORDINATOR_PORT)
+
+    def start_agent(self, region):
+        aid = scenario_mod.agent_id(region)
+        path = self.out / "config" / f"{aid}.yaml"
+        path.write_text(yaml.safe_dump(self.s.agent_config(region), sort_keys=False))
+        self.start(aid, self.region_ns(region),
+                   [self.bin, "agent", "--coordinator", f"{self.ctl_ip}:{COORDINATOR_PORT}",
+                    "--config", str(path), "--data-dir", str(self.out / "data" / aid),
+                    "--concurrency", "8"] + self.bus_args() + self.tls_args(f"agent-{aid}"))
+
+    def start_agents(self):
+        for region in self.s.vantage_regions():
+            self.start_agent(region)
+
+    def start_watch(self):
+        coord = ["--coordinator", f"{self.ctl_ip}:{COORDINATOR_PORT}"] + self.tls_args("operator")
+        return self.start("campaign-watch", self.ctl,
+                          [self.bin, "campaign", "watch", self.campaign_name] + coord)
+
+    def during_campaign(self, elapsed_s):
+        """Called about once a second while the campaign runs (the distributed run's faults)."""
+
+    def known_probes(self):
+        out = self.cli(["agent", "--list-probes"], timeout_s=30)
+        return {line.split()[0] for line in out.splitlines() if line.strip()}
+
+    def prepare_campaign(self):
+        """The campaign file, and with canaries the registry the honeypots load (written before
+        they start: they recognize only canaries registered when they start)."""
+        name = f"{self.s.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+        secret = os.urandom(32).hex() if self.s.canaries else None
+        doc, skipped = self.s.campaign(name, self.known_probes(), secret)
+        self.probes_left_out = skipped
+        if skipped:
+            log(f"probes this agent does not have, left out: {', '.join(skipped)}")
+        path = self.out / "config" / "campaign.yaml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False))
+        os.chmod(path, 0o600)  # it holds the canary secret
+        self.campaign_name, self.campaign_file = name, path
+        if secret:
+            self.registry = self.out / "config" / "canary-registry.tsv"
+            self.cli(["canary", "registry", "--campaign", str(path), "--out", str(self.registry)],
+                     timeout_s=120)
+
+    def run_campaign(self):
+        name, path = self.campaign_name, self.campaign_file
+        coord = ["--coordinator", f"{self.ctl_ip}:{COORDINATOR_PORT}"] + self.tls_args("operator")
+        self.cli(["campaign", "submit", str(path)] + coord, timeout_s=60, namespace=self.ctl)
+        budget = 2 * self.s.rounds * max(self.s.round_spacing_s, 60) + 300
+        log(f"campaign {name}: {self.s.rounds} rounds, {len(self.s.servers)} servers, "
+            f"{len(self.s.vantage_regions())} vantages (at most {budget} s)")
+        self.start_watch()
+        started = time.monotonic()
+        deadline = started + budget
+        # the watch is looked up each time: a fault may have restarted it with the coordinator
+        while self.proc("campaign-watch").poll() is None:
+            if time.monotonic() > deadline:
+                raise RunError(f"campaign {name} not done after {budget} s")
+            for n, p in self.procs:
+                if n != "campaign-watch" and p.poll() is not None:
+                    raise RunError(f"{n} exited with {p.returncode} during the campaign")
+            self.during_campaign(time.monotonic() - started)
+            time.sleep(1)
+        watch = self.proc("campaign-watch")
+        self.procs = [(n, p) for n, p in self.procs if n != "campaign-watch"]
+        if watch.returncode != 0:
+            raise RunError(f"campaign watch exited {watch.returncode}")
+        return name
+
+    def aggregate(self):
+        db = self.out / "results.sqlite"
+        for old in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            old.unlink(missing_ok=True)
+        dirs = sorted(p for p in (self.out / "data").iterdir()
+                      if (p / "bus").is_dir() and p.name != "coordinator")
+        for d in dirs:
+            self.cli(["aggregator", "--once", "--log-dir", str(d / "bus"), "--db", str(db),
+                      "--geo-database", "none", "--idle-ms", "1000", "--group", "testbed"],
+                     timeout_s=600)
+        return db
+
+    def execute(self):
+        """The whole run; returns the check's result. Tears the testbed down in any case."""
+        # a reused --out starts clean: an old run's logs would be aggregated with this one's
+        for sub in ("logs", "config", "data", "pki", "certs"):
+            shutil.rmtree(self.out / sub, ignore_errors=True)
+        for sub in ("logs", "config", "data"):
+            (self.out / sub).mkdir(parents=True)
+        started = time.monotonic()
+        try:
+            self.noise = netns.up(self.prefix, self.hosts(), self.out / "logs")
+            log(f"testbed up: {len(self.hosts())} namespaces, prefix {self.prefix}, "
+                f"link noise: {self.noise}")
+            self.make_pki()
+            self.prepare_campaign()
+            self.start_honeypots()
+            self.start_coordinator()
+            self.start_agents()
+            campaign_started = time.monotonic()
+            self.run_campaign()
+            campaign_s = time.monotonic() - campaign_started
+        finally:
+            self.stop()
+            netns.down(self.prefix)
+        log("testbed down; aggregating")
+        db = self.aggregate()
+        # without canaries query_leak cannot be produced
+        issues_canaries = self.s.canaries and any(p not in self.probes_left_out
+                                                  for p in self.s.canary_probes())
+        lacking = [f"probe {p}" for p in self.probes_left_out]
+        if not issues_canaries:
+            lacking.append("canaries")
+        result = checker.check(self.s, db, self.repo, lacking)
+        result["wall_time_s"] = round(time.monotonic() - started, 1)
+        result["campaign_s"] = round(campaign_s, 1)
+        result["link_noise"] = self.noise
+        result["probes_left_out"] = self.probes_left_out
+        result["canaries"] = issues_canaries
+        return result
+
+
+def write_report(scen, result, out):
+    out = Path(out)
+    lines = [f"# Testbed scenario `{scen.name}`", "",
+             f"Wall time {result['wall_time_s']} s (campaign {result['campaign_s']} s), "
+             f"{scen.rounds} rounds, {len(scen.servers)} servers, "
+             f"{len(scen.vantage_regions())} vantages; findings read from the "
+             f"{result['source']}; link noise: {result['link_noise']}."
+             + (f" Probes the agent does not have yet: {', '.join(result['probes_left_out'])}."
+                if result["probes_left_out"] else "")
+             + (" The campaign issues canaries (a fresh secret; honeypots hold its registry)."
+                if result["canaries"] else " The campaign issues no canaries."), "", "## Findings against the ground truth", "",
+             result["table"], "", "## Implementation fingerprints (servers)", "",
+             result["confusion_table"], "", "## Verdict", ""]
+    if result["ok"]:
+        lines.append("Ground truth met.")
+    else:
+        lines += [f"- {p}" for p in result["problems"]]
+    lines += ["", "## Every finding", ""] + [f"- {f}" for f in result["found"]]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    (out / "report.json").write_text(checker.to_json(result) + "\n")
+    return "\n".join(lines)
+
+
+def run_scenario(path, observatory, out, prefix, repo):
+    scen = scenario_mod.load(path)
+    if os.geteuid() != 0:
+        raise RunError("the testbed needs root (network namespaces)")
+    result = Run(scen, observatory, out, prefix, repo).execute()
+    print(write_report(scen, result, out), flush=True)
+    return result
