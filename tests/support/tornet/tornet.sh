@@ -47,14 +47,17 @@ stop_network() {
   done
 }
 
-# A loopback TCP port nobody listens on and we have not taken yet. Random in a wide range so that
-# two networks started at once (ctest -j) are unlikely to pick the same; a clash makes a tor fail
-# to bind, which the readiness wait reports.
+# A loopback TCP port nobody listens on and we have not taken yet. Random below the kernel's
+# ephemeral range (an outgoing connection of another test may hold any port in it, and "nobody
+# listens" cannot see that), wide enough that two networks started at once (ctest -j) are
+# unlikely to pick the same; a clash makes a tor fail to bind, which its start reports.
 TAKEN=" "
+EPHEMERAL_START=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$EPHEMERAL_START" -gt 12000 ] || EPHEMERAL_START=32768
 pick_port() {  # sets PORT (not echoed: TAKEN must survive, and $(...) is a subshell)
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    p=$((10000 + (RANDOM * 32768 + RANDOM) % (EPHEMERAL_START - 10000)))
     [[ $TAKEN == *" $p "* ]] && continue
     [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] || continue
     TAKEN+="$p "
@@ -243,7 +246,8 @@ EOF
   } > "$DIR/hs/torrc"
 
   for nick in $(nodes_of "$DIR"); do
-    tor -f "$nick/torrc" --quiet || die "tor did not start for $(basename "$nick") (see $nick/notice.log)"
+    tor -f "$nick/torrc" --quiet ||
+      die "tor did not start for $(basename "$nick"): $(tail -n 5 "$nick/notice.log" 2>/dev/null)"
   done
 
   wait_for "client bootstrap" grep -q "Bootstrapped 100%" "$DIR/client/notice.log"
