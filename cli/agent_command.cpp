@@ -6,6 +6,7 @@
 #include "common/bus/factory.h"
 #include "agent/probes/registry.h"
 #include "agent/remote/coordinator_link.h"
+#include "cli/kafka_options.h"
 #include "common/geo/geo.h"
 #include "common/telemetry/log.h"
 #include "common/telemetry/metrics.h"
@@ -15,6 +16,7 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <thread>
 
 namespace eo::cli {
@@ -25,6 +27,7 @@ struct AgentOptions {
   std::string tasks;
   std::string out;
   std::string kafka;
+  std::map<std::string, std::string> kafka_properties;
   std::string data_dir = "observatory-data";
   unsigned concurrency = 64;
   std::string metrics_listen;
@@ -101,6 +104,7 @@ int run_agent(const AgentOptions& options) {
                   {"concurrency", options.concurrency}});
   bus::BusConfig bus_config;
   bus_config.kafka_brokers = options.kafka;
+  bus_config.kafka_overrides = options.kafka_properties;
   bus_config.log_dir = options.data_dir + "/bus";
   bus_config.client_id = "agent-" + plan.agent_id;
   auto producer = bus::make_producer(bus_config);
@@ -189,8 +193,10 @@ void add_agent_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("--insecure", options->link.insecure,
                 "Plaintext gRPC without certificates: loopback coordinators only");
-  cmd->add_option("--kafka", options->kafka,
-                  "Kafka brokers HOST:PORT,... (default: the embedded log in --data-dir)");
+  auto* kafka = cmd->add_option(
+      "--kafka", options->kafka,
+      "Kafka brokers HOST:PORT,... (default: the embedded log in --data-dir)");
+  add_kafka_property_option(cmd, options->kafka_properties)->needs(kafka);
   cmd->add_option("--data-dir", options->data_dir,
                   "Embedded bus log, and the Kafka spool while brokers are away")
       ->capture_default_str();

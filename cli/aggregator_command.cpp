@@ -2,6 +2,7 @@
 #include "cli/aggregator_command.h"
 
 #include "aggregator/app/aggregator_app.h"
+#include "cli/kafka_options.h"
 
 namespace eo::cli {
 
@@ -9,6 +10,7 @@ void add_aggregator_command(CLI::App& app) {
   auto o = std::make_shared<aggregator::app::AggregatorOptions>();
   auto analyze_s = std::make_shared<long>(o->analyze_every.count());
   auto idle_ms = std::make_shared<long>(o->idle.count());
+  auto once_timeout_s = std::make_shared<long>(o->once_timeout.count());
   auto* cmd = app.add_subcommand(
       "aggregator",
       "Consume observations and honeypot events into a SQLite results database and keep the "
@@ -32,6 +34,7 @@ void add_aggregator_command(CLI::App& app) {
       "suspicion weights data/suspicion.yaml.");
   auto* kafka = cmd->add_option("--kafka", o->kafka,
                                 "Kafka brokers HOST:PORT,... (default: the embedded log)");
+  add_kafka_property_option(cmd, o->kafka_properties)->needs(kafka);
   cmd->add_option("--data-dir", o->data_dir,
                   "Data directory of the embedded bus (its log is DATA_DIR/bus, as for the agent "
                   "and honeypot)")
@@ -43,8 +46,14 @@ void add_aggregator_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--metrics-listen", o->metrics_listen, "Serve /metrics on ADDR:PORT");
   cmd->add_flag("--once", o->once,
-                "Consume until caught up (no record for --idle-ms), analyse, exit");
-  cmd->add_option("--idle-ms", *idle_ms, "With --once: how long without a record means caught up")
+                "Consume until caught up (every held partition read to its current end, then "
+                "no record for --idle-ms), analyse, exit");
+  cmd->add_option("--idle-ms", *idle_ms,
+                  "With --once: how long a poll at the end must bring nothing before stopping")
+      ->capture_default_str();
+  cmd->add_option("--once-timeout", *once_timeout_s,
+                  "With --once: fail after this many seconds without a record while still not "
+                  "caught up (no partition assigned, brokers away)")
       ->capture_default_str();
   cmd->add_option("--analyze-every", *analyze_s,
                   "Re-run the analyses at most every N seconds, when something changed")
@@ -63,10 +72,11 @@ void add_aggregator_command(CLI::App& app) {
   cmd->add_option("--log-format", o->log_format, "json or text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
-  cmd->callback([o, analyze_s, idle_ms] {
+  cmd->callback([o, analyze_s, idle_ms, once_timeout_s] {
     auto options = *o;
     options.analyze_every = std::chrono::seconds(*analyze_s);
     options.idle = std::chrono::milliseconds(*idle_ms);
+    options.once_timeout = std::chrono::seconds(*once_timeout_s);
     throw CLI::RuntimeError(aggregator::app::run_aggregator(options));
   });
 }

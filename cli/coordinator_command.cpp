@@ -1,6 +1,7 @@
 #include "cli/coordinator_command.h"
 
 #include "agent/probes/known_probes.h"
+#include "cli/kafka_options.h"
 #include "common/pki/pki.h"
 #include "common/rpc/credentials.h"
 #include "common/store/factory.h"
@@ -18,6 +19,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -37,6 +39,7 @@ struct CoordinatorOptions {
   std::string metrics_listen;
   std::string log_format = "text";
   std::string kafka;
+  std::map<std::string, std::string> kafka_properties;
   std::string data_dir = "observatory-data";
 };
 
@@ -103,6 +106,7 @@ int run_coordinator(const CoordinatorOptions& options) {
   server_options.insecure = options.insecure;
   bus::BusConfig discovery;
   discovery.kafka_brokers = options.kafka;
+  discovery.kafka_overrides = options.kafka_properties;
   discovery.log_dir = options.data_dir + "/bus";
   discovery.client_id = "coordinator";
   server_options.discovery = discovery;
@@ -322,8 +326,10 @@ void add_coordinator_commands(CLI::App& app) {
       ->capture_default_str();
   coord->add_option("--metrics-listen", coordinator_options->metrics_listen,
                     "Serve /metrics on ADDR:PORT");
-  coord->add_option("--kafka", coordinator_options->kafka,
-                    "Kafka brokers for the agents' discovered targets (targets.discovered.v1)");
+  auto* kafka = coord->add_option(
+      "--kafka", coordinator_options->kafka,
+      "Kafka brokers for the agents' discovered targets (targets.discovered.v1)");
+  add_kafka_property_option(coord, coordinator_options->kafka_properties)->needs(kafka);
   coord->add_option("--data-dir", coordinator_options->data_dir,
                     "Without --kafka: the embedded bus the agents on this machine write to")
       ->capture_default_str();

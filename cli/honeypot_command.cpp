@@ -1,6 +1,7 @@
 // Options of the honeypot and privacy-report commands; the work is in honeypot/app.
 #include "cli/honeypot_command.h"
 
+#include "cli/kafka_options.h"
 #include "common/telemetry/log.h"
 #include "honeypot/app/honeypot_app.h"
 #include "honeypot/app/privacy_app.h"
@@ -69,7 +70,9 @@ void add_honeypot(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--block-interval", o->block_interval_s, "Also mine every N seconds (0: off)")
       ->capture_default_str();
-  cmd->add_option("--kafka", o->kafka, "Kafka brokers (default: embedded log in --data-dir)");
+  auto* kafka =
+      cmd->add_option("--kafka", o->kafka, "Kafka brokers (default: embedded log in --data-dir)");
+  add_kafka_property_option(cmd, o->kafka_properties)->needs(kafka);
   cmd->add_option("--data-dir", o->data_dir, "Embedded bus log / Kafka spool")->capture_default_str();
   cmd->add_option("--metrics-listen", o->metrics_listen, "Serve /metrics on ADDR:PORT");
   cmd->add_option("--ready-file", o->ready_file, "Write the bound ports here once listening");
@@ -90,7 +93,9 @@ void add_privacy_report(CLI::App& app) {
       "privacy-report",
       "What the honeypot's operator learned: wallets, their IPs, software, timing, broadcasts");
   cmd->footer("IPs are pseudonymized unless --show-ips (for our own test wallets only).");
-  cmd->add_option("--kafka", o->kafka, "Kafka brokers (default: embedded log in --data-dir)");
+  auto* kafka =
+      cmd->add_option("--kafka", o->kafka, "Kafka brokers (default: embedded log in --data-dir)");
+  add_kafka_property_option(cmd, o->kafka_properties)->needs(kafka);
   cmd->add_option("--data-dir", o->data_dir, "Where the honeypot wrote its events")
       ->capture_default_str();
   cmd->add_option("--json", o->json_out, "Write the report as JSON to this file");

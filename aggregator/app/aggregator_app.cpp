@@ -19,6 +19,8 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 namespace eo::aggregator::app {
 
@@ -81,6 +83,7 @@ int run_aggregator(const AggregatorOptions& options) {
 
   bus::BusConfig bus_config;
   bus_config.kafka_brokers = options.kafka;
+  bus_config.kafka_overrides = options.kafka_properties;
   bus_config.log_dir = options.log_dir.empty() ? options.data_dir + "/bus" : options.log_dir;
   bus_config.client_id = "aggregator-" + options.group;
   auto consumer = bus::make_consumer(bus_config, options.group,
@@ -108,17 +111,41 @@ int run_aggregator(const AggregatorOptions& options) {
   ingest::Ingestor ingestor(*consumer, db, ingest_options);
   std::optional<std::chrono::steady_clock::time_point> last_analysis;
   auto last_progress = std::chrono::steady_clock::now();
+  auto last_record = last_progress;
   std::uint64_t analysed_at = ~0ull;  // observations + events ingested at the last analysis
   while (!g_stop) {
     std::size_t polled = ingestor.step();
     const auto& stats = ingestor.stats();
     metrics.update(stats);
     auto now = std::chrono::steady_clock::now();
+    if (polled > 0) last_record = now;
     if (polled > 0 && now - last_progress >= std::chrono::seconds(2)) {
       progress(stats);
       last_progress = now;
     }
     if (options.once && polled > 0) continue;
+    if (options.once) {
+      auto where = consumer->read_position(std::chrono::seconds(5));
+      if (!where.caught_up()) {
+        std::string why = !where.status.ok() ? where.status.detail
+                          : where.partitions_held == 0
+                              ? "no partition assigned yet (the group is joining, or other "
+                                "members hold them all)"
+                              : std::to_string(where.partitions_behind) + " of " +
+                                    std::to_string(where.partitions_held) +
+                                    " partitions not read to their end";
+        if (now - last_record >= options.once_timeout) {
+          throw std::runtime_error("--once: not caught up after " +
+                                   std::to_string(options.once_timeout.count()) +
+                                   " s without a record: " + why);
+        }
+        if (now - last_progress >= std::chrono::seconds(5)) {
+          telemetry::log(LogLevel::info, "--once: not caught up yet", {{"why", why}});
+          last_progress = now;
+        }
+        continue;
+      }
+    }
     // A busy stream still gets analysed every analyze_every; --once analyses when caught up.
     bool due = options.once || !last_analysis || now - *last_analysis >= options.analyze_every;
     if (due && stats.observations + stats.events != analysed_at) {

@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 
 namespace eo::aggregator::app {
 
 struct AggregatorOptions {
   std::string kafka;                        // brokers; empty: the embedded log
+  std::map<std::string, std::string> kafka_properties;  // librdkafka settings for the cluster
   std::string data_dir = "observatory-data";  // the embedded log is data_dir/bus ...
   std::string log_dir;                      // ... unless given here
   std::string group = "aggregator";         // consumer group: instances share the partitions
@@ -20,8 +22,12 @@ struct AggregatorOptions {
   std::string suspicion;     // suspicion weights; empty: the built-in data/suspicion.yaml
   std::string geo_database;  // libloc database; empty: Debian's; "none": no geo data
   bool once = false;         // consume until caught up, analyse, exit
-  // --once: caught up after this long without a record (a Kafka group join takes seconds).
-  std::chrono::milliseconds idle{5000};
+  // --once: caught up when every held partition is read to its end and a poll this long
+  // brought nothing.
+  std::chrono::milliseconds idle{1000};
+  // --once: give up (an error) after this long without a record while still not caught up (a
+  // group that never assigns, brokers that never answer).
+  std::chrono::seconds once_timeout{300};
   std::size_t batch = 5000;
   std::chrono::seconds analyze_every{60};
   std::string log_format = "text";

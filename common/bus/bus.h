@@ -118,6 +118,14 @@ struct PollResult {
   std::vector<Message> messages;  // possibly empty (nothing arrived within the timeout)
 };
 
+// Where a consumer stands against the current ends of the partitions it holds.
+struct ReadPosition {
+  Status status;                       // not ok: the bus did not answer in time (nothing known)
+  std::size_t partitions_held = 0;     // 0 while a group is still assigning partitions
+  std::size_t partitions_behind = 0;   // held partitions with records after what poll() returned
+  bool caught_up() const { return status.ok() && partitions_held > 0 && partitions_behind == 0; }
+};
+
 // A member of a consumer group subscribed to a fixed list of topics (given to the factory).
 // Guarantees:
 //  - ordered per partition; all records of one key are in one partition;
@@ -139,6 +147,12 @@ class Consumer {
   // or the group coordinator cannot be reached; the records will come again (here or at the new
   // owner), so nothing is lost; the caller may retry or go on.
   virtual Status commit(std::span<const Message> messages) = 0;
+
+  // Compares what poll() has returned so far (or, on a partition not read yet in this session,
+  // the group's commit) with the current end of every partition this member holds. "Consume until
+  // caught up" needs it: an empty poll cannot tell a finished stream from a group still joining
+  // or a fetch that has not started. May ask the brokers; waits at most `timeout`.
+  virtual ReadPosition read_position(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace eo::bus

@@ -141,6 +141,7 @@ int run_honeypot(const HoneypotOptions& options) {
 
   bus::BusConfig bus_config;
   bus_config.kafka_brokers = options.kafka;
+  bus_config.kafka_overrides = options.kafka_properties;
   bus_config.log_dir = options.data_dir + "/bus";
   bus_config.client_id = "honeypot-" + config.server.honeypot_id;
   auto producer = bus::make_producer(bus_config);

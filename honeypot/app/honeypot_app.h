@@ -3,6 +3,7 @@
 // (with age-based retention in the embedded log), until SIGINT or SIGTERM.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct HoneypotOptions {
   long mine_after_broadcast_ms = 1000;     // < 0: never
   long block_interval_s = 0;               // 0: no periodic blocks
   std::string kafka;
+  std::map<std::string, std::string> kafka_properties;  // librdkafka settings for the cluster
   std::string data_dir = "observatory-data";
   std::string metrics_listen;
   std::string ready_file;                  // written with the bound ports once listening

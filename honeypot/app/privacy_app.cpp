@@ -18,6 +18,7 @@ namespace {
 std::vector<v1::HoneypotEvent> read_events(const PrivacyOptions& options) {
   bus::BusConfig config;
   config.kafka_brokers = options.kafka;
+  config.kafka_overrides = options.kafka_properties;
   config.log_dir = options.data_dir + "/bus";
   config.client_id = "privacy-report";
   // A group of its own, so the report always reads the whole topic and commits nothing shared.

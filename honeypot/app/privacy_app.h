@@ -2,12 +2,14 @@
 // operator learned (JSON and Markdown).
 #pragma once
 
+#include <map>
 #include <string>
 
 namespace eo::honeypot::app {
 
 struct PrivacyOptions {
   std::string kafka;
+  std::map<std::string, std::string> kafka_properties;  // librdkafka settings for the cluster
   std::string data_dir = "observatory-data";
   std::string json_out;      // empty: none
   std::string markdown_out;  // empty or "-": stdout

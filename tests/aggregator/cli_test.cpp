@@ -66,11 +66,48 @@ TEST(AggregatorCommand, HelpTeaches) {
   auto run = run_observatory("aggregator --help");
   ASSERT_EQ(run.status, 0) << run.err;
   for (const char* text : {"--kafka", "--data-dir", "--log-dir", "--group", "--db",
-                           "--metrics-listen", "--once", "--fingerprints", "--suspicion",
+                           "--metrics-listen", "--once", "--once-timeout", "--kafka-property",
+                           "--fingerprints", "--suspicion",
                            "findings.v1", "Examples",
                            "committed only after"}) {
     EXPECT_NE(run.out.find(text), std::string::npos) << text << "\n" << run.out;
   }
+}
+
+// No broker answers, so no partition is ever assigned: --once must not take that for "caught up".
+TEST(AggregatorCommand, OnceFailsAndSaysWhyWhenNoPartitionIsAssigned) {
+  eo::test::TempDir dir;
+  auto run = run_observatory("aggregator --kafka 127.0.0.1:" +
+                             std::to_string(eo::test::free_tcp_port()) + " --db " +
+                             dir.file("r.sqlite") +
+                             " --once --idle-ms 200 --once-timeout 2 --geo-database none");
+  EXPECT_NE(run.status, 0);
+  EXPECT_NE(run.err.find("not caught up after 2 s"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("no partition assigned"), std::string::npos) << run.err;
+}
+
+TEST(AggregatorCommand, KafkaPropertiesAreCheckedAndNamed) {
+  eo::test::TempDir dir;
+  const std::string base = "aggregator --db " + dir.file("r.sqlite") +
+                           " --once --once-timeout 1 --geo-database none ";
+  auto alone = run_observatory(base + "--kafka-property session.timeout.ms=6000");
+  EXPECT_NE(alone.status, 0);
+  EXPECT_NE(alone.err.find("--kafka"), std::string::npos) << alone.err;
+  const std::string kafka = "--kafka 127.0.0.1:" + std::to_string(eo::test::free_tcp_port());
+  auto malformed = run_observatory(base + kafka + " --kafka-property session.timeout.ms");
+  EXPECT_NE(malformed.status, 0);
+  EXPECT_NE(malformed.err.find("'session.timeout.ms': expected KEY=VALUE"), std::string::npos)
+      << malformed.err;
+  auto guarded = run_observatory(base + kafka + " --kafka-property enable.auto.commit=true");
+  EXPECT_NE(guarded.status, 0);
+  EXPECT_NE(guarded.err.find("'enable.auto.commit' is set by the bus"), std::string::npos)
+      << guarded.err;
+  auto unknown = run_observatory(base + kafka + " --kafka-property no.such.property=1");
+  EXPECT_NE(unknown.status, 0);
+  EXPECT_NE(unknown.err.find("no.such.property"), std::string::npos) << unknown.err;
+  // A valid one is applied: the run gets as far as waiting for partitions.
+  auto valid = run_observatory(base + kafka + " --kafka-property session.timeout.ms=6000");
+  EXPECT_NE(valid.err.find("not caught up after 1 s"), std::string::npos) << valid.err;
 }
 
 TEST(AggregatorCommand, OnceIngestsAnalysesAndIsIdempotent) {

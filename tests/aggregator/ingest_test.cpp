@@ -32,6 +32,9 @@ class FlakyCommitConsumer final : public bus::Consumer {
     if (refuse) return {bus::Code::unavailable, "test: commit refused"};
     return inner_.commit(messages);
   }
+  bus::ReadPosition read_position(std::chrono::milliseconds timeout) override {
+    return inner_.read_position(timeout);
+  }
   bool refuse = false;
 
  private:

@@ -99,11 +99,14 @@ class Run:
             time.sleep(0.2)
         raise RunError(f"{host}:{port} in {namespace} not listening after {timeout_s}s")
 
-    def cli(self, argv, timeout_s, namespace=None):
+    def cli(self, argv, timeout_s, namespace=None, log_name=None):
+        """Runs an observatory command to its end; its output also goes to logs/LOG_NAME.log."""
         full = [self.bin] + argv
         if namespace:
             full = netns.exec_argv(namespace, full)
         r = subprocess.run(full, capture_output=True, text=True, timeout=timeout_s)
+        if log_name:
+            (self.out / "logs" / f"{log_name}.log").write_text(r.stdout + r.stderr)
         if r.returncode != 0:
             raise RunError(f"{' '.join(argv[:2])}: exit {r.returncode}: {r.stdout}{r.stderr}")
         return r.stdout

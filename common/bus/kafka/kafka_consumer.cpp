@@ -98,4 +98,51 @@ Status KafkaConsumer::commit(std::span<const Message> messages) {
   return {Code::unavailable, std::string("kafka commit: ") + rd_kafka_err2str(err)};
 }
 
+ReadPosition KafkaConsumer::read_position(std::chrono::milliseconds timeout) {
+  ReadPosition out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto left_ms = [&] {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<long long>(0, left.count()));
+  };
+  auto failed = [&](const char* what, rd_kafka_resp_err_t err) {
+    out.status = {Code::unavailable, std::string("kafka ") + what + ": " + rd_kafka_err2str(err)};
+    return out;
+  };
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_resp_err_t err = rd_kafka_assignment(rk_.get(), &raw); err) {
+    return failed("assignment", err);
+  }
+  PartitionList held(raw);
+  out.partitions_held = static_cast<std::size_t>(held->cnt);
+  if (held->cnt == 0) return out;
+  // The offset after the last record poll() returned; invalid where none was returned yet.
+  if (rd_kafka_resp_err_t err = rd_kafka_position(rk_.get(), held.get()); err) {
+    return failed("position", err);
+  }
+  PartitionList committed(rd_kafka_topic_partition_list_copy(held.get()));
+  bool unread = false;
+  for (int i = 0; i < held->cnt; ++i) unread = unread || held->elems[i].offset < 0;
+  if (unread) {
+    if (rd_kafka_resp_err_t err = rd_kafka_committed(rk_.get(), committed.get(), left_ms()); err) {
+      return failed("committed offsets", err);
+    }
+  }
+  for (int i = 0; i < held->cnt; ++i) {
+    const auto& p = held->elems[i];
+    std::int64_t low = 0, high = 0;
+    if (rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+            rk_.get(), p.topic, p.partition, &low, &high, left_ms());
+        err) {
+      return failed("watermarks", err);
+    }
+    // Nothing read yet: fetching starts at the group's commit, or at the earliest record.
+    std::int64_t at = p.offset >= 0 ? p.offset : committed->elems[i].offset;
+    if (at < 0) at = low;
+    if (at < high) ++out.partitions_behind;
+  }
+  return out;
+}
+
 }  // namespace eo::bus::kafka

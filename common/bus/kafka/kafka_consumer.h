@@ -25,6 +25,7 @@ class KafkaConsumer final : public Consumer {
 
   PollResult poll(std::size_t max_messages, std::chrono::milliseconds timeout) override;
   Status commit(std::span<const Message> messages) override;
+  ReadPosition read_position(std::chrono::milliseconds timeout) override;
 
  private:
   HandlePtr rk_;

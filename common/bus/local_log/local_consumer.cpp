@@ -103,4 +103,32 @@ Status LocalConsumer::commit(std::span<const Message> messages) {
   return Status::success();
 }
 
+ReadPosition LocalConsumer::read_position(std::chrono::milliseconds) {
+  ReadPosition out;
+  std::vector<Record> next;
+  for (Topic& topic : topics_) {
+    if (!topic.reader) {
+      if (Status s = try_claim(topic); !s.ok()) {
+        out.status = s;
+        return out;
+      }
+      if (!topic.reader) continue;
+    }
+    ++out.partitions_held;
+    const std::int64_t at = topic.reader->position();
+    next.clear();
+    if (Status s = topic.reader->read(1, next); !s.ok()) {
+      out.status = s;
+      return out;
+    }
+    if (next.empty()) continue;
+    ++out.partitions_behind;
+    if (Status s = topic.reader->seek(at); !s.ok()) {  // the peeked record is poll()'s to return
+      out.status = s;
+      return out;
+    }
+  }
+  return out;
+}
+
 }  // namespace eo::bus::local_log

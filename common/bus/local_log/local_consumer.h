@@ -22,6 +22,8 @@ class LocalConsumer final : public Consumer {
 
   PollResult poll(std::size_t max_messages, std::chrono::milliseconds timeout) override;
   Status commit(std::span<const Message> messages) override;
+  // Claims free topics like poll(); a held topic is behind when a record follows the reader.
+  ReadPosition read_position(std::chrono::milliseconds timeout) override;
 
  private:
   struct Topic {

@@ -297,6 +297,52 @@ TEST_P(BusContract, PublishBatchAcceptsAPrefixWithPublishsGuarantees) {
   for (const auto& m : got) EXPECT_GT(m.timestamp_us, 0);
 }
 
+// Polls (keeping what arrives) until read_position() says caught up, or `timeout` passes.
+bool poll_until_caught_up(Consumer& c, std::vector<Message>& got,
+                          std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    PollResult r = c.poll(100, 50ms);
+    if (!r.status.ok()) return false;
+    for (auto& m : r.messages) got.push_back(std::move(m));
+    if (r.messages.empty() && c.read_position(5s).caught_up()) return true;
+  }
+  return false;
+}
+
+TEST_P(BusContract, ReadPositionSaysCaughtUpOnlyAtTheEndOfEveryHeldPartition) {
+  constexpr int kCount = 120;
+  auto p = producer();
+  publish_range(*p, 0, kCount);
+  ASSERT_TRUE(p->flush(15s).ok());
+  {
+    auto c = consumer();
+    EXPECT_FALSE(c->read_position(5s).caught_up()) << "nothing was read yet";
+    std::vector<Message> got;
+    ASSERT_TRUE(poll_until_caught_up(*c, got, 15s));
+    EXPECT_EQ(distinct_sequences(got).size(), static_cast<std::size_t>(kCount));
+    ReadPosition at_end = c->read_position(5s);
+    EXPECT_GT(at_end.partitions_held, 0u);
+    EXPECT_EQ(at_end.partitions_behind, 0u);
+
+    publish_range(*p, kCount, kCount + 1);
+    ASSERT_TRUE(p->flush(15s).ok());
+    ReadPosition behind = c->read_position(5s);
+    ASSERT_TRUE(behind.status.ok()) << behind.status.detail;
+    EXPECT_EQ(behind.partitions_behind, 1u);
+    std::vector<Message> last;
+    ASSERT_TRUE(poll_until_caught_up(*c, last, 15s));
+    EXPECT_EQ(distinct_sequences(last), std::set<int>{kCount});
+    ASSERT_TRUE(c->commit(got).ok());
+    ASSERT_TRUE(c->commit(last).ok());
+  }
+  // A new member of the group that committed everything is caught up without reading a record.
+  auto c = consumer();
+  std::vector<Message> again;
+  EXPECT_TRUE(poll_until_caught_up(*c, again, 15s));
+  EXPECT_TRUE(again.empty()) << again.size() << " committed records came again";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BusContract, ::testing::Values("embedded", "kafka"),
                          [](const auto& info) { return info.param; });
 
