@@ -116,10 +116,12 @@ bool CoordinatorLink::serve_once(std::string& refusal) {
     if (stopping_) return false;
     connection_ = connection;
     // Credit for what is free now; tasks still running from an earlier stream return their
-    // slot with their completion.
+    // slot with their completion. Completions already held freed theirs before this credit.
     v1::AgentMessage hello;
     hello.set_credit(options_.max_tasks - std::min(options_.max_tasks, running_.load()));
     write_locked(hello);
+    for (auto& held : outbox_) held.mutable_done()->set_credit(0);
+    unacked_.clear();  // leases of the old stream: the coordinator takes them back by expiry
     flush_locked();
   }
   telemetry::log(LogLevel::info, "connected to the coordinator",
@@ -129,9 +131,10 @@ bool CoordinatorLink::serve_once(std::string& refusal) {
     if (!message.has_lease()) continue;
     {
       std::lock_guard lock(mutex_);
-      v1::AgentMessage ack;
-      ack.mutable_ack()->set_lease_id(message.lease().lease_id());
-      write_locked(ack);
+      // Leases come in batches: the ack leaves when the task thread gets to it, for every lease
+      // read by then (one message instead of one per lease).
+      if (unacked_.empty()) asio::post(*io_, [this] { send_acks(); });
+      unacked_.push_back(message.lease().lease_id());
       ++running_;
     }
     asio::post(*io_, [this, lease = message.lease()]() mutable {
@@ -148,6 +151,15 @@ bool CoordinatorLink::serve_once(std::string& refusal) {
                    {{"code", int(status.error_code())}, {"error", status.error_message()}});
   }
   return true;
+}
+
+void CoordinatorLink::send_acks() {
+  std::lock_guard lock(mutex_);
+  if (unacked_.empty()) return;
+  v1::AgentMessage ack;
+  for (auto& lease_id : unacked_) ack.mutable_ack()->add_lease_ids(std::move(lease_id));
+  unacked_.clear();
+  write_locked(ack);
 }
 
 bool CoordinatorLink::write_locked(v1::AgentMessage& message) {
@@ -179,15 +191,13 @@ asio::awaitable<void> CoordinatorLink::run_task(v1::TaskLease lease) {
     body->set_failed(true);
     body->set_failure(e.what());
   }
+  body->set_credit(1);
   std::lock_guard lock(mutex_);
   --running_;
   ++tasks_done_;
   // Kept until a stream takes it: a completion outlives a reconnect.
   outbox_.push_back(std::move(done));
   flush_locked();
-  v1::AgentMessage credit;
-  credit.set_credit(1);
-  write_locked(credit);
 }
 
 asio::awaitable<void> CoordinatorLink::heartbeat_loop() {

@@ -57,6 +57,8 @@ class CoordinatorLink {
   // Both need mutex_ held.
   bool write_locked(v1::AgentMessage& message);
   void flush_locked();
+  // Writes one TaskAck for every lease read since the last one.
+  void send_acks();
   boost::asio::awaitable<void> run_task(v1::TaskLease lease);
   boost::asio::awaitable<void> heartbeat_loop();
 
@@ -74,6 +76,7 @@ class CoordinatorLink {
   std::mutex mutex_;  // guards connection_ and outbox_, and serializes writes
   std::shared_ptr<Connection> connection_;
   std::deque<v1::AgentMessage> outbox_;  // completions not yet written to a stream
+  std::vector<std::string> unacked_;     // leases read, their TaskAck not yet written
 };
 
 }  // namespace eo::agent

@@ -311,25 +311,30 @@ void CoordinatorService::dispatch(
   }
 }
 
+void CoordinatorService::add_credit(Stream& stream, std::size_t credit) {
+  if (credit == 0) return;
+  std::lock_guard lock(stream.mutex);
+  const std::size_t before = stream.credit;
+  stream.credit += credit;
+  stream.wake = true;
+  // Wake the dispatcher only when that changes what it waits for (credit at all, or a full
+  // batch while it gathers): a wake-up per returned credit costs more than the lease.
+  if (before == 0 || (before < kLeaseBatch && stream.credit >= kLeaseBatch)) {
+    stream.cv.notify_one();
+  }
+}
+
 void CoordinatorService::handle(Session& session, Stream& stream,
                                 const v1::AgentMessage& message) {
   switch (message.body_case()) {
-    case v1::AgentMessage::kCredit: {
-      std::lock_guard lock(stream.mutex);
-      const std::size_t before = stream.credit;
-      stream.credit += message.credit();
-      stream.wake = true;
-      // Wake the dispatcher only when that changes what it waits for (credit at all, or a full
-      // batch while it gathers): a wake-up per returned credit costs more than the lease.
-      if (before == 0 || (before < kLeaseBatch && stream.credit >= kLeaseBatch)) {
-        stream.cv.notify_one();
-      }
+    case v1::AgentMessage::kCredit:
+      add_credit(stream, message.credit());
       break;
-    }
     case v1::AgentMessage::kAck:
       break;
     case v1::AgentMessage::kDone: {
       const auto& done = message.done();
+      add_credit(stream, done.credit());  // the slot is free whether or not the lease is ours
       bool mine;
       {
         std::lock_guard lock(session.mutex);

@@ -74,6 +74,8 @@ class CoordinatorService final : public v1::Coordinator::Service {
   void dispatch(Session& session, Stream& stream,
                 grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::AgentMessage>& writer);
   void handle(Session& session, Stream& stream, const v1::AgentMessage& message);
+  // Credit returned by the agent (its own message, or folded into a completion).
+  void add_credit(Stream& stream, std::size_t credit);
   v1::CampaignStatus with_agents(v1::CampaignStatus status);
   store::TimeMs now() const;
 

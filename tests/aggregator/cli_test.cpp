@@ -79,7 +79,7 @@ TEST(AggregatorCommand, OnceFailsAndSaysWhyWhenNoPartitionIsAssigned) {
   eo::test::TempDir dir;
   auto run = run_observatory("aggregator --kafka 127.0.0.1:" +
                              std::to_string(eo::test::free_tcp_port()) + " --db " +
-                             dir.file("r.sqlite") +
+                             dir.file("r.sqlite") + " --data-dir " + dir.path() +
                              " --once --idle-ms 200 --once-timeout 2 --geo-database none");
   EXPECT_NE(run.status, 0);
   EXPECT_NE(run.err.find("not caught up after 2 s"), std::string::npos) << run.err;
@@ -88,8 +88,9 @@ TEST(AggregatorCommand, OnceFailsAndSaysWhyWhenNoPartitionIsAssigned) {
 
 TEST(AggregatorCommand, KafkaPropertiesAreCheckedAndNamed) {
   eo::test::TempDir dir;
-  const std::string base = "aggregator --db " + dir.file("r.sqlite") +
-                           " --once --once-timeout 1 --geo-database none ";
+  // --data-dir: the Kafka spool of findings.v1 lives there (one writer per directory).
+  const std::string base = "aggregator --db " + dir.file("r.sqlite") + " --data-dir " +
+                           dir.path() + " --once --once-timeout 1 --geo-database none ";
   auto alone = run_observatory(base + "--kafka-property session.timeout.ms=6000");
   EXPECT_NE(alone.status, 0);
   EXPECT_NE(alone.err.find("--kafka"), std::string::npos) << alone.err;

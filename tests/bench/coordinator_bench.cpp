@@ -76,12 +76,13 @@ std::uint64_t instant_agent(const std::string& target, const std::string& id,
   std::uint64_t mine = 0;
   while (stream->Read(&in)) {
     if (!in.has_lease()) continue;
-    // Ack, done and the credit back leave in one transport write.
-    out.mutable_ack()->set_lease_id(in.lease().lease_id());
+    // An ack per lease (the real agent acks what arrived together in one) and the completion
+    // with its credit, in one transport write.
+    out.mutable_ack()->add_lease_ids(in.lease().lease_id());
     stream->Write(out, grpc::WriteOptions().set_buffer_hint());
-    out.mutable_done()->set_lease_id(in.lease().lease_id());
-    stream->Write(out, grpc::WriteOptions().set_buffer_hint());
-    out.set_credit(1);
+    auto* done = out.mutable_done();
+    done->set_lease_id(in.lease().lease_id());
+    done->set_credit(1);
     stream->Write(out);
     ++mine;
   }

@@ -127,6 +127,7 @@ class DistributedRun(runner.Run):
         # would not); a short session keeps each restart's handover to seconds.
         argv = [self.bin, "aggregator", "--kafka", self.bootstraps, "--group", group,
                 "--kafka-property", "session.timeout.ms=6000",
+                "--data-dir", str(self.out / "data" / "aggregator"),  # its findings.v1 spool
                 "--db", str(db), "--geo-database", "none"]
         return argv + (["--once"] if once else [])
 

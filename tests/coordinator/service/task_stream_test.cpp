@@ -1,0 +1,169 @@
+// The task stream's credit accounting, spoken by a raw gRPC client: a completion returns the
+// credit it carries (the agent's one message per task), a completion carrying none returns
+// nothing, and the coordinator never leases beyond what the agent granted.
+#include "agent/probes/known_probes.h"
+#include "common/store/factory.h"
+#include "coordinator/service/scheduler.h"
+#include "coordinator/service/server.h"
+#include "eo/v1/coordinator.grpc.pb.h"
+#include "tests/support/process.h"
+
+#include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace eo::coordinator {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A registered agent's task stream; leases are read on a thread of their own.
+class RawAgent {
+ public:
+  explicit RawAgent(int port) {
+    stub_ = v1::Coordinator::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    v1::RegisterRequest request;
+    request.set_agent_id("raw");
+    auto* vantage = request.add_vantages();
+    vantage->set_id("raw");
+    vantage->set_region("eu");
+    vantage->set_network(v1::NETWORK_CLEARNET);
+    v1::RegisterResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 10s);
+    status_ = stub_->Register(&context, request, &response);
+    token_ = response.session_token();
+    context_.set_deadline(std::chrono::system_clock::now() + 60s);
+    stream_ = stub_->TaskStream(&context_);
+    reader_ = std::thread([this] {
+      v1::CoordinatorMessage in;
+      while (stream_->Read(&in)) {
+        if (!in.has_lease()) continue;
+        std::lock_guard lock(mutex_);
+        leases_.push_back(in.lease().lease_id());
+        cv_.notify_all();
+      }
+    });
+  }
+  ~RawAgent() {
+    context_.TryCancel();
+    reader_.join();
+  }
+
+  bool registered() const { return status_.ok(); }
+  void credit(std::uint32_t n) {
+    v1::AgentMessage out;
+    out.set_session_token(token_);
+    out.set_credit(n);
+    stream_->Write(out);
+  }
+  void ack_and_complete(const std::string& lease_id, std::uint32_t credit) {
+    v1::AgentMessage out;
+    out.set_session_token(token_);
+    out.mutable_ack()->add_lease_ids(lease_id);
+    stream_->Write(out);
+    auto* done = out.mutable_done();
+    done->set_lease_id(lease_id);
+    done->set_credit(credit);
+    stream_->Write(out);
+  }
+  // The next lease not taken yet, or "" after `timeout`.
+  std::string next_lease(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (!cv_.wait_for(lock, timeout, [&] { return !leases_.empty(); })) return "";
+    std::string id = leases_.front();
+    leases_.pop_front();
+    return id;
+  }
+  std::size_t waiting() {
+    std::lock_guard lock(mutex_);
+    return leases_.size();
+  }
+
+ private:
+  std::unique_ptr<v1::Coordinator::Stub> stub_;
+  grpc::Status status_;
+  std::string token_;
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>> stream_;
+  std::thread reader_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::string> leases_;
+};
+
+class TaskStream : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = store::make_store("sqlite:" + dir_.file("state.sqlite"));
+    SchedulerOptions options;
+    options.known_probes = agent::known_probes();
+    scheduler_ = std::make_unique<Scheduler>(*store_, options);
+    ServerOptions server_options;
+    server_options.listen = "127.0.0.1:0";
+    server_options.insecure = true;
+    server_ = std::make_unique<CoordinatorServer>(*scheduler_, server_options);
+    auto campaign = scheduler_->submit(
+        "name: credit\n"
+        "targets: {list: [\"a.example:50001:t\", \"b.example:50001:t\", \"c.example:50001:t\"]}\n"
+        "probes: [metadata, latency]\n"
+        "vantages: [{region: eu}]\nsync_window_s: 1\n"
+        "politeness: {max_concurrency_per_target: 8}\n",
+        "test", "", now_ms());
+    total_ = scheduler_->status("credit").tasks_total();
+    // Every task ready: the sync window's slots are behind us.
+    std::this_thread::sleep_until(std::chrono::system_clock::time_point(
+        std::chrono::milliseconds(campaign.created_ms + 1000)));
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<store::StateStore> store_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<CoordinatorServer> server_;
+  std::uint64_t total_ = 0;
+};
+
+TEST_F(TaskStream, CompletionsReturnTheirCreditAndNoMore) {
+  ASSERT_EQ(total_, 6u);
+  RawAgent agent(server_->port());
+  ASSERT_TRUE(agent.registered());
+  agent.credit(1);  // one slot for the whole campaign: each completion must hand it back
+  for (std::uint64_t i = 0; i < total_; ++i) {
+    std::string lease = agent.next_lease(10s);
+    ASSERT_FALSE(lease.empty()) << "lease " << i << " never came";
+    EXPECT_EQ(agent.waiting(), 0u) << "leased beyond the credit";
+    agent.ack_and_complete(lease, 1);
+  }
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (scheduler_->status("credit").tasks_done() < total_ &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(scheduler_->status("credit").tasks_done(), total_);
+}
+
+TEST_F(TaskStream, ACompletionWithoutCreditFreesNoSlot) {
+  RawAgent agent(server_->port());
+  ASSERT_TRUE(agent.registered());
+  agent.credit(1);
+  std::string first = agent.next_lease(10s);
+  ASSERT_FALSE(first.empty());
+  agent.ack_and_complete(first, 0);  // as after a reconnect: the stream's credit counted it
+  EXPECT_EQ(agent.next_lease(1500ms), "") << "a completion without credit bought a lease";
+  agent.credit(1);
+  EXPECT_NE(agent.next_lease(10s), "");
+}
+
+}  // namespace
+}  // namespace eo::coordinator
