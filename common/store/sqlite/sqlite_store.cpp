@@ -310,10 +310,12 @@ bool finish(SqliteStore::Db& db, const Completion& c, Deltas& deltas) {
   std::string task_id;
   std::uint32_t attempt = 0;
   if (!parse_lease_id(c.lease_id, task_id, attempt)) return false;
-  // A lookup, then an update by primary key: cheaper than UPDATE ... RETURNING (see lease()).
+  // A lookup, then an update by rowid: cheaper than UPDATE ... RETURNING (see lease()), and
+  // the update needs no second descent of the text-keyed id index.
+  std::int64_t rowid = 0;
   {
     auto s = db.prepare(
-        "SELECT target_id, ramp, campaign_id FROM tasks WHERE id = ?1 AND state = 1 AND "
+        "SELECT target_id, ramp, campaign_id, rowid FROM tasks WHERE id = ?1 AND state = 1 AND "
         "attempts = ?2");
     s.bind(1, task_id).bind(2, std::int64_t{attempt});
     if (!s.step()) return false;
@@ -323,9 +325,10 @@ bool finish(SqliteStore::Db& db, const Completion& c, Deltas& deltas) {
     auto& campaign = deltas.campaigns[s.text(2)];
     --campaign.leased;
     ++(c.ok ? campaign.done : campaign.failed);
+    rowid = s.i64(3);
   }  // reset before the row changes
-  db.prepare("UPDATE tasks SET state = ?2, failure = ?3 WHERE id = ?1")
-      .bind(1, task_id).bind(2, std::int64_t{c.ok ? 2 : 3})
+  db.prepare("UPDATE tasks SET state = ?2, failure = ?3 WHERE rowid = ?1")
+      .bind(1, rowid).bind(2, std::int64_t{c.ok ? 2 : 3})
       .bind(3, c.ok ? std::string() : c.failure).run();
   return true;
 }
@@ -527,12 +530,13 @@ Result<std::vector<Lease>> SqliteStore::lease(const std::string& vantage_class,
     };
     std::map<std::string, Load> loads;  // targets seen in this call, with this call's leases
     std::vector<Task> chosen;
+    std::vector<std::int64_t> rowids;  // the updates skip the text-keyed id index
     {
       // The whole row comes with the scan (the index leads to it anyway), so the updates below
       // need no RETURNING, which costs SQLite an ephemeral table per statement.
       auto scan = db_->prepare(
           "SELECT id, campaign_id, round, target_id, vantage_class, ramp, not_before_ms, payload, "
-          "state, attempts, expiries, agent_id, lease_expires_ms, failure FROM tasks "
+          "state, attempts, expiries, agent_id, lease_expires_ms, failure, rowid FROM tasks "
           "WHERE state = 0 AND vantage_class = ? AND not_before_ms <= ? "
           "ORDER BY not_before_ms, id");
       scan.bind(1, vantage_class).bind(2, now);
@@ -553,15 +557,17 @@ Result<std::vector<Lease>> SqliteStore::lease(const std::string& vantage_class,
         ++load.leased;
         if (ramp) ++load.ramp_leased;
         chosen.push_back(read_task(scan));
+        rowids.push_back(scan.i64(14));
       }
     }
     R out;
     const TimeMs expires = now + lease_ms;
     Deltas deltas;
-    for (auto& task : chosen) {
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+      auto& task = chosen[i];
       db_->prepare("UPDATE tasks SET state = 1, attempts = attempts + 1, agent_id = ?2, "
-                   "lease_expires_ms = ?3 WHERE id = ?1")
-          .bind(1, task.id).bind(2, agent_id).bind(3, expires).run();
+                   "lease_expires_ms = ?3 WHERE rowid = ?1")
+          .bind(1, rowids[i]).bind(2, agent_id).bind(3, expires).run();
       Lease lease;
       lease.task = std::move(task);
       lease.task.state = TaskState::leased;
