@@ -36,7 +36,12 @@ import scenario as scenario_mod
 from runner import RunError, log
 
 REDIS_PORT = 6390
-TOPICS = {"observations.v1": 4, "honeypot.events.v1": 4, "targets.discovered.v1": 2,
+# librdkafka's mock cluster keeps at most 5 MB or 100,000 records per partition and drops the
+# oldest beyond that, which would cut the clean re-read short. The full scenario writes ~32 MB of
+# observations under 17 keys (~1.9 MB per target: a partition must not get two big ones) and
+# ~49 MB of honeypot events under many keys; the small one ~4 MB and ~11 MB. A prime count:
+# keys whose hashes agree modulo a power of two collide at every power of two.
+TOPICS = {"observations.v1": 61, "honeypot.events.v1": 16, "targets.discovered.v1": 2,
           "findings.v1": 2}
 HERE = Path(__file__).resolve().parent
 KILL_RESTART_S = 5
