@@ -31,7 +31,14 @@ results::MalformedRecord malformed(const bus::Message& m, std::string reason) {
 
 DecodedBatch decode(std::span<const bus::Message> messages) {
   DecodedBatch out;
-  out.observations.reserve(messages.size());
+  decode(messages, out);
+  return out;
+}
+
+void decode(std::span<const bus::Message> messages, DecodedBatch& out) {
+  std::size_t used = 0;
+  out.events.clear();
+  out.malformed.clear();
   v1::Observation observation;
   v1::HoneypotEvent event;
   for (const auto& m : messages) {
@@ -41,7 +48,8 @@ DecodedBatch decode(std::span<const bus::Message> messages) {
       } else if (observation.observation_id().empty()) {
         out.malformed.push_back(malformed(m, "observation without observation_id"));
       } else {
-        out.observations.push_back(results::to_row(observation));
+        if (used == out.observations.size()) out.observations.emplace_back();
+        results::to_row(observation, out.observations[used++]);
       }
     } else if (m.topic == bus::topics::kHoneypotEvents) {
       if (!event.ParseFromString(m.value)) {
@@ -55,7 +63,7 @@ DecodedBatch decode(std::span<const bus::Message> messages) {
       out.malformed.push_back(malformed(m, "unexpected topic"));
     }
   }
-  return out;
+  out.observations.resize(used);
 }
 
 }  // namespace eo::aggregator::ingest

@@ -18,4 +18,8 @@ struct DecodedBatch {
 
 DecodedBatch decode(std::span<const bus::Message> messages);
 
+// The same into `batch`, whose rows are recycled (see results::to_row): ingest alternates two
+// batches, so that a row's strings are allocated once and not once per observation.
+void decode(std::span<const bus::Message> messages, DecodedBatch& batch);
+
 }  // namespace eo::aggregator::ingest

@@ -21,7 +21,11 @@ Ingestor::Polled Ingestor::poll(std::chrono::milliseconds timeout) {
   Polled out{std::make_unique<std::vector<bus::Message>>(std::move(polled.messages)), {}};
   if (!out.messages->empty()) {
     out.decoded = std::async(std::launch::async,
-                             [messages = out.messages.get()] { return decode(*messages); });
+                             [messages = out.messages.get(), rows = std::move(spare_)]() mutable {
+                               decode(*messages, rows);
+                               return std::move(rows);
+                             });
+    spare_ = {};
   }
   return out;
 }
@@ -40,6 +44,8 @@ std::size_t Ingestor::step() {
   }
   auto batch = current.decoded.get();
   auto counts = db_.write_batch(batch.observations, batch.events, batch.malformed);
+  stats_.malformed += batch.malformed.size();
+  spare_ = std::move(batch);
   auto status = consumer_.commit(messages);
   if (!status.ok()) {
     ++stats_.commit_failures;
@@ -51,7 +57,6 @@ std::size_t Ingestor::step() {
   stats_.observation_duplicates += counts.observation_duplicates;
   stats_.events += counts.events;
   stats_.event_duplicates += counts.event_duplicates;
-  stats_.malformed += batch.malformed.size();
   ++stats_.batches;
   std::int64_t newest = 0;
   for (const auto& m : messages) newest = std::max(newest, m.timestamp_us);

@@ -3,7 +3,8 @@
 // the ids make the second write a no-op, so a restart or a rebalance loses nothing and counts
 // nothing twice. While a batch is written, the records already fetched behind it are decoded on
 // a second thread (decoding and SQLite each take about half of ingest's CPU); they are written
-// and committed by the next step, or, if the Ingestor is destroyed first, delivered again.
+// and committed by the next step, or, if the Ingestor is destroyed first, delivered again. The
+// decoded rows of two batches are recycled, not allocated per observation.
 #pragma once
 
 #include "aggregator/ingest/decode.h"
@@ -66,6 +67,8 @@ class Ingestor {
   IngestOptions options_;
   IngestStats stats_;
   std::optional<Polled> ahead_;
+  // The rows last written, recycled by the next decoding (two batches alternate).
+  DecodedBatch spare_;
 };
 
 }  // namespace eo::aggregator::ingest

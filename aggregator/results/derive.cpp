@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <vector>
 
 namespace eo::aggregator::results {
 
@@ -43,40 +45,83 @@ std::string string_at(const json* value) {
   return value && value->is_string() ? value->get<std::string>() : std::string();
 }
 
-// server.version's reply: ["ElectrumX 1.20.0", "1.6.0"], or a bare protocol string (old servers).
-void derive_version(const json& answer, ObservationRow& row) {
-  const json* result = member(answer, "result");
-  if (!result) return;
-  if (result->is_array() && result->size() == 2) {
-    row.server_version = string_at(&(*result)[0]);
-    row.protocol = string_at(&(*result)[1]);
-  } else if (result->is_string()) {
-    row.protocol = result->get<std::string>();
-  }
-}
-
 // The member `key` of the result text, parsed; discarded (is_discarded()) when absent or bad.
 json member_json(std::string_view result, std::string_view key) {
   auto text = member_text(result, key);
   return text ? json::parse(*text, nullptr, false) : json(json::value_t::discarded);
 }
 
+// Whether a key token (quotes included) names `key`.
+bool key_is(std::string_view token, std::string_view key) {
+  std::string_view inner = token.substr(1, token.size() - 2);
+  if (inner.find('\\') == std::string_view::npos) return inner == key;
+  return string_value(token) == key;
+}
+
+// The members of an object's text, found in one scan and looked up by key; as a parser would,
+// the last of duplicate keys wins. Parsing the metadata result into a tree cost more than all
+// the rest of an observation's decoding. The text is our agent's JSON encoder's output; what a
+// broken one writes is skipped in bounded steps, and the columns come only from string tokens
+// that string_value() checks in full.
+class Members {
+ public:
+  Members() = default;
+  explicit Members(std::string_view object_json) {
+    if (auto found = members(object_json)) all_ = std::move(*found);
+  }
+
+  const std::vector<Member>& all() const { return all_; }
+  std::optional<std::string_view> text(std::string_view key) const {
+    for (auto it = all_.rbegin(); it != all_.rend(); ++it) {
+      if (key_is(it->first, key)) return it->second;
+    }
+    return std::nullopt;
+  }
+  Members object(std::string_view key) const {
+    auto found = text(key);
+    return found ? Members(*found) : Members();
+  }
+  std::string string(std::string_view key) const {
+    auto found = text(key);
+    return found ? string_value(*found).value_or("") : "";
+  }
+
+ private:
+  std::vector<Member> all_;
+};
+
+// server.version's reply: ["ElectrumX 1.20.0", "1.6.0"], or a bare protocol string (old servers).
+void derive_version(const Members& answer, ObservationRow& row) {
+  auto text = answer.text("result");
+  if (!text) return;
+  if (text->front() == '"') {
+    row.protocol = string_value(*text).value_or("");
+    return;
+  }
+  json result = json::parse(*text, nullptr, false);
+  if (result.is_array() && result.size() == 2) {
+    row.server_version = string_at(&result[0]);
+    row.protocol = string_at(&result[1]);
+  }
+}
+
 void derive_metadata(std::string_view result, ObservationRow& row) {
-  derive_version(member_json(result, "version"), row);
-  json features = member_json(result, "features");
-  if (const json* f = member(features, "result"); f && f->is_object()) {
-    std::string keys;
-    for (const auto& [key, value] : f->items()) keys += (keys.empty() ? "" : ",") + key;
-    row.feature_keys = keys;  // nlohmann keeps object keys sorted
-    row.protocol_min = string_at(member(*f, "protocol_min"));
-    row.protocol_max = string_at(member(*f, "protocol_max"));
-    row.genesis_hash = string_at(member(*f, "genesis_hash"));
+  Members top(result);
+  derive_version(top.object("version"), row);
+  Members features = top.object("features").object("result");
+  std::vector<std::string> keys;
+  keys.reserve(features.all().size());
+  for (const auto& [key, value] : features.all()) keys.push_back(string_value(key).value_or(""));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const auto& key : keys) row.feature_keys += (row.feature_keys.empty() ? "" : ",") + key;
+  row.protocol_min = features.string("protocol_min");
+  row.protocol_max = features.string("protocol_max");
+  row.genesis_hash = features.string("genesis_hash");
+  if (auto banner = top.object("banner").text("result")) {
+    if (auto text = string_value(*banner)) row.banner_sha256 = sha256_hex(*text);
   }
-  json banner = member_json(result, "banner");
-  if (const json* text = member(banner, "result"); text && text->is_string()) {
-    row.banner_sha256 = sha256_hex(text->get_ref<const std::string&>());
-  }
-  row.donation_address = string_at(member(member_json(result, "donation_address"), "result"));
+  row.donation_address = top.object("donation_address").string("result");
 }
 
 void derive_ramp(std::string_view result, ObservationRow& row) {
@@ -99,11 +144,24 @@ void derive_result(const v1::Observation& o, ObservationRow& row) {
   if (probe == "metadata") {
     derive_metadata(result, row);
   } else if (probe == "version_matrix") {
-    derive_version(member_json(result, "profile"), row);
+    derive_version(Members(result).object("profile"), row);
   } else if (probe == "rate_limit_ramp") {
     derive_ramp(result, row);
   }
   if (o.outcome() == v1::OUTCOME_OK) row.content_sha256 = content_sha256(result);
+}
+
+// A recycled row must not keep what its previous observation derived.
+void clear_derived(ObservationRow& row) {
+  for (auto* column : {&row.server_version, &row.protocol, &row.protocol_min, &row.protocol_max,
+                       &row.banner_sha256, &row.donation_address, &row.feature_keys,
+                       &row.genesis_hash, &row.cert_sha256, &row.spki_sha256, &row.cert_subject,
+                       &row.cert_issuer, &row.tls_version, &row.content_sha256, &row.ramp_kind}) {
+    column->clear();
+  }
+  row.cert_not_after.reset();
+  row.ramp_throttled.reset();
+  row.ramp_threshold.reset();
 }
 
 void derive_tls(const v1::Observation& o, ObservationRow& row) {
@@ -150,6 +208,11 @@ std::string vantage_class_of(const v1::Observation& o) {
 
 ObservationRow to_row(const v1::Observation& o) {
   ObservationRow row;
+  to_row(o, row);
+  return row;
+}
+
+void to_row(const v1::Observation& o, ObservationRow& row) {
   row.observation_id = o.observation_id();
   row.campaign_id = o.campaign_id();
   row.round = o.round();
@@ -187,6 +250,9 @@ ObservationRow to_row(const v1::Observation& o) {
   if (o.has_error()) {
     row.error_code = o.error().code();
     row.error_message = o.error().message();
+  } else {
+    row.error_code.reset();
+    row.error_message.clear();
   }
   const auto& timings = o.timings();
   row.dns_us = static_cast<std::int64_t>(timings.dns_us());
@@ -194,12 +260,16 @@ ObservationRow to_row(const v1::Observation& o) {
   row.tls_us = static_cast<std::int64_t>(timings.tls_us());
   row.first_byte_us = static_cast<std::int64_t>(timings.first_byte_us());
   row.total_us = static_cast<std::int64_t>(timings.total_us());
-  if (v.network() != v1::NETWORK_TOR) row.peer_ip = host_of(o.peer_address());
+  if (v.network() != v1::NETWORK_TOR) {
+    row.peer_ip = host_of(o.peer_address());
+  } else {
+    row.peer_ip.clear();
+  }
 
+  clear_derived(row);
   derive_result(o, row);
   derive_tls(o, row);
   row.result_json = o.result_json();
-  return row;
 }
 
 EventRow to_row(const v1::HoneypotEvent& e) {

@@ -15,6 +15,9 @@
 namespace eo::aggregator::results {
 
 ObservationRow to_row(const v1::Observation& observation);
+// The same into a recycled row: every column is assigned, and the strings keep their capacity,
+// so that ingest's rows cost no allocations once their buffers have grown.
+void to_row(const v1::Observation& observation, ObservationRow& row);
 EventRow to_row(const v1::HoneypotEvent& event);
 
 // "region=eu,network=clearnet": from the coordinator's task id

@@ -5,10 +5,14 @@
 // tree costs an allocation per value.
 #include "aggregator/results/normalize.h"
 
+#include "aggregator/results/json_scan.h"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
+#include <memory>
+#include <new>
 #include <vector>
 
 namespace eo::aggregator::results {
@@ -62,20 +66,17 @@ class Filter {
   // A string token with its quotes, as written.
   std::string_view string_token() {
     if (peek() != '"') throw Malformed{};
-    std::size_t start = pos_++;
-    while (pos_ < in_.size() && in_[pos_] != '"') pos_ += in_[pos_] == '\\' ? 2 : 1;
-    if (pos_ >= in_.size()) throw Malformed{};
-    ++pos_;
+    std::size_t start = pos_;
+    std::size_t end = string_end(in_, start);
+    if (end == std::string_view::npos) throw Malformed{};
+    pos_ = end + 1;
     return in_.substr(start, pos_ - start);
   }
 
   // Numbers, true, false, null: copied as written.
   std::string_view scalar_token() {
     std::size_t start = pos_;
-    while (pos_ < in_.size() && std::string_view(",]}: \n\r\t").find(in_[pos_]) ==
-                                    std::string_view::npos) {
-      ++pos_;
-    }
+    while (pos_ < in_.size() && !ends_scalar(in_[pos_])) ++pos_;
     if (pos_ == start) throw Malformed{};
     return in_.substr(start, pos_ - start);
   }
@@ -176,11 +177,18 @@ std::string content_sha256(std::string_view result_json) {
 }
 
 std::string sha256_hex(std::string_view bytes) {
-  // Fetched once: OpenSSL 3 looks the algorithm up again on every EVP_sha256() digest.
+  // Fetched once (OpenSSL 3 looks the algorithm up again on every EVP_sha256() digest), and one
+  // context per thread rather than one allocated per digest.
   static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
+      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, kSha256, nullptr);
+  if (!context || EVP_DigestInit_ex2(context.get(), kSha256, nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), digest, &length) != 1) {
+    throw std::bad_alloc();
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(length * 2, '0');
   for (unsigned int i = 0; i < length; ++i) {

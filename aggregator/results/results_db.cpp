@@ -158,19 +158,23 @@ BatchCounts ResultsDb::write_batch(std::span<const ObservationRow> observations,
                                    std::span<const MalformedRecord> malformed) {
   BatchCounts counts;
   Transaction tx(db_);
-  for (const auto& row : observations) {
+  if (!observations.empty()) {
     auto s = db_.prepare(kInsertObservation);
-    s.borrow();  // `row` outlives the statement's use
-    bind(s, row);
-    s.run();
-    (db_.changes() ? counts.observations : counts.observation_duplicates) += 1;
+    s.borrow();  // the rows outlive the statement's use
+    for (const auto& row : observations) {
+      bind(s.reuse(), row);
+      s.run();
+      (db_.changes() ? counts.observations : counts.observation_duplicates) += 1;
+    }
   }
-  for (const auto& row : events) {
+  if (!events.empty()) {
     auto s = db_.prepare(kInsertEvent);
     s.borrow();
-    bind(s, row);
-    s.run();
-    (db_.changes() ? counts.events : counts.event_duplicates) += 1;
+    for (const auto& row : events) {
+      bind(s.reuse(), row);
+      s.run();
+      (db_.changes() ? counts.events : counts.event_duplicates) += 1;
+    }
   }
   for (const auto& record : malformed) {
     auto s = db_.prepare("INSERT OR IGNORE INTO malformed VALUES(?,?,?,?,?,?,?,?)");

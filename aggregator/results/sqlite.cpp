@@ -12,6 +12,11 @@ constexpr int kBusyTimeoutMs = 10000;
 // Ingest inserts into two B-trees per row (the table and the observation id's index) at
 // scattered positions; a page cache of 64 MiB keeps them in memory between transactions.
 constexpr const char* kCacheSize = "PRAGMA cache_size=-65536";
+// For a new database only (an existing one keeps its page size): rows of ~1 KB written 150,000
+// at a time, then read whole by the analyses. 64 KiB pages cut the writes' system calls 16-fold
+// against the default 4 KiB, and ingest on this VM's disk went from 66-94k to 109-115k
+// observations/s (aggregator_bench, alternating runs).
+constexpr const char* kPageSize = "PRAGMA page_size=65536";
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
   throw SqliteError("sqlite: " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
@@ -71,6 +76,12 @@ void Stmt::run() {
   }
 }
 
+Stmt& Stmt::reuse() {
+  sqlite3_reset(stmt_);
+  cursor_ = 0;
+  return *this;
+}
+
 int Stmt::columns() const { return sqlite3_column_count(stmt_); }
 
 bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
@@ -99,6 +110,7 @@ Database::Database(const std::string& path) : path_(path) {
   }
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   try {
+    exec(kPageSize);
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
     exec(kCacheSize);

@@ -56,6 +56,9 @@ class Stmt {
   // true: a row is available.
   bool step();
   void run();
+  // Ready for another use whose add() calls bind every parameter again: a batch of inserts
+  // prepares (and looks up) its statement once.
+  Stmt& reuse();
 
   int columns() const;
   bool is_null(int col) const;

@@ -225,6 +225,61 @@ TEST(Derive, PeerAddressesOverTorAreTheProxysAndAreDropped) {
   EXPECT_EQ(host_of("203.0.113.5:50001"), "203.0.113.5");
 }
 
+TEST(Derive, ARecycledRowEqualsAFreshOne) {
+  // Every probe shape, over TLS and TCP, with and without an error, over Tor and not, each
+  // decoded into a row that last held each of the others: nothing of the previous one remains.
+  std::vector<v1::Observation> observations;
+  for (std::uint64_t i = 0; i < 16; ++i) observations.push_back(test::synthetic_observation(i));
+  observations[3].mutable_error()->set_code(-32600);
+  observations[3].mutable_error()->set_message("bad request");
+  observations[5].mutable_vantage()->set_network(v1::NETWORK_TOR);
+  observations[8].set_result_json("{not json");
+  observations[9].set_outcome(v1::OUTCOME_TIMEOUT);
+  for (const auto& previous : observations) {
+    for (const auto& o : observations) {
+      ObservationRow row = to_row(previous);
+      to_row(o, row);
+      EXPECT_EQ(row, to_row(o)) << previous.observation_id() << " then " << o.observation_id();
+    }
+  }
+}
+
+TEST(JsonScan, MembersAndStringValues) {
+  auto all = members(R"({"a":1, "b\"c":[2,{"d":3}] ,"a":"x"})");
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[1].first, R"("b\"c")");
+  EXPECT_EQ((*all)[1].second, R"([2,{"d":3}])");
+  EXPECT_EQ((*all)[2].second, R"("x")");
+  EXPECT_TRUE(members("{}")->empty());
+  EXPECT_FALSE(members("[1]"));
+  EXPECT_FALSE(members(R"({"a":1,})"));
+  EXPECT_FALSE(members(R"({"a" 1})"));
+  EXPECT_FALSE(members(R"({"a":1)"));
+
+  EXPECT_EQ(string_value(R"("plain")"), "plain");
+  EXPECT_EQ(string_value(R"("tab\there \u00e9")"), "tab\there \xc3\xa9");
+  EXPECT_FALSE(string_value("1"));
+  EXPECT_FALSE(string_value(R"("a"b")"));
+  EXPECT_FALSE(string_value("\"\xff\""));  // not UTF-8
+  EXPECT_FALSE(string_value("\""));
+}
+
+TEST(Derive, MetadataDuplicateAndEscapedKeysReadAsAParserWould) {
+  auto o = test::synthetic_observation(0);
+  o.set_result_json(
+      R"({"version":{"result":["Old 1.0","1.4"],"result":["ElectrumX 1.20.0","1.6.0"]},)"
+      R"("features":{"result":{"protocol_max":"1.5","z\u0061":1,"protocol_max":"1.6.0","b":2}},)"
+      R"("banner":{"result":"hi\nthere"},"donation_address":{"result":7}})");
+  auto row = to_row(o);
+  EXPECT_EQ(row.server_version, "ElectrumX 1.20.0");
+  EXPECT_EQ(row.protocol, "1.6.0");
+  EXPECT_EQ(row.protocol_max, "1.6.0");
+  EXPECT_EQ(row.feature_keys, "b,protocol_max,za");
+  EXPECT_EQ(row.banner_sha256, sha256_hex("hi\nthere"));
+  EXPECT_EQ(row.donation_address, "");  // not a string
+}
+
 TEST(JsonScan, MemberTextSkipsWhatItDoesNotNeed) {
   std::string_view text =
       R"({"a":"x\"}y","b":[1,{"c":"]"}],"n":-1.5e3 , "o":{"k":[true,null]},"s":"v"})";

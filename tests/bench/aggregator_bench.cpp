@@ -137,11 +137,12 @@ int main(int argc, char** argv) {
     aggregator::results::ResultsDb second(dir + "/split.sqlite");
     double decode_cpu = 0, write_cpu = 0;
     std::uint64_t decoded = 0;
+    aggregator::ingest::DecodedBatch rows;  // recycled, as ingest does
     while (decoded < n) {
       auto polled = again->poll(batch, std::chrono::milliseconds(200));
       if (polled.messages.empty()) break;
       double t = thread_cpu_seconds();
-      auto rows = aggregator::ingest::decode(polled.messages);
+      aggregator::ingest::decode(polled.messages, rows);
       decode_cpu += thread_cpu_seconds() - t;
       decoded += rows.observations.size();
       t = thread_cpu_seconds();
