@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <tuple>
+
 namespace eo::aggregator::results {
 namespace {
 
@@ -169,6 +171,33 @@ TEST(ResultsDb, DuplicatesAreCountedAndLeftAlone) {
   EXPECT_EQ(second.observations, 0u);
   EXPECT_EQ(second.observation_duplicates, 1u);
   EXPECT_EQ(db.observations().at(0).outcome, "ok");
+}
+
+TEST(ResultsDb, ObservationsReadByTargetThenStartThenId) {
+  eo::test::TempDir dir;
+  ResultsDb db(dir.path() + "/r.sqlite");
+  // Written in a scrambled order; ties on target and start are broken by id.
+  std::vector<std::tuple<std::string, std::int64_t, std::string>> keys = {
+      {"tcp://b:1", 5, "o1"}, {"tcp://a:1", 9, "o2"}, {"tcp://b:1", 1, "o3"},
+      {"tcp://a:1", 9, "o0"}, {"tcp://c:1", 0, "o4"}, {"tcp://a:1", 2, "o5"},
+      {"tcp://b:1", 5, "o0b"}};
+  std::vector<ObservationRow> batch;
+  for (const auto& [target, start, id] : keys) {
+    auto row = to_row(test::synthetic_observation(batch.size()));
+    row.target_id = target;
+    row.started_us = start;
+    row.observation_id = id;
+    batch.push_back(row);
+  }
+  db.write_batch(batch, {}, {});
+  std::vector<std::string> ids;
+  for (const auto& row : db.observations()) ids.push_back(row.observation_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"o5", "o0", "o2", "o3", "o0b", "o1", "o4"}));
+  std::size_t same_probe = 0;
+  for (const auto& row : batch) same_probe += row.probe_name == batch[6].probe_name;
+  auto filtered = db.observations({batch[6].probe_name});
+  EXPECT_EQ(filtered.size(), same_probe);
+  for (const auto& row : filtered) EXPECT_EQ(row.probe_name, batch[6].probe_name);
 }
 
 TEST(Derive, EnvelopeAndMetadataColumns) {
