@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <ostream>
+#include <random>
 #include <tuple>
 
 namespace eo::aggregator::results {
@@ -307,6 +309,101 @@ TEST(Derive, MetadataDuplicateAndEscapedKeysReadAsAParserWould) {
   EXPECT_EQ(row.feature_keys, "b,protocol_max,za");
   EXPECT_EQ(row.banner_sha256, sha256_hex("hi\nthere"));
   EXPECT_EQ(row.donation_address, "");  // not a string
+}
+
+// The metadata columns as a full parse gives them (nlohmann, the last of duplicate keys wins):
+// the reference that the one-scan reading in derive.cpp must agree with.
+struct MetadataColumns {
+  std::string server_version, protocol, protocol_min, protocol_max, feature_keys, genesis_hash,
+      banner_sha256, donation_address;
+  bool operator==(const MetadataColumns&) const = default;
+  friend std::ostream& operator<<(std::ostream& out, const MetadataColumns& c) {
+    return out << json{c.server_version, c.protocol,     c.protocol_min,  c.protocol_max,
+                       c.feature_keys,   c.genesis_hash, c.banner_sha256, c.donation_address}
+                      .dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+};
+
+MetadataColumns columns_of(const ObservationRow& row) {
+  return {row.server_version, row.protocol,     row.protocol_min,  row.protocol_max,
+          row.feature_keys,   row.genesis_hash, row.banner_sha256, row.donation_address};
+}
+
+MetadataColumns parsed_columns(const json& result) {
+  MetadataColumns out;
+  auto at = [](const json& object, const char* key) -> const json* {
+    if (!object.is_object()) return nullptr;
+    auto it = object.find(key);
+    return it == object.end() ? nullptr : &*it;
+  };
+  auto string_at = [](const json* v) { return v && v->is_string() ? v->get<std::string>() : ""; };
+  if (const json* version = at(result, "version")) {
+    if (const json* r = at(*version, "result")) {
+      if (r->is_array() && r->size() == 2) {
+        out.server_version = string_at(&(*r)[0]);
+        out.protocol = string_at(&(*r)[1]);
+      } else if (r->is_string()) {
+        out.protocol = r->get<std::string>();
+      }
+    }
+  }
+  if (const json* features = at(result, "features")) {
+    if (const json* f = at(*features, "result"); f && f->is_object()) {
+      for (const auto& [key, value] : f->items()) {
+        out.feature_keys += (out.feature_keys.empty() ? "" : ",") + key;
+      }
+      out.protocol_min = string_at(at(*f, "protocol_min"));
+      out.protocol_max = string_at(at(*f, "protocol_max"));
+      out.genesis_hash = string_at(at(*f, "genesis_hash"));
+    }
+  }
+  if (const json* banner = at(result, "banner")) {
+    if (const json* text = at(*banner, "result"); text && text->is_string()) {
+      out.banner_sha256 = sha256_hex(text->get_ref<const std::string&>());
+    }
+  }
+  if (const json* donation = at(result, "donation_address")) {
+    out.donation_address = string_at(at(*donation, "result"));
+  }
+  return out;
+}
+
+TEST(Derive, MetadataScanAgreesWithAFullParseOverMutations) {
+  // Mutations of a metadata result: what still parses must derive what a parser derives, and
+  // nothing may throw on what does not.
+  auto base = test::synthetic_observation(0);  // metadata
+  const std::string original = base.result_json();
+  std::mt19937 random(20261121);
+  const std::string alphabet = "{}[]\",:\\ au0123456789.-tnlfe\x01\xc3\xa9\xff";
+  std::size_t valid = 0, changed = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text = original;
+    int edits = 1 + static_cast<int>(random() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      std::size_t at = random() % text.size();
+      switch (random() % 4) {
+        case 0: text.erase(at, 1 + random() % 3); break;
+        case 1: text.insert(at, 1, alphabet[random() % alphabet.size()]); break;
+        case 2: text[at] = alphabet[random() % alphabet.size()]; break;
+        default: {  // a duplicated span: duplicate keys, nested copies
+          std::size_t length = 1 + random() % 40;
+          text.insert(random() % text.size(), text.substr(at, length));
+        }
+      }
+    }
+    base.set_result_json(text);
+    ObservationRow row;
+    ASSERT_NO_THROW(row = to_row(base)) << text;
+    json parsed = json::parse(text, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) continue;
+    ++valid;
+    auto expected = parsed_columns(parsed);
+    changed += !(expected == parsed_columns(json::parse(original)));
+    ASSERT_EQ(columns_of(row), expected) << text;
+  }
+  // The mutations must reach both cases for the comparison to mean something.
+  EXPECT_GT(valid, 500u);
+  EXPECT_GT(changed, 50u);
 }
 
 TEST(JsonScan, MemberTextSkipsWhatItDoesNotNeed) {
