@@ -36,8 +36,7 @@ DecodedBatch decode(std::span<const bus::Message> messages) {
 }
 
 void decode(std::span<const bus::Message> messages, DecodedBatch& out) {
-  std::size_t used = 0;
-  out.events.clear();
+  std::size_t used = 0, used_events = 0;
   out.malformed.clear();
   v1::Observation observation;
   v1::HoneypotEvent event;
@@ -57,13 +56,15 @@ void decode(std::span<const bus::Message> messages, DecodedBatch& out) {
       } else if (event.event_id().empty()) {
         out.malformed.push_back(malformed(m, "event without event_id"));
       } else {
-        out.events.push_back(results::to_row(event));
+        if (used_events == out.events.size()) out.events.emplace_back();
+        results::to_row(event, out.events[used_events++]);
       }
     } else {
       out.malformed.push_back(malformed(m, "unexpected topic"));
     }
   }
   out.observations.resize(used);
+  out.events.resize(used_events);
 }
 
 }  // namespace eo::aggregator::ingest

@@ -176,6 +176,27 @@ void derive_tls(const v1::Observation& o, ObservationRow& row) {
   row.cert_not_after = leaf.not_after_unix();
 }
 
+// The script hashes as a JSON array. What a client sent as a script hash is usually hex, which
+// needs no escaping; anything else goes through the encoder (invalid UTF-8 replaced).
+std::string scripthashes_json(const google::protobuf::RepeatedPtrField<std::string>& hashes) {
+  auto hex = [](const std::string& h) {
+    return std::all_of(h.begin(), h.end(),
+                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+  };
+  if (!std::all_of(hashes.begin(), hashes.end(), hex)) {
+    return nlohmann::json(std::vector<std::string>(hashes.begin(), hashes.end()))
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  std::string out = "[";
+  for (const auto& h : hashes) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += h;
+    out += '"';
+  }
+  return out + "]";
+}
+
 std::string join(const google::protobuf::RepeatedPtrField<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
@@ -274,6 +295,11 @@ void to_row(const v1::Observation& o, ObservationRow& row) {
 
 EventRow to_row(const v1::HoneypotEvent& e) {
   EventRow row;
+  to_row(e, row);
+  return row;
+}
+
+void to_row(const v1::HoneypotEvent& e, EventRow& row) {
   row.event_id = e.event_id();
   row.honeypot_id = e.honeypot_id();
   row.session_id = e.session_id();
@@ -291,14 +317,11 @@ EventRow to_row(const v1::HoneypotEvent& e) {
   row.protocol_max = e.protocol_max();
   row.method = e.method();
   row.params_json = e.params_json();
-  row.scripthashes = nlohmann::json(std::vector<std::string>(e.scripthashes().begin(),
-                                                             e.scripthashes().end()))
-                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  row.scripthashes = scripthashes_json(e.scripthashes());
   row.txid = e.txid();
   row.latency_us = static_cast<std::int64_t>(e.latency_us());
   row.profile = e.profile();
   row.action = e.action();
-  return row;
 }
 
 }  // namespace eo::aggregator::results

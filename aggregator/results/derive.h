@@ -19,6 +19,7 @@ ObservationRow to_row(const v1::Observation& observation);
 // so that ingest's rows cost no allocations once their buffers have grown.
 void to_row(const v1::Observation& observation, ObservationRow& row);
 EventRow to_row(const v1::HoneypotEvent& event);
+void to_row(const v1::HoneypotEvent& event, EventRow& row);  // recycled, as above
 
 // "region=eu,network=clearnet": from the coordinator's task id
 // ("<campaign>|r<round>|<target>|<vantage class>|<profile>|<probe>"), else from the vantage.

@@ -275,6 +275,29 @@ TEST(Derive, ARecycledRowEqualsAFreshOne) {
   }
 }
 
+TEST(Derive, EventRowsRecycleAndScriptHashesEncodeAsJson) {
+  std::vector<v1::HoneypotEvent> events;
+  for (std::uint64_t i = 0; i < 4; ++i) events.push_back(test::synthetic_event(i));
+  events[1].clear_scripthashes();
+  events[2].add_scripthashes("ABCdef0123");
+  events[3].add_scripthashes("not \"hex\"\n\xff");  // what a hostile client may send
+  events[3].set_kind(static_cast<v1::HoneypotEventKind>(999));
+  for (const auto& previous : events) {
+    for (const auto& e : events) {
+      EventRow row = to_row(previous);
+      to_row(e, row);
+      EXPECT_EQ(row, to_row(e)) << previous.event_id() << " then " << e.event_id();
+    }
+  }
+  for (const auto& e : events) {
+    std::vector<std::string> hashes(e.scripthashes().begin(), e.scripthashes().end());
+    EXPECT_EQ(to_row(e).scripthashes,
+              json(hashes).dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+  EXPECT_EQ(to_row(events[1]).scripthashes, "[]");
+  EXPECT_EQ(to_row(events[3]).kind, "unknown");
+}
+
 TEST(JsonScan, MembersAndStringValues) {
   auto all = members(R"({"a":1, "b\"c":[2,{"d":3}] ,"a":"x"})");
   ASSERT_TRUE(all);

@@ -7,6 +7,7 @@
 // decoding and of writing, and the time from the last observation to finished analysis tables and
 // to the finished report; CPU time too, since wall-clock rates move with the machine's load. Usage:
 //   aggregator_bench [--servers 1000] [--vantages 6] [--probes 25] [--batch 5000] [--dir DIR]
+//                    [--events N]   (N honeypot events on their topic too, ingested by the same run)
 #include "aggregator/app/analyze.h"
 #include "aggregator/ingest/decode.h"
 #include "aggregator/ingest/ingestor.h"
@@ -22,6 +23,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <sys/resource.h>
 #include <time.h>
@@ -53,7 +55,7 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t servers = 1000, vantages = 6, probes = 25, batch = 5000;
+  std::uint64_t servers = 1000, vantages = 6, probes = 25, batch = 5000, events = 0;
   std::string dir_arg;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--servers")) servers = std::stoull(argv[i + 1]);
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--probes")) probes = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--batch")) batch = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--dir")) dir_arg = argv[i + 1];
+    if (!std::strcmp(argv[i], "--events")) events = std::stoull(argv[i + 1]);
   }
   eo::test::TempDir temp;
   std::string dir = dir_arg.empty() ? temp.path() : dir_arg;
@@ -80,23 +83,32 @@ int main(int argc, char** argv) {
       bytes += value.size();
       if (!producer->publish(bus::topics::kObservations, o.target().id(), value).ok()) return 1;
     }
+    for (std::uint64_t i = 0; i < events; ++i) {
+      auto e = aggregator::test::synthetic_event(i);
+      if (!producer->publish(bus::topics::kHoneypotEvents, e.session_id(), e.SerializeAsString())
+               .ok()) {
+        return 1;
+      }
+    }
     if (!producer->flush(std::chrono::seconds(60)).ok()) return 1;
   }
   std::printf("published   %llu observations (%.0f bytes each) in %.2f s\n",
               static_cast<unsigned long long>(n), double(bytes) / double(n), seconds_since(start));
 
   aggregator::results::ResultsDb db(dir + "/results.sqlite");
-  auto consumer = bus::make_consumer(config, "bench", {std::string(bus::topics::kObservations)});
+  std::vector<std::string> topics = {std::string(bus::topics::kObservations)};
+  if (events > 0) topics.emplace_back(bus::topics::kHoneypotEvents);
+  auto consumer = bus::make_consumer(config, "bench", topics);
   aggregator::ingest::Ingestor ingestor(
       *consumer, db, {.max_batch = batch, .poll_timeout = std::chrono::milliseconds(200)});
   start = Clock::now();
   double cpu_start = cpu_seconds();
-  while (ingestor.stats().observations < n) {
+  while (ingestor.stats().observations < n || ingestor.stats().events < events) {
     if (ingestor.step() == 0) break;
   }
   double ingest_s = seconds_since(start);
   double ingest_cpu_s = cpu_seconds() - cpu_start;
-  if (ingestor.stats().observations != n) {
+  if (ingestor.stats().observations != n || ingestor.stats().events != events) {
     std::fprintf(stderr, "ingested %llu of %llu\n",
                  static_cast<unsigned long long>(ingestor.stats().observations),
                  static_cast<unsigned long long>(n));
@@ -108,6 +120,12 @@ int main(int argc, char** argv) {
   std::printf("  CPU       %.1f us per observation (both threads): %.0f observations per "
               "CPU-second\n",
               1e6 * ingest_cpu_s / double(n), double(n) / ingest_cpu_s);
+  if (events > 0) {
+    std::printf("  with     %llu honeypot events in the same run: %.0f records/s, %.1f us CPU "
+                "per record\n",
+                static_cast<unsigned long long>(events), double(n + events) / ingest_s,
+                1e6 * ingest_cpu_s / double(n + events));
+  }
 
   start = Clock::now();
   auto summary = aggregator::app::analyze(db, aggregator::reference::builtin_reference(), {});
