@@ -4,8 +4,9 @@
 # package only. Facts learned from ../shared/reference/tornet (README.txt there); see README.md.
 #
 #   tornet.sh start DIR TARGET_PORT [OWNER_PID]   builds a fresh network in DIR (must not exist
-#                                                 or be empty), waits until the exit path and the
-#                                                 onion both carry a stream, prints KEY=VALUE lines
+#                                                 or be empty), waits until the exit path (also on
+#                                                 fresh circuits) and the onion both carry a
+#                                                 stream, prints KEY=VALUE lines
 #                                                 (also in DIR/env), exit 0; on any failure it
 #                                                 stops what it started and exits non-zero.
 #   tornet.sh stop DIR                            stops every tor of DIR by its PID file.
@@ -149,6 +150,19 @@ through_socks() {
         "http://$1/")" = 501 ]
 }
 
+# The same over fresh circuits: streams under distinct SOCKS credentials, which tor isolates onto
+# circuits of their own, as the agent's rounds are. One stream through the first circuit does not
+# show that the others the agent will ask for can be built yet (a CI run once got SOCKS "general
+# failure" on three such rounds right after the first stream had passed).
+through_fresh_circuits() {
+  local i tag=$RANDOM
+  for i in 1 2 3; do
+    [ "$(curl -s -m 30 -o /dev/null -w '%{http_code}' \
+          --proxy "socks5h://ready-$tag-$i:x@127.0.0.1:$SOCKS_PORT" "http://$1/")" = 501 ] ||
+      return 1
+  done
+}
+
 # The service uploads each descriptor to several HSDirs (of 6 here); 3 accepted uploads cover
 # the ones a client asks.
 descriptor_uploaded() {
@@ -252,6 +266,7 @@ EOF
 
   wait_for "client bootstrap" grep -q "Bootstrapped 100%" "$DIR/client/notice.log"
   wait_for "exit path" through_socks "127.0.0.1:$SOCKS_PORT"
+  wait_for "exit paths on fresh circuits" through_fresh_circuits "127.0.0.1:$SOCKS_PORT"
   # A client that asks for the onion's descriptor before the service has uploaded it marks
   # every HSDir as tried and does not ask again for minutes: wait for the uploads first.
   wait_for "onion descriptor upload" descriptor_uploaded
