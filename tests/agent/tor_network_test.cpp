@@ -171,22 +171,28 @@ TEST(TorNetwork, ExitAndOnionObservationsThroughRealTor) {
   EXPECT_EQ(onion_seen, 1);
   ASSERT_EQ(exit_of_round.size(), static_cast<std::size_t>(kExitRounds));
 
-  // Each round had a circuit of its own, isolated by its credentials, and the agent recorded that
-  // circuit's exit (not another round's stream to the same target).
+  // Each round had circuits of its own, isolated by its credentials, and the agent recorded the
+  // exit of one of them (not another round's stream to the same target). A round may hold more
+  // than one: tor builds another when a stream fails on the first (seen in CI on a network
+  // seconds old), and the agent records the circuit that carried its stream.
   std::string username = "tcp://127.0.0.1:" + std::to_string(port);
   std::map<std::string, int> round_of_circuit;
+  std::map<int, std::set<std::string>> exits_of_round;
   for (const auto& circuit : circuits(tor)) {
     if (!circuit.socks || circuit.socks->username != username) continue;
     for (int round = 0; round < kExitRounds; ++round) {
       if (circuit.socks->password != "tornet/" + std::to_string(round)) continue;
       EXPECT_EQ(round_of_circuit.count(circuit.id), 0u);
       round_of_circuit[circuit.id] = round;
-      EXPECT_EQ(exit_fingerprint(circuit), exit_of_round[round]) << "round " << round;
+      exits_of_round[round].insert(exit_fingerprint(circuit));
     }
   }
-  std::set<int> rounds_with_circuit;
-  for (const auto& [id, round] : round_of_circuit) rounds_with_circuit.insert(round);
-  EXPECT_EQ(rounds_with_circuit.size(), static_cast<std::size_t>(kExitRounds));
+  EXPECT_EQ(exits_of_round.size(), static_cast<std::size_t>(kExitRounds));
+  for (const auto& [round, exits] : exits_of_round) {
+    EXPECT_EQ(exits.count(exit_of_round[round]), 1u)
+        << "round " << round << ": recorded exit " << exit_of_round[round] << " is not the exit "
+        << "of any of the round's " << exits.size() << " circuits";
+  }
 
   // The honeypot saw every session come from 127.0.0.1, and each connection it got was opened by
   // an exit (the 127.0.0.1 target) or the onion service's tor, never by the agent itself.
