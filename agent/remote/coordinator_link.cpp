@@ -23,6 +23,10 @@ namespace eo::agent {
 namespace asio = boost::asio;
 using telemetry::LogLevel;
 
+namespace {
+constexpr std::size_t kDonesPerMessage = 256;
+}  // namespace
+
 struct CoordinatorLink::Connection {
   grpc::ClientContext context;
   std::unique_ptr<grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>> stream;
@@ -89,6 +93,7 @@ bool CoordinatorLink::serve_once(std::string& refusal) {
   for (const auto& vantage : vantages_) *request.add_vantages() = to_proto(vantage);
   request.set_software_version(options_.software_version);
   request.set_max_concurrent_tasks(options_.max_tasks);
+  request.set_takes_lease_batches(true);
   v1::RegisterResponse response;
   {
     grpc::ClientContext context;
@@ -115,12 +120,13 @@ bool CoordinatorLink::serve_once(std::string& refusal) {
     std::lock_guard lock(mutex_);
     if (stopping_) return false;
     connection_ = connection;
+    done_batches_ = response.takes_done_batches();
     // Credit for what is free now; tasks still running from an earlier stream return their
     // slot with their completion. Completions already held freed theirs before this credit.
     v1::AgentMessage hello;
     hello.set_credit(options_.max_tasks - std::min(options_.max_tasks, running_.load()));
     write_locked(hello);
-    for (auto& held : outbox_) held.mutable_done()->set_credit(0);
+    for (auto& held : outbox_) held.set_credit(0);
     unacked_.clear();  // leases of the old stream: the coordinator takes them back by expiry
     flush_locked();
   }
@@ -128,18 +134,15 @@ bool CoordinatorLink::serve_once(std::string& refusal) {
                  {{"coordinator", options_.coordinator}, {"agent_id", agent_id_}});
   v1::CoordinatorMessage message;
   while (connection->stream->Read(&message)) {
-    if (!message.has_lease()) continue;
-    {
-      std::lock_guard lock(mutex_);
-      // Leases come in batches: the ack leaves when the task thread gets to it, for every lease
-      // read by then (one message instead of one per lease).
-      if (unacked_.empty()) asio::post(*io_, [this] { send_acks(); });
-      unacked_.push_back(message.lease().lease_id());
-      ++running_;
+    v1::TaskLeases batch;
+    if (message.has_lease()) {
+      *batch.add_leases() = std::move(*message.mutable_lease());
+    } else if (message.has_leases()) {
+      batch.Swap(message.mutable_leases());
+    } else {
+      continue;
     }
-    asio::post(*io_, [this, lease = message.lease()]() mutable {
-      asio::co_spawn(*io_, run_task(std::move(lease)), asio::detached);
-    });
+    take_leases(std::move(batch));
   }
   {
     std::lock_guard lock(mutex_);
@@ -151,6 +154,22 @@ bool CoordinatorLink::serve_once(std::string& refusal) {
                    {{"code", int(status.error_code())}, {"error", status.error_message()}});
   }
   return true;
+}
+
+void CoordinatorLink::take_leases(v1::TaskLeases batch) {
+  {
+    std::lock_guard lock(mutex_);
+    // The ack leaves when the task thread gets to it, for every lease read by then (one message
+    // instead of one per lease).
+    if (unacked_.empty()) asio::post(*io_, [this] { send_acks(); });
+    for (const auto& lease : batch.leases()) unacked_.push_back(lease.lease_id());
+    running_ += unsigned(batch.leases_size());
+  }
+  asio::post(*io_, [this, batch = std::move(batch)]() mutable {
+    for (auto& lease : *batch.mutable_leases()) {
+      asio::co_spawn(*io_, run_task(std::move(lease)), asio::detached);
+    }
+  });
 }
 
 void CoordinatorLink::send_acks() {
@@ -169,35 +188,50 @@ bool CoordinatorLink::write_locked(v1::AgentMessage& message) {
 }
 
 void CoordinatorLink::flush_locked() {
-  while (!outbox_.empty() && write_locked(outbox_.front())) outbox_.pop_front();
+  v1::AgentMessage message;
+  while (!outbox_.empty()) {
+    // Bounded so a long outage's backlog never nears gRPC's message size limit.
+    const std::size_t n = done_batches_ ? std::min(outbox_.size(), kDonesPerMessage) : 1;
+    message.Clear();
+    if (done_batches_) {
+      for (std::size_t i = 0; i < n; ++i) *message.mutable_dones()->add_dones() = outbox_[i];
+    } else {
+      *message.mutable_done() = outbox_.front();
+    }
+    if (!write_locked(message)) return;
+    outbox_.erase(outbox_.begin(), outbox_.begin() + std::ptrdiff_t(n));
+  }
 }
 
 asio::awaitable<void> CoordinatorLink::run_task(v1::TaskLease lease) {
-  v1::AgentMessage done;
-  auto* body = done.mutable_done();
-  body->set_lease_id(lease.lease_id());
+  v1::TaskDone done;
+  done.set_lease_id(lease.lease_id());
   try {
     auto probes = probes_from_task(lease.task(), options_.probe_timeout, options_.probe_deadline);
     for (const auto& planned : probes) {
       auto observation = co_await engine_.execute(planned);
       if (!observation) {
-        body->set_failed(true);
-        body->set_failure("the target is on this agent's opt-out list");
+        done.set_failed(true);
+        done.set_failure("the target is on this agent's opt-out list");
         break;
       }
-      body->add_observation_ids(observation->observation_id());
+      done.add_observation_ids(observation->observation_id());
     }
   } catch (const std::exception& e) {
-    body->set_failed(true);
-    body->set_failure(e.what());
+    done.set_failed(true);
+    done.set_failure(e.what());
   }
-  body->set_credit(1);
+  done.set_credit(1);
   std::lock_guard lock(mutex_);
   --running_;
   ++tasks_done_;
-  // Kept until a stream takes it: a completion outlives a reconnect.
+  // Kept until a stream takes it: a completion outlives a reconnect. Completions that finish
+  // before the task thread gets to the flush leave together.
+  if (outbox_.empty()) asio::post(*io_, [this] {
+    std::lock_guard lock(mutex_);
+    flush_locked();
+  });
   outbox_.push_back(std::move(done));
-  flush_locked();
 }
 
 asio::awaitable<void> CoordinatorLink::heartbeat_loop() {

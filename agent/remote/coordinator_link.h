@@ -57,6 +57,8 @@ class CoordinatorLink {
   // Both need mutex_ held.
   bool write_locked(v1::AgentMessage& message);
   void flush_locked();
+  // Starts the leases that arrived in one message.
+  void take_leases(v1::TaskLeases batch);
   // Writes one TaskAck for every lease read since the last one.
   void send_acks();
   boost::asio::awaitable<void> run_task(v1::TaskLease lease);
@@ -75,7 +77,8 @@ class CoordinatorLink {
   std::atomic<std::uint32_t> heartbeat_ms_{5000};
   std::mutex mutex_;  // guards connection_ and outbox_, and serializes writes
   std::shared_ptr<Connection> connection_;
-  std::deque<v1::AgentMessage> outbox_;  // completions not yet written to a stream
+  std::deque<v1::TaskDone> outbox_;      // completions not yet written to a stream
+  bool done_batches_ = false;            // the stream's coordinator reads TaskDones
   std::vector<std::string> unacked_;     // leases read, their TaskAck not yet written
 };
 

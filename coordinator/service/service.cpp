@@ -13,6 +13,7 @@
 #include <prometheus/registry.h>
 
 #include <algorithm>
+#include <span>
 #include <thread>
 
 namespace eo::coordinator {
@@ -27,6 +28,9 @@ constexpr std::size_t kLeaseBatch = 32;
 constexpr auto kLeaseGather = std::chrono::milliseconds(10);
 constexpr std::size_t kCompleteBatch = 64;
 constexpr auto kCompleteGather = std::chrono::milliseconds(5);
+// A lease batch is bounded by the agent's credit, which the agent chooses: split it so no
+// message nears gRPC's 4 MiB receive limit (a lease is well under 4 KiB).
+constexpr std::size_t kLeasesPerMessage = 256;
 
 std::string random_token() {
   unsigned char bytes[16];
@@ -66,6 +70,7 @@ struct CoordinatorService::Session {
   std::string token;
   std::string agent_id;
   std::vector<v1::Vantage> vantages;
+  bool lease_batches = false;  // the agent reads TaskLeases
   std::mutex mutex;
   std::set<std::string> outstanding;  // leases handed out on any stream of this session
 };
@@ -217,6 +222,7 @@ grpc::Status CoordinatorService::Register(grpc::ServerContext* context,
   auto session = std::make_shared<Session>();
   session->token = random_token();
   session->agent_id = request->agent_id();
+  session->lease_batches = request->takes_lease_batches();
   std::string classes;
   for (const auto& vantage : request->vantages()) {
     if (vantage.id().empty() || vantage.network() == v1::NETWORK_UNSPECIFIED) {
@@ -243,6 +249,7 @@ grpc::Status CoordinatorService::Register(grpc::ServerContext* context,
   response->set_session_token(session->token);
   response->set_heartbeat_interval_ms(options_.heartbeat_interval_ms);
   response->set_lease_duration_ms(static_cast<std::uint32_t>(scheduler_.options().lease_ms));
+  response->set_takes_done_batches(true);
   telemetry::log(LogLevel::info, "agent registered",
                  {{"agent_id", request->agent_id()}, {"vantages", classes}});
   return grpc::Status::OK;
@@ -301,12 +308,19 @@ void CoordinatorService::dispatch(
           metrics_->late.Increment();
         }
       }
-      *message.mutable_lease() = std::move(lease);
-      // Buffered until the batch's last lease: one transport write for the batch. A lease lost
+      const bool last = i + 1 == leases.size();
+      if (session.lease_batches) {
+        *message.mutable_leases()->add_leases() = std::move(lease);
+        if (!last && message.leases().leases_size() < int(kLeasesPerMessage)) continue;
+      } else {
+        *message.mutable_lease() = std::move(lease);
+      }
+      // Buffered until the batch's last message: one transport write for the batch. A lease lost
       // with a broken stream comes back when it expires.
       grpc::WriteOptions options;
-      if (i + 1 < leases.size()) options.set_buffer_hint();
+      if (!last) options.set_buffer_hint();
       if (!writer.Write(message, options)) return;
+      message.Clear();
     }
   }
 }
@@ -324,6 +338,42 @@ void CoordinatorService::add_credit(Stream& stream, std::size_t credit) {
   }
 }
 
+void CoordinatorService::take_dones(Session& session, Stream& stream,
+                                    std::span<const v1::TaskDone* const> dones) {
+  std::size_t credit = 0;
+  std::vector<bool> mine(dones.size());
+  {
+    std::lock_guard lock(session.mutex);
+    for (std::size_t i = 0; i < dones.size(); ++i) {
+      credit += dones[i]->credit();
+      mine[i] = session.outstanding.erase(dones[i]->lease_id()) > 0;
+    }
+  }
+  add_credit(stream, credit);  // the slots are free whether or not the leases are ours
+  for (std::size_t i = 0; i < dones.size(); ++i) {
+    if (mine[i]) continue;
+    // A lease from before a coordinator restart: accept it only from its holder.
+    std::string task_id;
+    std::uint32_t attempt = 0;
+    if (!store::parse_lease_id(dones[i]->lease_id(), task_id, attempt)) continue;
+    auto task = scheduler_.store().get_task(task_id);
+    mine[i] = task.ok() && task.value.agent_id == session.agent_id;
+  }
+  bool notify;
+  {
+    std::lock_guard lock(done_mutex_);
+    const std::size_t before = done_queue_.size();
+    for (std::size_t i = 0; i < dones.size(); ++i) {
+      if (mine[i]) done_queue_.push_back({dones[i]->lease_id(), !dones[i]->failed(),
+                                          dones[i]->failure()});
+    }
+    // The completer waits for a first completion, then for a batch: wake it for those only.
+    const std::size_t after = done_queue_.size();
+    notify = (before == 0 && after > 0) || (before < kCompleteBatch && after >= kCompleteBatch);
+  }
+  if (notify) done_cv_.notify_one();
+}
+
 void CoordinatorService::handle(Session& session, Stream& stream,
                                 const v1::AgentMessage& message) {
   switch (message.body_case()) {
@@ -333,30 +383,13 @@ void CoordinatorService::handle(Session& session, Stream& stream,
     case v1::AgentMessage::kAck:
       break;
     case v1::AgentMessage::kDone: {
-      const auto& done = message.done();
-      add_credit(stream, done.credit());  // the slot is free whether or not the lease is ours
-      bool mine;
-      {
-        std::lock_guard lock(session.mutex);
-        mine = session.outstanding.erase(done.lease_id()) > 0;
-      }
-      if (!mine) {
-        // A lease from before a coordinator restart: accept it only from its holder.
-        std::string task_id;
-        std::uint32_t attempt = 0;
-        if (!store::parse_lease_id(done.lease_id(), task_id, attempt)) break;
-        auto task = scheduler_.store().get_task(task_id);
-        mine = task.ok() && task.value.agent_id == session.agent_id;
-      }
-      if (!mine) break;
-      bool notify;
-      {
-        std::lock_guard lock(done_mutex_);
-        done_queue_.push_back({done.lease_id(), !done.failed(), done.failure()});
-        // The completer waits for a first completion, then for a batch: wake it for those only.
-        notify = done_queue_.size() == 1 || done_queue_.size() == kCompleteBatch;
-      }
-      if (notify) done_cv_.notify_one();
+      const v1::TaskDone* done = &message.done();
+      take_dones(session, stream, {&done, 1});
+      break;
+    }
+    case v1::AgentMessage::kDones: {
+      const auto& dones = message.dones().dones();
+      take_dones(session, stream, {dones.data(), std::size_t(dones.size())});
       break;
     }
     case v1::AgentMessage::kHeartbeat: {

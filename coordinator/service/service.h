@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,6 +75,8 @@ class CoordinatorService final : public v1::Coordinator::Service {
   void dispatch(Session& session, Stream& stream,
                 grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::AgentMessage>& writer);
   void handle(Session& session, Stream& stream, const v1::AgentMessage& message);
+  // Completions that arrived in one message: their credit, then the ones this agent holds.
+  void take_dones(Session& session, Stream& stream, std::span<const v1::TaskDone* const> dones);
   // Credit returned by the agent (its own message, or folded into a completion).
   void add_credit(Stream& stream, std::size_t credit);
   v1::CampaignStatus with_agents(v1::CampaignStatus status);

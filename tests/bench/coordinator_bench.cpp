@@ -51,13 +51,15 @@ double cpu_seconds() {
 }
 
 // An agent that completes every lease as soon as it arrives, returning the credit with it, until
-// its context is cancelled.
+// its context is cancelled. It takes leases in batches and sends completions in batches, as the
+// real agent does with a coordinator that reads them.
 std::uint64_t instant_agent(const std::string& target, const std::string& id,
                             grpc::ClientContext& context) {
   auto stub = eo::v1::Coordinator::NewStub(
       grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   eo::v1::RegisterRequest request;
   request.set_agent_id(id);
+  request.set_takes_lease_batches(true);
   auto* vantage = request.add_vantages();
   vantage->set_id(id);
   vantage->set_region("eu");
@@ -73,18 +75,25 @@ std::uint64_t instant_agent(const std::string& target, const std::string& id,
   out.set_credit(256);
   stream->Write(out);
   eo::v1::CoordinatorMessage in;
+  eo::v1::AgentMessage ack, done;
+  ack.set_session_token(response.session_token());
+  done.set_session_token(response.session_token());
   std::uint64_t mine = 0;
   while (stream->Read(&in)) {
-    if (!in.has_lease()) continue;
-    // An ack per lease (the real agent acks what arrived together in one) and the completion
-    // with its credit, in one transport write.
-    out.mutable_ack()->add_lease_ids(in.lease().lease_id());
-    stream->Write(out, grpc::WriteOptions().set_buffer_hint());
-    auto* done = out.mutable_done();
-    done->set_lease_id(in.lease().lease_id());
-    done->set_credit(1);
-    stream->Write(out);
-    ++mine;
+    if (!in.has_leases()) continue;
+    // As the real agent: one ack for what arrived together, and the completions that are ready
+    // together (here all of them, with their credit) in one message, in one transport write.
+    ack.mutable_ack()->clear_lease_ids();
+    done.mutable_dones()->clear_dones();
+    for (const auto& lease : in.leases().leases()) {
+      ack.mutable_ack()->add_lease_ids(lease.lease_id());
+      auto* one = done.mutable_dones()->add_dones();
+      one->set_lease_id(lease.lease_id());
+      one->set_credit(1);
+      ++mine;
+    }
+    stream->Write(ack, grpc::WriteOptions().set_buffer_hint());
+    stream->Write(done);
   }
   return mine;
 }

@@ -1,6 +1,7 @@
 // The task stream's credit accounting, spoken by a raw gRPC client: a completion returns the
 // credit it carries (the agent's one message per task), a completion carrying none returns
-// nothing, and the coordinator never leases beyond what the agent granted.
+// nothing, and the coordinator never leases beyond what the agent granted, whether leases and
+// completions travel one per message or in batches.
 #include "agent/probes/known_probes.h"
 #include "common/store/factory.h"
 #include "coordinator/service/scheduler.h"
@@ -27,14 +28,16 @@ std::int64_t now_ms() {
       .count();
 }
 
-// A registered agent's task stream; leases are read on a thread of their own.
+// A registered agent's task stream; leases are read on a thread of their own. With `batches` it
+// declares that it reads TaskLeases, as the real agent does.
 class RawAgent {
  public:
-  explicit RawAgent(int port) {
+  explicit RawAgent(int port, bool batches = false) {
     stub_ = v1::Coordinator::NewStub(grpc::CreateChannel(
         "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
     v1::RegisterRequest request;
     request.set_agent_id("raw");
+    request.set_takes_lease_batches(batches);
     auto* vantage = request.add_vantages();
     vantage->set_id("raw");
     vantage->set_region("eu");
@@ -44,14 +47,20 @@ class RawAgent {
     context.set_deadline(std::chrono::system_clock::now() + 10s);
     status_ = stub_->Register(&context, request, &response);
     token_ = response.session_token();
+    takes_done_batches_ = response.takes_done_batches();
     context_.set_deadline(std::chrono::system_clock::now() + 60s);
     stream_ = stub_->TaskStream(&context_);
     reader_ = std::thread([this] {
       v1::CoordinatorMessage in;
       while (stream_->Read(&in)) {
-        if (!in.has_lease()) continue;
         std::lock_guard lock(mutex_);
-        leases_.push_back(in.lease().lease_id());
+        if (in.has_lease()) {
+          leases_.push_back(in.lease().lease_id());
+          ++single_messages_;
+        } else if (in.has_leases()) {
+          for (const auto& lease : in.leases().leases()) leases_.push_back(lease.lease_id());
+          ++batch_messages_;
+        }
         cv_.notify_all();
       }
     });
@@ -78,6 +87,35 @@ class RawAgent {
     done->set_credit(credit);
     stream_->Write(out);
   }
+  // One TaskAck and one TaskDones for all of `lease_ids`, each completion carrying `credit`.
+  void ack_and_complete_together(const std::vector<std::string>& lease_ids,
+                                 std::uint32_t credit) {
+    v1::AgentMessage ack, dones;
+    ack.set_session_token(token_);
+    dones.set_session_token(token_);
+    for (const auto& id : lease_ids) {
+      ack.mutable_ack()->add_lease_ids(id);
+      auto* done = dones.mutable_dones()->add_dones();
+      done->set_lease_id(id);
+      done->set_credit(credit);
+    }
+    stream_->Write(ack);
+    stream_->Write(dones);
+  }
+  // Waits until `n` leases are waiting (or `timeout` passed) and takes them all.
+  std::vector<std::string> take_leases(std::size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, timeout, [&] { return leases_.size() >= n; });
+    std::vector<std::string> out(leases_.begin(), leases_.end());
+    leases_.clear();
+    return out;
+  }
+  // Lease messages read so far: one lease each, or a batch each.
+  std::pair<int, int> messages() {
+    std::lock_guard lock(mutex_);
+    return {single_messages_, batch_messages_};
+  }
+  bool takes_done_batches() const { return takes_done_batches_; }
   // The next lease not taken yet, or "" after `timeout`.
   std::string next_lease(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
@@ -101,6 +139,9 @@ class RawAgent {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::string> leases_;
+  int single_messages_ = 0;
+  int batch_messages_ = 0;
+  bool takes_done_batches_ = false;
 };
 
 class TaskStream : public ::testing::Test {
@@ -151,6 +192,7 @@ TEST_F(TaskStream, CompletionsReturnTheirCreditAndNoMore) {
     std::this_thread::sleep_for(20ms);
   }
   EXPECT_EQ(scheduler_->status("credit").tasks_done(), total_);
+  EXPECT_EQ(agent.messages().second, 0) << "an agent that did not ask for batches got one";
 }
 
 TEST_F(TaskStream, ACompletionWithoutCreditFreesNoSlot) {
@@ -163,6 +205,33 @@ TEST_F(TaskStream, ACompletionWithoutCreditFreesNoSlot) {
   EXPECT_EQ(agent.next_lease(1500ms), "") << "a completion without credit bought a lease";
   agent.credit(1);
   EXPECT_NE(agent.next_lease(10s), "");
+}
+
+TEST_F(TaskStream, BatchesStayWithinCreditAndEachCompletionInThemCountsOnce) {
+  ASSERT_EQ(total_, 6u);
+  RawAgent agent(server_->port(), /*batches=*/true);
+  ASSERT_TRUE(agent.registered());
+  EXPECT_TRUE(agent.takes_done_batches());
+  agent.credit(4);
+  auto first = agent.take_leases(4, 10s);
+  ASSERT_EQ(first.size(), 4u);
+  EXPECT_EQ(agent.take_leases(5, 1500ms).size(), 0u) << "leased beyond the credit";
+  EXPECT_EQ(agent.messages(), std::make_pair(0, 1)) << "one lease call, one message";
+  // Then a repeat and a lease never handed out, in a batch of their own: neither counts.
+  agent.ack_and_complete_together(first, 1);
+  agent.ack_and_complete_together({first.front(), "not-a-lease"}, 0);
+  auto rest = agent.take_leases(2, 10s);
+  ASSERT_EQ(rest.size(), 2u);
+  agent.ack_and_complete_together(rest, 1);
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (scheduler_->status("credit").tasks_done() < total_ &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  auto status = scheduler_->status("credit");
+  EXPECT_EQ(status.tasks_done(), total_);
+  EXPECT_EQ(status.tasks_failed(), 0u);
+  EXPECT_EQ(agent.messages().first, 0) << "a batch-reading agent got single-lease messages";
 }
 
 }  // namespace
