@@ -429,13 +429,35 @@ Result<bool> RedisStore::renew(const std::string& lease_id, TimeMs now, TimeMs l
 
 Result<bool> RedisStore::complete(const std::string& lease_id, bool ok,
                                   const std::string& failure) {
-  std::string task_id;
-  std::uint32_t attempt = 0;
-  if (!parse_lease_id(lease_id, task_id, attempt)) return {Status::success(), false};
-  return guarded<Result<bool>>(mutex_, [&] {
-    auto r = conn_->eval(scripts::kComplete, {prefix_, task_id, std::to_string(attempt),
-                                              ok ? "done" : "failed", ok ? "" : failure});
-    return Result<bool>{Status::success(), r->integer == 1};
+  Completion one{lease_id, ok, failure};
+  auto r = complete_batch({&one, 1});
+  return {r.status, r.ok() && r.value.front()};
+}
+
+Result<std::vector<bool>> RedisStore::complete_batch(std::span<const Completion> batch) {
+  using R = Result<std::vector<bool>>;
+  R out;
+  out.value.assign(batch.size(), false);
+  Args argv{prefix_};
+  std::vector<std::size_t> sent;  // batch index of each completion given to the script
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    std::string task_id;
+    std::uint32_t attempt = 0;
+    if (!parse_lease_id(batch[i].lease_id, task_id, attempt)) continue;  // never ours: false
+    argv.insert(argv.end(), {std::move(task_id), std::to_string(attempt),
+                             batch[i].ok ? "done" : "failed", batch[i].ok ? "" : batch[i].failure});
+    sent.push_back(i);
+  }
+  if (sent.empty()) return out;
+  return guarded<R>(mutex_, [&] {
+    auto r = conn_->eval(scripts::kComplete, argv);
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != sent.size()) {
+      throw RedisError(Code::io_error, "redis: complete script answered " +
+                                           std::to_string(r->elements) + " results for " +
+                                           std::to_string(sent.size()));
+    }
+    for (std::size_t k = 0; k < sent.size(); ++k) out.value[sent[k]] = r->element[k]->integer == 1;
+    return out;
   });
 }
 

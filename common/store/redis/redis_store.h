@@ -39,6 +39,7 @@ class RedisStore final : public StateStore {
                                    TimeMs now, TimeMs lease_ms, std::size_t max) override;
   Result<bool> renew(const std::string& lease_id, TimeMs now, TimeMs lease_ms) override;
   Result<bool> complete(const std::string& lease_id, bool ok, const std::string& failure) override;
+  Result<std::vector<bool>> complete_batch(std::span<const Completion> batch) override;
   Result<std::size_t> expire(TimeMs now) override;
   Result<Task> get_task(const std::string& task_id) override;
   Result<TaskCounts> counts(const std::string& campaign_id) override;

@@ -59,21 +59,31 @@ redis.call('ZADD', p .. ':leased', ARGV[4], id)
 return 1
 )lua";
 
-// ARGV: prefix, task id, attempt, 'done'|'failed', failure. 1 if this call finished the task.
+// ARGV: prefix, then 4 per completion: task id, attempt, 'done'|'failed', failure. Returns, per
+// completion, 1 if it finished the task (0: not leased, or leased again since). One script for a
+// batch: one round trip, one atomic step.
 inline constexpr const char* kComplete = R"lua(
-local p, id = ARGV[1], ARGV[2]
-local tk = p .. ':t:' .. id
-local f = redis.call('HMGET', tk, 'state', 'attempts', 'target_id', 'ramp', 'campaign_id')
-if f[1] ~= 'leased' or f[2] ~= ARGV[3] then return 0 end
-redis.call('HSET', tk, 'state', ARGV[4], 'failure', ARGV[5])
-redis.call('ZREM', p .. ':leased', id)
-local gk = p .. ':g:' .. f[3]
-redis.call('HINCRBY', gk, 'leased', -1)
-if f[4] == '1' then redis.call('HINCRBY', gk, 'ramp_leased', -1) end
-local ck = p .. ':c:' .. f[5] .. ':n'
-redis.call('HINCRBY', ck, 'leased', -1)
-redis.call('HINCRBY', ck, ARGV[4], 1)
-return 1
+local p = ARGV[1]
+local out = {}
+for i = 2, #ARGV, 4 do
+  local id, attempt, state = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local tk = p .. ':t:' .. id
+  local f = redis.call('HMGET', tk, 'state', 'attempts', 'target_id', 'ramp', 'campaign_id')
+  if f[1] ~= 'leased' or f[2] ~= attempt then
+    out[#out + 1] = 0
+  else
+    redis.call('HSET', tk, 'state', state, 'failure', ARGV[i + 3])
+    redis.call('ZREM', p .. ':leased', id)
+    local gk = p .. ':g:' .. f[3]
+    redis.call('HINCRBY', gk, 'leased', -1)
+    if f[4] == '1' then redis.call('HINCRBY', gk, 'ramp_leased', -1) end
+    local ck = p .. ':c:' .. f[5] .. ':n'
+    redis.call('HINCRBY', ck, 'leased', -1)
+    redis.call('HINCRBY', ck, state, 1)
+    out[#out + 1] = 1
+  end
+end
+return out
 )lua";
 
 // ARGV: prefix, now. Re-queues every lease that ran out; returns how many.
