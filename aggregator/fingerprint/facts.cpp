@@ -103,12 +103,12 @@ struct Collector {
 }  // namespace
 
 std::vector<Fact> facts_of(const results::ObservationRow& row) {
-  Collector c{row, {}};
   // Only these probes tell implementations apart; the others' results are not parsed at all.
   if (row.probe_name != "metadata" && row.probe_name != "version_matrix" &&
       row.probe_name != "hostile_input") {
     return {};
   }
+  Collector c{row, {}};
   if (row.result_json.empty()) return {};
   json result = json::parse(row.result_json, nullptr, false);
   if (!result.is_object()) return {};

@@ -10,6 +10,7 @@
 #include "eo/v1/observation.pb.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace eo::aggregator::ingest {
 
@@ -25,6 +26,14 @@ results::MalformedRecord malformed(const bus::Message& m, std::string reason) {
           std::move(reason),
           static_cast<std::int64_t>(m.value.size()),
           m.value.substr(0, head)};
+}
+
+// The next row to fill: one the batch held before while there are any (its buffers are reused),
+// else a new one.
+template <class Row>
+Row& next_row(std::vector<Row>& rows, std::size_t& used) {
+  if (used == rows.size()) rows.emplace_back();
+  return rows[used++];
 }
 
 }  // namespace
@@ -47,8 +56,7 @@ void decode(std::span<const bus::Message> messages, DecodedBatch& out) {
       } else if (observation.observation_id().empty()) {
         out.malformed.push_back(malformed(m, "observation without observation_id"));
       } else {
-        if (used == out.observations.size()) out.observations.emplace_back();
-        results::to_row(observation, out.observations[used++]);
+        results::to_row(observation, next_row(out.observations, used));
       }
     } else if (m.topic == bus::topics::kHoneypotEvents) {
       if (!event.ParseFromString(m.value)) {
@@ -56,8 +64,7 @@ void decode(std::span<const bus::Message> messages, DecodedBatch& out) {
       } else if (event.event_id().empty()) {
         out.malformed.push_back(malformed(m, "event without event_id"));
       } else {
-        if (used_events == out.events.size()) out.events.emplace_back();
-        results::to_row(event, out.events[used_events++]);
+        results::to_row(event, next_row(out.events, used_events));
       }
     } else {
       out.malformed.push_back(malformed(m, "unexpected topic"));
