@@ -125,10 +125,12 @@ rules:
   EXPECT_GE(ids.size(), 2u);  // framing from one probe, error texts from another
 }
 
-// A fast ramp (50/s from the start) so the test takes about a second per run.
+// A fast ramp (50/s from the start) so the test takes about a second per run. "Slow" is 100 x
+// the baseline (at least 500 ms): on loopback the default (10 x, at least 50 ms) is within reach
+// of this VM's own scheduling stalls, which can hit two replies in a row.
 results::ObservationRow ramp(std::uint16_t port, int max_requests = 60) {
   return run_probe(port, "rate_limit_ramp",
-                   {{"start_rate", "50"}, {"max_rate", "50"},
+                   {{"start_rate", "50"}, {"max_rate", "50"}, {"slow_factor", "100"},
                     {"max_requests", std::to_string(max_requests)}});
 }
 
@@ -161,6 +163,28 @@ rules:
   EXPECT_EQ(by_target[n.target_id].throttled, 0u) << n.result_json;
   EXPECT_EQ(by_target[n.target_id].style, "none");
   EXPECT_EQ(by_target[n.target_id].evidence, std::vector<std::string>{n.observation_id});
+}
+
+// ElectrumX's cost model: past the soft limit each request sleeps longer, which the ramp reads as
+// a slowdown in the style of ElectrumX. Each ping costs 0.1 and its bytes, the reply padded to
+// 1024 (about 11 units at 100 bytes each; nothing decays): the sleeps start at about the 13th
+// ping and grow by about 200 ms a ping.
+TEST(RateLimits, CostSleepsReadAsAnElectrumXSlowdown) {
+  ServerFixture electrumx(load_profile(R"(
+base: electrumx
+limits:
+  cost: {enabled: true, soft_limit: 150, hard_limit: 350, sleep_ms: 4000, decay_per_s: 0,
+         connection_cost: 0, bytes_per_unit: 100}
+)"));
+  auto x = ramp(electrumx.tcp_port());
+  auto limits = ratelimit::infer_rate_limits(std::vector{x}, reference::builtin_reference());
+  ASSERT_EQ(limits.size(), 1u);
+  EXPECT_EQ(limits[0].style, "electrumx_cost") << x.result_json;
+  // Not before the soft limit; 15 on a quiet host, later when a stall raised the baseline.
+  EXPECT_GE(limits[0].threshold, 12) << x.result_json;
+  auto result = nlohmann::json::parse(x.result_json);
+  EXPECT_EQ(result["first_throttle"]["kind"], "slowdown") << "before the hard limit's -101: "
+                                                         << x.result_json;
 }
 
 }  // namespace
