@@ -152,6 +152,8 @@ TEST(Planner, PayloadIsAnEoTask) {
       "politeness: {max_requests_per_second_per_target: 3, max_ramp_requests: 120}\n"
       "profiles: [{name: wallet, client_name: electrum/4.3.4, protocol_max: \"1.4\"}]\n");
   auto targets = make_targets();
+  std::map<std::string, std::uint32_t> versions;
+  for (const auto& probe : registry_probes()) versions[probe.name] = probe.version;
   for (const auto& t : plan_round(spec, targets, 2, kStart, 11)) {
     eo::v1::Task task;
     ASSERT_TRUE(task.ParseFromString(t.payload));
@@ -162,7 +164,7 @@ TEST(Planner, PayloadIsAnEoTask) {
     EXPECT_EQ(task.client_profile().client_name(), "electrum/4.3.4");
     ASSERT_EQ(task.probes_size(), 1);
     EXPECT_EQ(task.probes(0).name(), t.probe);
-    EXPECT_EQ(task.probes(0).version(), 1u);
+    EXPECT_EQ(task.probes(0).version(), versions.at(t.probe)) << "the agent's registry's version";
     EXPECT_EQ(task.not_before_unix_us(), t.not_before_ms * 1000);
     EXPECT_EQ(task.deadline_unix_us(), (kStart + 60'000) * 1000);
     const double classes = t.target_id.find(".onion") != std::string::npos ? 1 : 3;
