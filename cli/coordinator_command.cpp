@@ -36,6 +36,7 @@ struct CoordinatorOptions {
   bool insecure = false;
   std::string servers_json;
   std::uint32_t lease_ms = 30000;
+  std::size_t max_leases_per_agent = 4096;
   std::string metrics_listen;
   std::string log_format = "text";
   std::string kafka;
@@ -113,6 +114,7 @@ int run_coordinator(const CoordinatorOptions& options) {
   // Three heartbeats per lease: one lost heartbeat does not cost a lease.
   server_options.service.heartbeat_interval_ms =
       std::clamp<std::uint32_t>(options.lease_ms / 3, 200, 5000);
+  server_options.service.max_leases_per_agent = options.max_leases_per_agent;
   coordinator::CoordinatorServer server(scheduler, server_options, &metrics.registry());
   auto running = state->list_campaigns(store::CampaignState::running);
   telemetry::log(telemetry::LogLevel::info, "coordinator listening",
@@ -323,6 +325,11 @@ void add_coordinator_commands(CLI::App& app) {
   coord->add_option("--lease-ms", coordinator_options->lease_ms,
                     "Lease length; an agent's heartbeats renew it, an absent agent loses it")
       ->check(CLI::Range(1000u, 3600000u))
+      ->capture_default_str();
+  coord->add_option("--max-leases-per-agent", coordinator_options->max_leases_per_agent,
+                    "Leases one agent may hold at once, whatever credit (concurrency) it grants; "
+                    "the rest of its credit waits for its completions")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
       ->capture_default_str();
   coord->add_option("--metrics-listen", coordinator_options->metrics_listen,
                     "Serve /metrics on ADDR:PORT");

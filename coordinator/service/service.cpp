@@ -73,6 +73,7 @@ struct CoordinatorService::Session {
   bool lease_batches = false;  // the agent reads TaskLeases
   std::mutex mutex;
   std::set<std::string> outstanding;  // leases handed out on any stream of this session
+  bool capped = false;                 // its credit has reached max_leases_per_agent (logged once)
 };
 
 struct CoordinatorService::Stream {
@@ -277,6 +278,22 @@ void CoordinatorService::dispatch(
       stream.wake = false;
       want = stream.credit;
     }
+    {
+      std::lock_guard lock(session.mutex);
+      const std::size_t room = options_.max_leases_per_agent -
+                               std::min(options_.max_leases_per_agent, session.outstanding.size());
+      if (want > room && !session.capped) {
+        telemetry::log(LogLevel::warn, "agent credit above --max-leases-per-agent; the rest waits",
+                       {{"agent", session.agent_id},
+                        {"credit", want},
+                        {"held", session.outstanding.size()},
+                        {"max_leases_per_agent", options_.max_leases_per_agent}});
+      }
+      session.capped = session.capped || want > room;
+      want = std::min(want, room);
+    }
+    // At the cap: completions and heartbeats (expired leases) make room; until then, poll.
+    if (want == 0) continue;
     std::vector<v1::TaskLease> leases;
     store::TimeMs t = now();
     try {

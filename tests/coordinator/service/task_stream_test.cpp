@@ -1,7 +1,7 @@
 // The task stream's credit accounting, spoken by a raw gRPC client: a completion returns the
 // credit it carries (the agent's one message per task), a completion carrying none returns
 // nothing, and the coordinator never leases beyond what the agent granted, whether leases and
-// completions travel one per message or in batches.
+// completions travel one per message or in batches; nor beyond its cap of held leases.
 #include "agent/probes/known_probes.h"
 #include "common/store/factory.h"
 #include "coordinator/service/scheduler.h"
@@ -151,10 +151,6 @@ class TaskStream : public ::testing::Test {
     SchedulerOptions options;
     options.known_probes = agent::known_probes();
     scheduler_ = std::make_unique<Scheduler>(*store_, options);
-    ServerOptions server_options;
-    server_options.listen = "127.0.0.1:0";
-    server_options.insecure = true;
-    server_ = std::make_unique<CoordinatorServer>(*scheduler_, server_options);
     auto campaign = scheduler_->submit(
         "name: credit\n"
         "targets: {list: [\"a.example:50001:t\", \"b.example:50001:t\", \"c.example:50001:t\"]}\n"
@@ -168,6 +164,18 @@ class TaskStream : public ::testing::Test {
         std::chrono::milliseconds(campaign.created_ms + 1000)));
   }
 
+  // The coordinator's port, started with `service` on first use.
+  int port(ServiceOptions service = {}) {
+    if (!server_) {
+      ServerOptions server_options;
+      server_options.listen = "127.0.0.1:0";
+      server_options.insecure = true;
+      server_options.service = service;
+      server_ = std::make_unique<CoordinatorServer>(*scheduler_, server_options);
+    }
+    return server_->port();
+  }
+
   test::TempDir dir_;
   std::unique_ptr<store::StateStore> store_;
   std::unique_ptr<Scheduler> scheduler_;
@@ -177,7 +185,7 @@ class TaskStream : public ::testing::Test {
 
 TEST_F(TaskStream, CompletionsReturnTheirCreditAndNoMore) {
   ASSERT_EQ(total_, 6u);
-  RawAgent agent(server_->port());
+  RawAgent agent(port());
   ASSERT_TRUE(agent.registered());
   agent.credit(1);  // one slot for the whole campaign: each completion must hand it back
   for (std::uint64_t i = 0; i < total_; ++i) {
@@ -196,7 +204,7 @@ TEST_F(TaskStream, CompletionsReturnTheirCreditAndNoMore) {
 }
 
 TEST_F(TaskStream, ACompletionWithoutCreditFreesNoSlot) {
-  RawAgent agent(server_->port());
+  RawAgent agent(port());
   ASSERT_TRUE(agent.registered());
   agent.credit(1);
   std::string first = agent.next_lease(10s);
@@ -209,7 +217,7 @@ TEST_F(TaskStream, ACompletionWithoutCreditFreesNoSlot) {
 
 TEST_F(TaskStream, BatchesStayWithinCreditAndEachCompletionInThemCountsOnce) {
   ASSERT_EQ(total_, 6u);
-  RawAgent agent(server_->port(), /*batches=*/true);
+  RawAgent agent(port(), /*batches=*/true);
   ASSERT_TRUE(agent.registered());
   EXPECT_TRUE(agent.takes_done_batches());
   agent.credit(4);
@@ -232,6 +240,22 @@ TEST_F(TaskStream, BatchesStayWithinCreditAndEachCompletionInThemCountsOnce) {
   EXPECT_EQ(status.tasks_done(), total_);
   EXPECT_EQ(status.tasks_failed(), 0u);
   EXPECT_EQ(agent.messages().first, 0) << "a batch-reading agent got single-lease messages";
+}
+
+TEST_F(TaskStream, AnAgentHoldsNoMoreLeasesThanTheCapWhateverCreditItGrants) {
+  ASSERT_EQ(total_, 6u);
+  ServiceOptions service;
+  service.max_leases_per_agent = 4;
+  RawAgent agent(port(service), /*batches=*/true);
+  ASSERT_TRUE(agent.registered());
+  agent.credit(1'000'000);
+  auto held = agent.take_leases(4, 10s);
+  ASSERT_EQ(held.size(), 4u);
+  EXPECT_EQ(agent.take_leases(1, 1500ms).size(), 0u) << "leased beyond the cap";
+  // Two completions make room for two more, though they return no credit: the grant was ample.
+  agent.ack_and_complete_together({held[0], held[1]}, 0);
+  auto rest = agent.take_leases(2, 10s);
+  EXPECT_EQ(rest.size(), 2u);
 }
 
 }  // namespace
