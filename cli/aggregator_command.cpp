@@ -16,7 +16,7 @@ void add_aggregator_command(CLI::App& app) {
       "Consume observations and honeypot events into a SQLite results database and keep the "
       "server inventory, implementation fingerprints, rate limits, differential treatment, "
       "operator clusters, findings, honeypot suspicion and the privacy risk summary up to date; "
-      "publish new or changed findings on findings.v1");
+      "publish new or changed findings on findings.v1, and withdraw those that no longer hold");
   cmd->footer(
       "Examples:\n"
       "  observatory aggregator --data-dir observatory-data --db results.sqlite --once\n"
@@ -29,7 +29,8 @@ void add_aggregator_command(CLI::App& app) {
       "Tables: observations, honeypot_events, malformed (ingested); servers, server_reachability,\n"
       "concentration, concentration_summary, fingerprints, rate_limits, differential,\n"
       "operator_clusters, operator_members, findings, suspicion, privacy_risk (analysis);\n"
-      "findings_published (what went out on findings.v1, key = server, through the same bus).\n"
+      "findings_published (what went out on findings.v1, key = server, through the same bus;\n"
+      "a published finding that no longer holds goes out once more with withdrawn = true).\n"
       "See docs/aggregator.md; the reference fingerprints are data/fingerprints.yaml, the\n"
       "suspicion weights data/suspicion.yaml.");
   auto* kafka = cmd->add_option("--kafka", o->kafka,

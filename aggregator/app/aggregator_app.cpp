@@ -157,6 +157,7 @@ int run_aggregator(const AggregatorOptions& options) {
       if (!published.status.ok()) {
         telemetry::log(LogLevel::warn, "findings not all published; trying again next pass",
                        {{"published", published.published},
+                        {"withdrawn", published.withdrawn},
                         {"why", std::string(bus::to_string(published.status.code)) + ": " +
                                     published.status.detail}});
       }
@@ -174,7 +175,8 @@ int run_aggregator(const AggregatorOptions& options) {
                       {"suspicious", summary.suspicious},
                       {"privacy_risks", summary.privacy_risks},
                       {"findings_published", published.published},
-                      {"findings_unchanged", published.unchanged}});
+                      {"findings_unchanged", published.unchanged},
+                      {"findings_withdrawn", published.withdrawn}});
     }
     if (options.once) break;
   }

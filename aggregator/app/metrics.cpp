@@ -52,6 +52,8 @@ AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry) {
   for (auto& [kind, g] : findings_) g = &findings_family_->Add({{"kind", kind}});
   published_ = counter("eo_aggregator_findings_published_total",
                        "Findings published on findings.v1 (new or changed)");
+  withdrawn_ = counter("eo_aggregator_findings_withdrawn_total",
+                       "Withdrawals published on findings.v1 (a published finding no longer holds)");
 }
 
 void AggregatorMetrics::update(const ingest::IngestStats& s) {
@@ -80,6 +82,7 @@ void AggregatorMetrics::update(const AnalysisSummary& summary) {
 
 void AggregatorMetrics::update(const findings::PublishResult& published) {
   published_->Increment(double(published.published));
+  withdrawn_->Increment(double(published.withdrawn));
 }
 
 }  // namespace eo::aggregator::app

@@ -43,6 +43,7 @@ class AggregatorMetrics {
   prometheus::Family<prometheus::Gauge>* findings_family_;
   std::map<std::string, prometheus::Gauge*> findings_;  // by kind; a kind gone reads 0
   prometheus::Counter* published_;
+  prometheus::Counter* withdrawn_;
 };
 
 }  // namespace eo::aggregator::app

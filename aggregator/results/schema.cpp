@@ -111,8 +111,22 @@ CREATE TABLE findings_published(
   finding_id TEXT PRIMARY KEY, content_sha256 TEXT NOT NULL, published_us INTEGER NOT NULL);
 )sql";
 
+// What a withdrawal on findings.v1 names. Findings published before v4 take it from the last
+// analysis's findings table, which holds them unless they have already gone.
+constexpr const char* kV4 = R"sql(
+ALTER TABLE findings_published ADD COLUMN kind TEXT;
+ALTER TABLE findings_published ADD COLUMN server TEXT;
+ALTER TABLE findings_published ADD COLUMN target_id TEXT;
+ALTER TABLE findings_published ADD COLUMN vantage_id TEXT;
+UPDATE findings_published SET
+  kind = (SELECT kind FROM findings f WHERE f.finding_id = findings_published.finding_id),
+  server = (SELECT server FROM findings f WHERE f.finding_id = findings_published.finding_id),
+  target_id = (SELECT target_id FROM findings f WHERE f.finding_id = findings_published.finding_id),
+  vantage_id = (SELECT vantage_id FROM findings f WHERE f.finding_id = findings_published.finding_id);
+)sql";
+
 // migrations[i] brings version i to i + 1.
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3};
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4};
 
 }  // namespace
 

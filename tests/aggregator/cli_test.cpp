@@ -183,6 +183,7 @@ TEST(AggregatorMetrics, PassPromtool) {
   metrics.update(summary);
   findings::PublishResult published;
   published.published = 3;
+  published.withdrawn = 1;
   metrics.update(published);
   std::string text = server.scrape();
   for (const char* name :
@@ -193,7 +194,8 @@ TEST(AggregatorMetrics, PassPromtool) {
         "eo_aggregator_findings{kind=\"honeypot_suspicion\"} 2",
         "eo_aggregator_findings{kind=\"differential.latency\"} 1",
         "eo_aggregator_findings{kind=\"query_leak\"} 0",
-        "eo_aggregator_findings_published_total 3"}) {
+        "eo_aggregator_findings_published_total 3",
+        "eo_aggregator_findings_withdrawn_total 1"}) {
     EXPECT_NE(text.find(name), std::string::npos) << name << "\n" << text;
   }
   eo::test::TempDir dir;

@@ -1,7 +1,7 @@
 // findings.v1 publishing through the embedded log: the first pass publishes every finding (key =
 // server, an eo.v1.Finding each), a second pass with the same findings publishes nothing, a
-// changed finding is published again, and a finding that went away and came back is too. A
-// refused batch records only what the producer accepted.
+// changed finding is published again, a finding that went away is withdrawn once and is news
+// again when it comes back. A refused batch records only what the producer accepted.
 #include "aggregator/findings/publish.h"
 
 #include <gtest/gtest.h>
@@ -106,18 +106,36 @@ TEST_F(Publish, NewThenNothingThenChanged) {
   EXPECT_EQ(f.evidence_observation_ids_size(), 2);
 }
 
-TEST_F(Publish, SurvivesARestartAndForgetsWhatWentAway) {
+TEST_F(Publish, SurvivesARestartAndWithdrawsWhatWentAwayOnce) {
   pass({kA, kB});
   read();
   // A new process: a new producer on the same log, the bookkeeping in the same database.
   producer_.reset();
   producer_ = bus::make_producer(config_);
   EXPECT_EQ(pass({kA, kB}).published, 0u);
-  EXPECT_EQ(pass({kA}).published, 0u);      // b went away ...
-  EXPECT_EQ(pass({kA, kB}).published, 1u);  // ... and came back: news again
+  auto gone = pass({kA});  // b no longer holds ...
+  EXPECT_EQ(gone.published, 0u);
+  EXPECT_EQ(gone.withdrawn, 1u);
   auto messages = read();
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].key, "b.example");
+  v1::Finding w;
+  ASSERT_TRUE(w.ParseFromString(messages[0].value));
+  EXPECT_TRUE(w.withdrawn());
+  EXPECT_EQ(w.finding_id(), finding_id(kB));
+  EXPECT_EQ(w.kind(), "differential.error");
+  EXPECT_EQ(w.target_id(), "tcp://b:1");
+  EXPECT_EQ(w.vantage_id(), "v2");
+  EXPECT_EQ(w.evidence_observation_ids_size(), 0);
+  EXPECT_EQ(pass({kA}).withdrawn, 0u);  // ... said once
+  EXPECT_TRUE(read().empty());
+  auto back = pass({kA, kB});  // ... and came back: news again
+  EXPECT_EQ(back.published, 1u);
+  messages = read();
+  ASSERT_EQ(messages.size(), 1u);
+  ASSERT_TRUE(w.ParseFromString(messages[0].value));
+  EXPECT_FALSE(w.withdrawn());
+  EXPECT_EQ(w.finding_id(), finding_id(kB));
 }
 
 // Accepts the first `room` records of a batch, then refuses.
@@ -151,6 +169,47 @@ TEST_F(Publish, ARefusedRecordIsTriedAgain) {
   auto messages = read();
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].key, "a.example");
+}
+
+TEST_F(Publish, ARefusedWithdrawalIsTriedAgain) {
+  pass({kA, kB});
+  read();
+  FullProducer full(0);
+  auto refused = publish_new(db_.database(), full, identify({kA}), 1);
+  EXPECT_FALSE(refused.status.ok());
+  EXPECT_EQ(refused.withdrawn, 0u);
+  auto retry = pass({kA});
+  EXPECT_EQ(retry.withdrawn, 1u);
+  auto messages = read();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].key, "b.example");
+}
+
+// A database from before schema v4 names its published findings by id and hash only: migration
+// takes what a withdrawal needs from the last analysis's findings table.
+TEST_F(Publish, FindingsPublishedBeforeV4CanBeWithdrawn) {
+  save_findings(db_.database(), identify({kA, kB}));
+  pass({kA, kB});
+  read();
+  const std::string path = dir_.file("r.sqlite");
+  {
+    results::Database raw(path);
+    raw.exec("PRAGMA user_version = 3");
+    raw.exec("ALTER TABLE findings_published DROP COLUMN vantage_id");
+    raw.exec("ALTER TABLE findings_published DROP COLUMN target_id");
+    raw.exec("ALTER TABLE findings_published DROP COLUMN server");
+    raw.exec("ALTER TABLE findings_published DROP COLUMN kind");
+  }
+  results::ResultsDb migrated(path);
+  EXPECT_EQ(publish_new(migrated.database(), *producer_, identify({kA}), 7).withdrawn, 1u);
+  auto messages = read();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].key, "b.example");
+  v1::Finding w;
+  ASSERT_TRUE(w.ParseFromString(messages[0].value));
+  EXPECT_TRUE(w.withdrawn());
+  EXPECT_EQ(w.kind(), "differential.error");
+  EXPECT_EQ(w.vantage_id(), "v2");
 }
 
 }  // namespace
