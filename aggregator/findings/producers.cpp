@@ -37,8 +37,13 @@ json capped(const std::vector<std::string>& names) {
 }
 
 json link_json(const operators::Link& l) {
-  return {{"kind", l.kind},   {"strong", l.strong},           {"merged", l.merged},
-          {"value", l.value}, {"servers", capped(l.servers)}, {"server_count", l.servers.size()}};
+  return {{"kind", l.kind},
+          {"strong", l.strong},
+          {"merged", l.merged},
+          {"value", l.value},
+          {"servers", capped(l.servers)},
+          {"server_count", l.servers.size()},
+          {"observations", capped(l.observations)}};
 }
 
 }  // namespace
@@ -134,17 +139,19 @@ std::vector<Finding> from_operators(const operators::Clustering& clustering) {
     const json members = capped(c.members);
     const json outliers = capped(c.outliers);
     for (const auto& member : c.members) {
-      // The links this member is part of.
+      // The links this member is part of; the evidence is the observations behind those that
+      // joined it (its own and the other servers', which show the same value).
       json links = json::array();
+      std::set<std::string> evidence;
       for (const auto& l : c.evidence) {
-        if (links.size() < kMaxListed &&
-            std::binary_search(l.servers.begin(), l.servers.end(), member)) {
-          links.push_back(link_json(l));
-        }
+        if (!std::binary_search(l.servers.begin(), l.servers.end(), member)) continue;
+        if (links.size() < kMaxListed) links.push_back(link_json(l));
+        if (l.merged) evidence.insert(l.observations.begin(), l.observations.end());
       }
       Finding f;
       f.kind = kOperatorCluster;
       f.server = member;
+      f.evidence.assign(evidence.begin(), evidence.end());
       f.summary = member + " is one of " + std::to_string(c.members.size()) +
                   " servers of one operator (cluster " + c.id + ", joined by " +
                   joined({joined_by.begin(), joined_by.end()}) + ")";

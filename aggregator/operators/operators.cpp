@@ -119,7 +119,13 @@ Clustering cluster(std::span<const ObservationRow> rows,
     for (const auto& a : servers[i].addresses) by_address.emplace(a, i);
   }
 
-  std::map<std::pair<std::string, std::string>, std::set<std::size_t>> strong, network;
+  // Strong keys: server -> the first observation (by id) that showed the key; "" for addresses.
+  std::map<std::pair<std::string, std::string>, std::map<std::size_t, std::string>> strong;
+  std::map<std::pair<std::string, std::string>, std::set<std::size_t>> network;
+  auto saw = [&](std::pair<std::string, std::string> key, std::size_t i, const std::string& id) {
+    auto [it, fresh] = strong[std::move(key)].try_emplace(i, id);
+    if (!fresh && !id.empty() && (it->second.empty() || id < it->second)) it->second = id;
+  };
   std::vector<Seen> seen(servers.size());
   std::vector<const ObservationRow*> latest_metadata(servers.size());
   std::map<std::string_view, bool> banner_is_default;  // by banner hash
@@ -131,11 +137,11 @@ Clustering cluster(std::span<const ObservationRow> rows,
     if (it == index.end()) continue;
     const std::size_t i = it->second;
     if (!row.cert_sha256.empty() && !shipped_certificate(row)) {
-      strong[{"certificate", row.cert_sha256}].insert(i);
-      if (!row.spki_sha256.empty()) strong[{"spki", row.spki_sha256}].insert(i);
+      saw({"certificate", row.cert_sha256}, i, row.observation_id);
+      if (!row.spki_sha256.empty()) saw({"spki", row.spki_sha256}, i, row.observation_id);
     }
     if (!row.donation_address.empty() && !kDefaultDonation.contains(row.donation_address))
-      strong[{"donation_address", row.donation_address}].insert(i);
+      saw({"donation_address", row.donation_address}, i, row.observation_id);
     if (row.probe_name == "metadata" && !row.banner_sha256.empty()) {
       auto [known, fresh] = banner_is_default.emplace(row.banner_sha256, true);
       if (fresh) {
@@ -143,7 +149,7 @@ Clustering cluster(std::span<const ObservationRow> rows,
         known->second = !banner || !banner->is_string() || banner->get<std::string>().empty() ||
                         std::regex_match(banner->get<std::string>(), kDefaultBanner);
       }
-      if (!known->second) strong[{"banner", row.banner_sha256}].insert(i);
+      if (!known->second) saw({"banner", row.banner_sha256}, i, row.observation_id);
     }
     if (row.probe_name == "metadata" && row.outcome == "ok" &&
         (!latest_metadata[i] || row.started_us >= latest_metadata[i]->started_us)) {
@@ -165,7 +171,7 @@ Clustering cluster(std::span<const ObservationRow> rows,
     const auto& s = servers[i];
     for (const auto& a : s.addresses) {
       if (!differential::is_public(a)) continue;
-      strong[{"ip", a}].insert(i);
+      saw({"ip", a}, i, "");
       network[{"network", "AS" + (s.asn ? std::to_string(s.asn) : std::string("?")) + " " +
                               differential::subnet_of(a)}]
           .insert(i);
@@ -189,10 +195,17 @@ Clustering cluster(std::span<const ObservationRow> rows,
     std::sort(n.begin(), n.end());
     return n;
   };
-  for (const auto& [key, members] : strong) {
-    if (members.size() < 2) continue;
-    for (auto i : members) sets.unite(*members.begin(), i);
-    links.push_back({key.first, true, true, key.second, names(members)});
+  for (const auto& [key, seen_by] : strong) {
+    if (seen_by.size() < 2) continue;
+    std::vector<std::size_t> members;
+    std::vector<std::string> observations;
+    for (const auto& [i, id] : seen_by) {
+      sets.unite(seen_by.begin()->first, i);
+      members.push_back(i);
+      if (!id.empty()) observations.push_back(id);
+    }
+    std::sort(observations.begin(), observations.end());
+    links.push_back({key.first, true, true, key.second, names(members), std::move(observations)});
   }
 
   // Weak links, without enumerating pairs of large groups (a default-ElectrumX behaviour group
@@ -202,7 +215,9 @@ Clustering cluster(std::span<const ObservationRow> rows,
   std::vector<std::set<std::string>> networks_of(servers.size());
   for (const auto& [key, members] : network) {
     for (auto i : members) networks_of[i].insert(key.second);
-    if (members.size() > 1) links.push_back({key.first, false, false, key.second, names(members)});
+    if (members.size() > 1) {
+      links.push_back({key.first, false, false, key.second, names(members), {}});
+    }
   }
   auto behaviour_of = [&](std::size_t i) -> std::optional<std::string> {
     auto it = out.behaviour.find(servers[i].server);
@@ -218,8 +233,8 @@ Clustering cluster(std::span<const ObservationRow> rows,
   for (const auto& [key, members] : network_and_behaviour) {
     if (members.size() < 2) continue;
     for (auto i : members) sets.unite(*members.begin(), i);
-    links.push_back({"network", false, true, key.first, names(members)});
-    links.push_back({"behaviour", false, true, key.second, names(members)});
+    links.push_back({"network", false, true, key.first, names(members), {}});
+    links.push_back({"behaviour", false, true, key.second, names(members), {}});
   }
 
   auto resolve = [&](const std::string& peer) -> std::optional<std::size_t> {
@@ -255,8 +270,15 @@ Clustering cluster(std::span<const ObservationRow> rows,
       for (const auto& [kind, value] : kinds) distinct.insert(kind);
       const bool merge = distinct.size() >= 2;
       if (merge) sets.unite(a, b);
+      // The peers link rests on the two metadata answers that list each other.
+      std::vector<std::string> listed;
+      for (auto i : {a, b}) {
+        if (latest_metadata[i]) listed.push_back(latest_metadata[i]->observation_id);
+      }
+      std::sort(listed.begin(), listed.end());
       for (const auto& [kind, value] : kinds) {
-        links.push_back({kind, false, merge, value, names(std::set{a, b})});
+        links.push_back({kind, false, merge, value, names(std::set{a, b}),
+                         kind == "peers" ? listed : std::vector<std::string>{}});
       }
     }
   }
@@ -322,7 +344,8 @@ void save_operators(results::Database& db, const Clustering& clustering) {
                           {"strong", l.strong},
                           {"merged", l.merged},
                           {"value", l.value},
-                          {"servers", l.servers}});
+                          {"servers", l.servers},
+                          {"observations", l.observations}});
     }
     std::string members;
     for (const auto& m : c.members) members += (members.empty() ? "" : ",") + m;

@@ -32,6 +32,10 @@ struct Link {
   bool merged = false;  // joined its servers (strong, or weak with enough kinds on the pair)
   std::string value;    // the shared thing (fingerprint, address, subnet, ...)
   std::vector<std::string> servers;  // sorted
+  // The observations that showed the shared value, the first by id for each server that has one
+  // (sorted). Addresses and networks come from the inventory and behaviour from many
+  // observations: those links name none.
+  std::vector<std::string> observations;
 
   bool operator==(const Link&) const = default;
 };

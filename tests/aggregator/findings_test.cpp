@@ -105,8 +105,10 @@ TEST(Findings, OneOperatorFindingPerMember) {
   operators::Cluster cluster;
   cluster.id = "a.example";
   cluster.members = {"a.example", "b.example"};
-  cluster.evidence = {{"certificate", true, true, "cert1", {"a.example", "b.example"}},
-                      {"network", false, false, "AS0 198.51.100.0/24", {"a.example", "c.example"}}};
+  cluster.evidence = {
+      {"certificate", true, true, "cert1", {"a.example", "b.example"}, {"a/tls", "b/tls"}},
+      {"network", false, false, "AS0 198.51.100.0/24", {"a.example", "c.example"}, {}},
+      {"peers", false, false, "list each other", {"a.example", "c.example"}, {"a/m", "c/m"}}};
   cluster.outliers = {"b.example: implementation fulcrum (cluster: electrumx)"};
   c.clusters = {cluster};
   auto found = from_operators(c);
@@ -118,8 +120,11 @@ TEST(Findings, OneOperatorFindingPerMember) {
     EXPECT_EQ(f.details["cluster_id"], "a.example");
     EXPECT_EQ(f.details["members"], nlohmann::json({"a.example", "b.example"}));
     EXPECT_EQ(f.details["member_count"], 2);
-    // The links the member is part of: b.example is outside the /24 annotation.
-    ASSERT_EQ(f.details["links"].size(), f.server == "a.example" ? 2u : 1u);
+    // The links the member is part of: b.example is outside the /24 and peers annotations.
+    ASSERT_EQ(f.details["links"].size(), f.server == "a.example" ? 3u : 1u);
+    // The evidence: the observations behind the links that joined it, not the annotations'.
+    EXPECT_EQ(f.evidence, (std::vector<std::string>{"a/tls", "b/tls"}));
+    EXPECT_EQ(f.details["links"][0]["observations"], nlohmann::json({"a/tls", "b/tls"}));
     EXPECT_EQ(f.details["links"][0]["kind"], "certificate");
     EXPECT_EQ(f.details["links"][0]["value"], "cert1");
     EXPECT_EQ(f.details["links"][0]["server_count"], 2);

@@ -1,5 +1,5 @@
 // Operator clusters on known sets: a shared certificate, a shared donation address and a shared
-// non-default banner join servers; mutual peers join only with a second weak kind (the same /24);
+// non-default banner join servers, naming the observations that showed them; mutual peers join only with a second weak kind (the same /24);
 // unrelated servers, default banners and EPS's shipped certificate join nothing; outliers are
 // named and clusters feed the centralization figures.
 #include "aggregator/operators/operators.h"
@@ -82,6 +82,7 @@ TEST(Operators, SharedCertificateJoinsServers) {
   EXPECT_EQ(kinds(cl, true), (std::vector<std::string>{"certificate", "spki"}));
   EXPECT_EQ(cl.evidence[0].value, "cert1");
   EXPECT_TRUE(cl.evidence[0].strong);
+  EXPECT_EQ(cl.evidence[0].observations, (std::vector<std::string>{"a.example/tls", "b.example/tls"}));
   EXPECT_EQ(c.cluster_of.at("b.example"), "a.example");
   EXPECT_EQ(c.cluster_of.at("c.example"), "c.example");  // alone: its own operator
 
@@ -124,6 +125,17 @@ TEST(Operators, SameAddressJoinsServers) {
   ASSERT_EQ(clusters.size(), 1u);  // a private address names nobody
   EXPECT_EQ(clusters[0].members, (std::vector<std::string>{"a.example", "b.example"}));
   EXPECT_EQ(kinds(clusters[0], true), (std::vector<std::string>{"ip"}));
+  EXPECT_TRUE(clusters[0].evidence[0].observations.empty());  // addresses: the inventory's
+}
+
+TEST(Operators, AStrongLinkNamesEachServersFirstObservationById) {
+  auto a2 = tls("a.example", "203.0.113.1", "cert1");
+  a2.observation_id = "a.example/tls-0";  // sorts before "a.example/tls"
+  auto c = run({tls("a.example", "203.0.113.1", "cert1"), tls("b.example", "198.51.100.7", "cert1"),
+                a2});
+  ASSERT_EQ(c.clusters.size(), 1u);
+  EXPECT_EQ(c.clusters[0].evidence[0].observations,
+            (std::vector<std::string>{"a.example/tls", "b.example/tls"}));
 }
 
 TEST(Operators, MutualPeersJoinOnlyWithASecondWeakKind) {
@@ -139,6 +151,12 @@ TEST(Operators, MutualPeersJoinOnlyWithASecondWeakKind) {
   EXPECT_EQ(std::count(merged.begin(), merged.end(), "peers"), 3);
   EXPECT_EQ(std::count(merged.begin(), merged.end(), "network"), 3);
   EXPECT_EQ(ring.cluster_of.at("x.example"), "x.example");
+  // A peers link names the two metadata answers that list each other; a network link, none.
+  for (const auto& l : ring.clusters[0].evidence) {
+    std::vector<std::string> expected;
+    if (l.kind == "peers") expected = {l.servers[0] + "/metadata", l.servers[1] + "/metadata"};
+    EXPECT_EQ(l.observations, expected) << l.kind << " " << l.value;
+  }
 
   // Mutual peers in different networks: one weak kind, no cluster.
   auto apart = run({meta("p1.example", "203.0.113.1", {"p2.example"}),
