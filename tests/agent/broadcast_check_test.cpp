@@ -3,13 +3,12 @@
 // answer verbatim, its framing and whether the session survived. And the transactions it sends
 // can never be valid.
 #include "agent/probes/broadcast_check/broadcast_check.h"
-#include "agent/runtime/runner.h"
 #include "common/bitcoin/hex.h"
 #include "common/bitcoin/tx.h"
 
+#include "tests/agent/local_probe.h"
 #include "tests/honeypot/server/server_fixture.h"
 #include "tests/support/line_server.h"
-#include "tests/support/run.h"
 
 #include <gtest/gtest.h>
 
@@ -25,20 +24,7 @@ using honeypot::server::test::ServerFixture;
 constexpr const char* kReason = "bad-txns-inputs-missingorspent";
 
 v1::Observation run_broadcast_check(std::uint16_t port) {
-  Vantage vantage;
-  vantage.id = "local";
-  vantage.region = "test";
-  Runner runner("test-agent", vantage);
-  ProbeRequest request;
-  request.campaign_id = "c1";
-  request.target = {"127.0.0.1", port, false};
-  request.probe_name = "broadcast_check";
-  request.timeout = std::chrono::milliseconds(3000);
-  request.deadline = std::chrono::milliseconds(20000);
-  return test::run<v1::Observation>([&](asio::io_context&) -> asio::awaitable<v1::Observation> {
-    auto no_pacing = []() -> asio::awaitable<void> { co_return; };
-    co_return co_await runner.run(request, no_pacing);
-  });
+  return test::run_local_probe(test::local_probe_request(port, "broadcast_check"));
 }
 
 nlohmann::json result_of(const v1::Observation& o) {

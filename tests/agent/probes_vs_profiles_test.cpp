@@ -1,36 +1,21 @@
 // The probe suite against the honeypot emulating ElectrumX, Fulcrum and electrs: each observation
 // carries the bytes that tell the implementations apart (version replies, framing, error texts).
-#include "agent/runtime/runner.h"
 
+#include "tests/agent/local_probe.h"
 #include "tests/honeypot/server/server_fixture.h"
 #include "tests/support/hostile_peers.h"
-#include "tests/support/run.h"
 
 #include <gtest/gtest.h>
 
 namespace eo::agent {
 namespace {
 
-namespace asio = boost::asio;
 using honeypot::server::Base;
 using honeypot::server::default_profile;
 using honeypot::server::test::ServerFixture;
 
 v1::Observation run_probe(std::uint16_t port, const std::string& probe) {
-  Vantage vantage;
-  vantage.id = "local";
-  vantage.region = "test";
-  Runner runner("test-agent", vantage);
-  ProbeRequest request;
-  request.campaign_id = "c1";
-  request.target = {"127.0.0.1", port, false};
-  request.probe_name = probe;
-  request.timeout = std::chrono::milliseconds(3000);
-  request.deadline = std::chrono::milliseconds(20000);
-  return test::run<v1::Observation>([&](asio::io_context&) -> asio::awaitable<v1::Observation> {
-    auto no_pacing = []() -> asio::awaitable<void> { co_return; };
-    co_return co_await runner.run(request, no_pacing);
-  });
+  return test::run_local_probe(test::local_probe_request(port, probe));
 }
 
 nlohmann::json result_of(const v1::Observation& o) {

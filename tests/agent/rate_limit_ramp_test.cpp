@@ -1,10 +1,8 @@
 // rate_limit_ramp against scripted servers whose n-th ping is slow or refused: a lone slow reply is
 // jitter and the ramp goes on; slow replies in a row, or an error, are the throttle, at the index
 // where they began.
-#include "agent/runtime/runner.h"
-
+#include "tests/agent/local_probe.h"
 #include "tests/support/line_server.h"
-#include "tests/support/run.h"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -81,26 +79,14 @@ test::Behaviour scripted(Script script) {
 }
 
 json ramp(const test::LineServer& server, int max_requests) {
-  Vantage vantage;
-  vantage.id = "local";
-  vantage.region = "test";
-  Runner runner("test-agent", vantage);
-  ProbeRequest request;
-  request.campaign_id = "c1";
-  request.target = {"127.0.0.1", static_cast<std::uint16_t>(server.port()), false};
-  request.probe_name = "rate_limit_ramp";
   // Slow means 100 x the loopback baseline (at least 500 ms), well clear of a busy CI host's
   // stalls (up to ~460 ms seen); the scripted slow replies take 1 s.
-  request.params = {{"start_rate", "50"}, {"max_rate", "50"}, {"slow_factor", "100"},
-                    {"max_requests", std::to_string(max_requests)}};
-  request.timeout = std::chrono::milliseconds(3000);
+  auto request = test::local_probe_request(
+      static_cast<std::uint16_t>(server.port()), "rate_limit_ramp",
+      {{"start_rate", "50"}, {"max_rate", "50"}, {"slow_factor", "100"},
+       {"max_requests", std::to_string(max_requests)}});
   request.deadline = std::chrono::milliseconds(30000);
-  auto observation = test::run<v1::Observation>(
-      [&](asio::io_context&) -> asio::awaitable<v1::Observation> {
-        auto no_pacing = []() -> asio::awaitable<void> { co_return; };
-        co_return co_await runner.run(request, no_pacing);
-      });
-  return json::parse(observation.result_json());
+  return json::parse(test::run_local_probe(request).result_json());
 }
 
 TEST(RateLimitRamp, ALoneSlowReplyIsCountedAndTheRampGoesOn) {

@@ -1,19 +1,17 @@
 // Phishing findings on real probe output: broadcast_check runs against the honeypot's honest
 // emulations (ElectrumX, Fulcrum, electrs, EPS), which must give no finding, and against a
 // phishing_broadcast rule, which must give one naming the observation, the vantage and the lure.
-#include "agent/runtime/runner.h"
 #include "aggregator/phishing/phishing.h"
 #include "aggregator/results/derive.h"
 
+#include "tests/agent/local_probe.h"
 #include "tests/honeypot/server/server_fixture.h"
-#include "tests/support/run.h"
 
 #include <gtest/gtest.h>
 
 namespace eo::aggregator {
 namespace {
 
-namespace asio = boost::asio;
 using honeypot::server::Base;
 using honeypot::server::default_profile;
 using honeypot::server::load_profile;
@@ -24,22 +22,10 @@ results::ObservationRow broadcast_check(const Profile& profile,
                                         agent::ClientProfileSpec client = {}) {
   ServerFixture server(profile);
   server.on_server([](auto& backend) { backend.reject_reason = "bad-txns-inputs-missingorspent"; });
-  agent::Vantage vantage;
-  vantage.id = "local";
-  vantage.region = "test";
-  agent::Runner runner("test-agent", vantage);
-  agent::ProbeRequest request;
-  request.campaign_id = "c1";
-  request.target = {"127.0.0.1", server.tcp_port(), false};
-  request.probe_name = "broadcast_check";
+  auto request = eo::test::local_probe_request(server.tcp_port(), "broadcast_check");
   request.profile = std::move(client);
   request.timeout = std::chrono::milliseconds(1500);
-  request.deadline = std::chrono::milliseconds(20000);
-  auto observation = eo::test::run<v1::Observation>(
-      [&](asio::io_context&) -> asio::awaitable<v1::Observation> {
-        auto no_pacing = []() -> asio::awaitable<void> { co_return; };
-        co_return co_await runner.run(request, no_pacing);
-      });
+  auto observation = eo::test::run_local_probe(request);
   return results::to_row(observation);
 }
 

@@ -2,13 +2,12 @@
 // ElectrumX, Fulcrum, electrs and EPS, and the aggregator must recognise each one from its
 // behaviour, flag a Fulcrum that claims to be ElectrumX as modified (naming the observations), and
 // read the threshold and style of rate limits from rate_limit_ramp.
-#include "agent/runtime/runner.h"
 #include "aggregator/fingerprint/infer.h"
 #include "aggregator/ratelimit/ratelimit.h"
 #include "aggregator/results/derive.h"
 
+#include "tests/agent/local_probe.h"
 #include "tests/honeypot/server/server_fixture.h"
-#include "tests/support/run.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +16,6 @@
 namespace eo::aggregator {
 namespace {
 
-namespace asio = boost::asio;
 using honeypot::server::Base;
 using honeypot::server::default_profile;
 using honeypot::server::load_profile;
@@ -26,23 +24,10 @@ using honeypot::server::test::ServerFixture;
 
 results::ObservationRow run_probe(std::uint16_t port, const std::string& probe,
                                   std::map<std::string, std::string> params = {}) {
-  agent::Vantage vantage;
-  vantage.id = "local";
-  vantage.region = "test";
-  agent::Runner runner("test-agent", vantage);
-  agent::ProbeRequest request;
-  request.campaign_id = "c1";
-  request.target = {"127.0.0.1", port, false};
-  request.probe_name = probe;
-  request.params = std::move(params);
+  auto request = eo::test::local_probe_request(port, probe, std::move(params));
   request.timeout = std::chrono::milliseconds(1500);
   request.deadline = std::chrono::milliseconds(30000);
-  auto observation = test::run<v1::Observation>(
-      [&](asio::io_context&) -> asio::awaitable<v1::Observation> {
-        auto no_pacing = []() -> asio::awaitable<void> { co_return; };
-        co_return co_await runner.run(request, no_pacing);
-      });
-  return results::to_row(observation);
+  return results::to_row(eo::test::run_local_probe(request));
 }
 
 // The three probes that carry behaviour facts, as one observation set.
