@@ -70,6 +70,13 @@ Finding make_b() {
   return f;
 }
 
+// The eo.v1.Finding a record carries (an empty one, and a test failure, if it is not one).
+v1::Finding parsed(const bus::Message& message) {
+  v1::Finding f;
+  EXPECT_TRUE(f.ParseFromString(message.value)) << message.key;
+  return f;
+}
+
 const Finding kA = make_a();
 const Finding kB = make_b();
 
@@ -119,8 +126,7 @@ TEST_F(Publish, SurvivesARestartAndWithdrawsWhatWentAwayOnce) {
   auto messages = read();
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].key, "b.example");
-  v1::Finding w;
-  ASSERT_TRUE(w.ParseFromString(messages[0].value));
+  v1::Finding w = parsed(messages[0]);
   EXPECT_TRUE(w.withdrawn());
   EXPECT_EQ(w.finding_id(), finding_id(kB));
   EXPECT_EQ(w.kind(), "differential.error");
@@ -133,7 +139,7 @@ TEST_F(Publish, SurvivesARestartAndWithdrawsWhatWentAwayOnce) {
   EXPECT_EQ(back.published, 1u);
   messages = read();
   ASSERT_EQ(messages.size(), 1u);
-  ASSERT_TRUE(w.ParseFromString(messages[0].value));
+  w = parsed(messages[0]);
   EXPECT_FALSE(w.withdrawn());
   EXPECT_EQ(w.finding_id(), finding_id(kB));
 }
@@ -205,8 +211,7 @@ TEST_F(Publish, FindingsPublishedBeforeV4CanBeWithdrawn) {
   auto messages = read();
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].key, "b.example");
-  v1::Finding w;
-  ASSERT_TRUE(w.ParseFromString(messages[0].value));
+  v1::Finding w = parsed(messages[0]);
   EXPECT_TRUE(w.withdrawn());
   EXPECT_EQ(w.kind(), "differential.error");
   EXPECT_EQ(w.vantage_id(), "v2");

@@ -58,7 +58,8 @@ boost::asio::awaitable<void> RateLimitRamp::run(ProbeContext& context) const {
     co_return;
   }
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  std::vector<std::int64_t> baseline;
+  std::vector<std::int64_t> baseline;  // the first 5 replies' round trips
+  std::int64_t slow_over_us = 0;       // set once the baseline is complete
   // A lone slow reply is jitter on the path or on our host; a throttling server stays slow.
   json first_slow;
   std::int64_t slow_run = 0, lone_slow = 0;
@@ -70,15 +71,16 @@ boost::asio::awaitable<void> RateLimitRamp::run(ProbeContext& context) const {
     co_await timer.async_wait(boost::asio::use_awaitable);
     auto t = context.elapsed_us();
     auto reply = co_await context.session().call("server.ping", no_params());
-    bool slow = false;
-    if (reply.failure.ok() && !reply.error && baseline.size() >= 5) {
-      auto sorted = baseline;
-      std::sort(sorted.begin(), sorted.end());
-      auto median = std::max<std::int64_t>(sorted[sorted.size() / 2], kMinBaselineUs);
-      slow = reply.rtt.count() > ramp.slow_factor * median;
+    const bool failed = !reply.failure.ok() || reply.error;
+    const bool slow = !failed && slow_over_us > 0 && reply.rtt.count() > slow_over_us;
+    if (baseline.size() < 5) {
+      baseline.push_back(reply.rtt.count());
+      if (baseline.size() == 5) {
+        std::sort(baseline.begin(), baseline.end());
+        const auto median = std::max<std::int64_t>(baseline[2], kMinBaselineUs);
+        slow_over_us = static_cast<std::int64_t>(ramp.slow_factor * double(median));
+      }
     }
-    if (baseline.size() < 5) baseline.push_back(reply.rtt.count());
-    bool failed = !reply.failure.ok() || reply.error;
     if (sent < 5 || sent % 10 == 0 || slow || failed) {
       context.record(exchange_of("server.ping", reply, t));
     }
