@@ -1,6 +1,7 @@
 // Options of the honeypot and privacy-report commands; the work is in honeypot/app.
 #include "cli/honeypot_command.h"
 
+#include "cli/chain_command.h"
 #include "cli/kafka_options.h"
 #include "common/telemetry/log.h"
 #include "honeypot/app/honeypot_app.h"
@@ -76,6 +77,12 @@ void add_honeypot(CLI::App& app) {
   cmd->add_option("--data-dir", o->data_dir, "Embedded bus log / Kafka spool")->capture_default_str();
   cmd->add_option("--metrics-listen", o->metrics_listen, "Serve /metrics on ADDR:PORT");
   cmd->add_option("--ready-file", o->ready_file, "Write the bound ports here once listening");
+  auto* node_rpc = cmd->add_option(
+      "--node-rpc", o->node_rpc.listen,
+      "Also serve the regtest chain over Bitcoin Core's JSON-RPC on HOST:PORT (as "
+      "'observatory chain' does), so a real Electrum server can index the same chain");
+  node_rpc->excludes(upstream);
+  add_node_rpc_auth_options(cmd, o->node_rpc);
   cmd->add_option("--log-format", *log_format, "json or text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();

@@ -2,6 +2,7 @@
 #include "cli/agent_command.h"
 #include "cli/aggregator_command.h"
 #include "cli/canary_command.h"
+#include "cli/chain_command.h"
 #include "cli/coordinator_command.h"
 #include "cli/honeypot_command.h"
 #include "cli/local_command.h"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   eo::cli::add_probe_command(app);
   eo::cli::add_agent_command(app);
   eo::cli::add_honeypot_commands(app);
+  eo::cli::add_chain_command(app);
   eo::cli::add_aggregator_command(app);
   eo::cli::add_coordinator_commands(app);
   eo::cli::add_local_command(app);

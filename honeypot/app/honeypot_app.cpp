@@ -119,9 +119,11 @@ void fund(chain::RegtestChain& chain, const FundingSpec& spec) {
 }
 
 // `height` is the regtest chain's; -1 when relaying (no chain).
+// `node_rpc_port` is 0 without --node-rpc.
 void write_ready_file(const std::string& path, const server::Server& server,
-                      std::int64_t height) {
-  nlohmann::json ready = {{"ports", server.ports()}, {"height", height}};
+                      std::int64_t height, std::uint16_t node_rpc_port) {
+  nlohmann::json ready = {
+      {"ports", server.ports()}, {"height", height}, {"node_rpc_port", node_rpc_port}};
   std::ofstream tmp(path + ".tmp");
   tmp << ready.dump() << "\n";
   tmp.close();
@@ -194,6 +196,12 @@ int run_honeypot(const HoneypotOptions& options) {
   server::Server& server = *server_ptr;
   server.start();
   if (backend) backend->start();
+  std::unique_ptr<node::RpcService> node_rpc;
+  if (!options.node_rpc.listen.empty()) {
+    if (!chain) throw std::invalid_argument("--node-rpc needs the regtest chain, not --upstream");
+    node_rpc = std::make_unique<node::RpcService>(io.get_executor(), *chain, options.node_rpc);
+    node_rpc->start();
+  }
 
   nlohmann::json listening = nlohmann::json::array();
   for (std::size_t i = 0; i < config.server.listeners.size(); ++i) {
@@ -207,14 +215,18 @@ int run_honeypot(const HoneypotOptions& options) {
                   {"profile", std::string(server::to_string(config.profile.base))},
                   {"upstream", relay ? options.upstream : std::string()},
                   {"chain_height", height},
+                  {"node_rpc_port", node_rpc ? node_rpc->port() : 0},
                   {"pseudonymize", config.server.pseudonymize},
                   {"retention_days", options.retention_days},
                   {"events", options.kafka.empty() ? bus_config.log_dir : options.kafka}});
-  if (!options.ready_file.empty()) write_ready_file(options.ready_file, server, height);
+  if (!options.ready_file.empty()) {
+    write_ready_file(options.ready_file, server, height, node_rpc ? node_rpc->port() : 0);
+  }
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
     server.stop();
+    if (node_rpc) node_rpc->stop();
     io.stop();
   });
   io.run();

@@ -3,6 +3,8 @@
 // (with age-based retention in the embedded log), until SIGINT or SIGTERM.
 #pragma once
 
+#include "honeypot/node/rpc_service.h"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -44,6 +46,9 @@ struct HoneypotOptions {
   // `observatory canary registry` output: requests for these script hashes also record a
   // CANARY_SIGHTING event (docs/canaries.md). Empty: none.
   std::string canary_registry_file;
+  // Also serve the regtest chain over Bitcoin Core's JSON-RPC on node_rpc.listen, so a real
+  // Electrum server can index the same chain. Empty listen: off.
+  node::RpcServiceOptions node_rpc{.listen = ""};
 };
 
 // Runs until a signal; returns the process exit status. Throws std::invalid_argument or

@@ -43,6 +43,7 @@ RegtestChain::RegtestChain(RegtestConfig config)
   // The genesis coinbase is not indexed: as in Bitcoin Core it is not spendable and not
   // served as a transaction.
   blocks_.push_back(regtest_genesis_block());
+  heights_[bitcoin::block_hash(blocks_.back().header)] = 0;
   chain_bytes_ = blocks_.back().tx_bytes;
 }
 
@@ -160,6 +161,17 @@ std::optional<std::vector<std::string>> RegtestChain::block_txids(std::int64_t h
     out.push_back(bitcoin::to_reversed_hex(txid));
   }
   return out;
+}
+
+const StoredBlock* RegtestChain::block_at(std::int64_t height) const {
+  if (height < 0 || height > tip_height()) return nullptr;
+  return &blocks_[static_cast<std::size_t>(height)];
+}
+
+std::optional<std::int64_t> RegtestChain::height_of(const bitcoin::Hash256& block_hash) const {
+  const auto it = heights_.find(block_hash);
+  if (it == heights_.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace eo::honeypot::chain

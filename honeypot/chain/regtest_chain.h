@@ -9,6 +9,7 @@
 #include "honeypot/chain/config.h"
 #include "honeypot/chain/funding_wallet.h"
 #include "honeypot/chain/mempool.h"
+#include "honeypot/chain/mempool_accept.h"
 
 #include "common/bitcoin/bip32.h"
 #include "common/bitcoin/bytes.h"
@@ -16,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
@@ -74,6 +76,9 @@ class RegtestChain final : public Backend {
   // not cover the payment: 101 blocks on a fresh chain. Refuses empty or oversize lists,
   // amounts below the dust limit, and totals it cannot fund within max_blocks_per_call.
   PaymentResult pay_to(const std::vector<std::pair<bitcoin::Bytes, std::int64_t>>& outputs);
+  // As pay_to, but the payment is left in the mempool (as Bitcoin Core's sendtoaddress); the
+  // funding blocks it may need are still mined first. `height` is then 0.
+  PaymentResult send_to(const std::vector<std::pair<bitcoin::Bytes, std::int64_t>>& outputs);
 
   // Pays the first `receive_count` receiving addresses of an account key (public derivation
   // m/0/i from it) with the given script type; address i gets amounts[i % amounts.size()].
@@ -81,8 +86,29 @@ class RegtestChain final : public Backend {
                             std::uint32_t receive_count,
                             const std::vector<std::int64_t>& amounts);
 
+  // Disconnects the blocks from `height` to the tip, as Bitcoin Core's invalidateblock does:
+  // their transactions other than coinbases go back to the mempool when they are still valid
+  // there, in block order. Mining after it builds a fork, so tests can reorganize the chain
+  // under a running server. Returns how many blocks were disconnected (0 for a height outside
+  // 1..tip: the genesis block stays).
+  std::size_t invalidate_from(std::int64_t height);
+
   // Txids (display hex) of a block in order, as blockchain.transaction.id_from_pos needs.
   std::optional<std::vector<std::string>> block_txids(std::int64_t height) const;
+  // The block at a height; nullptr past the tip.
+  const StoredBlock* block_at(std::int64_t height) const;
+  // The height of a block of the active chain by its hash (internal byte order).
+  std::optional<std::int64_t> height_of(const bitcoin::Hash256& block_hash) const;
+  // Where a confirmed transaction is (nullopt: unknown or only in the mempool).
+  std::optional<TxLocation> find_confirmed(const bitcoin::Hash256& txid) const {
+    return index_.find_tx(txid);
+  }
+  const MempoolEntry* find_mempool(const bitcoin::Hash256& txid) const {
+    return mempool_.find(txid);
+  }
+  const std::vector<MempoolEntry>& mempool_entries() const { return mempool_.entries(); }
+  // The mempool checks of broadcast() without entering the mempool (testmempoolaccept).
+  AcceptDecision check_broadcast(const std::string& raw_tx_hex) const;
   const bitcoin::Bytes& funding_script() const { return wallet_.script(); }
   std::size_t mempool_size() const { return mempool_.size(); }
   const RegtestConfig& config() const { return config_; }
@@ -90,11 +116,15 @@ class RegtestChain final : public Backend {
  private:
   void notify(std::set<std::string> touched);
   std::vector<SpendableCoin> mature_funding_coins() const;
+  PaymentResult pay(const std::vector<std::pair<bitcoin::Bytes, std::int64_t>>& outputs,
+                    bool confirm);
 
   RegtestConfig config_;
   FundingWallet wallet_;
   std::vector<StoredBlock> blocks_;
+  std::map<bitcoin::Hash256, std::int64_t> heights_;  // block hash -> height, active chain
   std::size_t chain_bytes_ = 0;
+  std::uint64_t next_time_floor_ = 0;  // a block after invalidate_from() is later than those
   ChainIndex index_;
   Mempool mempool_;
   std::function<void(const ChainChange&)> listener_;

@@ -46,6 +46,16 @@ std::vector<SpendableCoin> RegtestChain::mature_funding_coins() const {
 
 PaymentResult RegtestChain::pay_to(
     const std::vector<std::pair<bitcoin::Bytes, std::int64_t>>& outputs) {
+  return pay(outputs, true);
+}
+
+PaymentResult RegtestChain::send_to(
+    const std::vector<std::pair<bitcoin::Bytes, std::int64_t>>& outputs) {
+  return pay(outputs, false);
+}
+
+PaymentResult RegtestChain::pay(
+    const std::vector<std::pair<bitcoin::Bytes, std::int64_t>>& outputs, bool confirm) {
   if (outputs.empty() || outputs.size() > config_.max_payment_outputs) {
     return payment_error("pay_to needs 1.." + std::to_string(config_.max_payment_outputs) +
                          " outputs");
@@ -81,19 +91,21 @@ PaymentResult RegtestChain::pay_to(
                            " sat (chain or per-call block limit reached)");
     }
   }
-  if (tip_height() >= config_.max_height) {
+  if (confirm && tip_height() >= config_.max_height) {
     return payment_error("pay_to: max_height reached, the payment could not be mined");
   }
 
   const BroadcastResult sent = broadcast(bitcoin::to_hex(bitcoin::serialize(built->tx)));
   if (!sent.accepted) return payment_error("pay_to: payment rejected: " + sent.error);
-  const auto height = mine_block(wallet_.script());
-  if (!height) return payment_error("pay_to: the payment could not be mined");
   PaymentResult result;
   result.ok = true;
   result.txid = sent.txid;
-  result.height = *height;
   result.fee = built->fee;
+  if (confirm) {
+    const auto height = mine_block(wallet_.script());
+    if (!height) return payment_error("pay_to: the payment could not be mined");
+    result.height = *height;
+  }
   return result;
 }
 

@@ -4,7 +4,10 @@
 
 #include "honeypot/chain/mining.h"
 
+#include "common/bitcoin/hex.h"
+
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 namespace eo::honeypot::chain {
@@ -16,8 +19,9 @@ std::optional<std::int64_t> RegtestChain::mine_block(bitcoin::ByteSpan coinbase_
     return std::nullopt;
   }
   const std::uint64_t prev_time = blocks_.back().header.time;
-  const std::uint64_t block_time = time ? std::max<std::uint64_t>(*time, prev_time + 1)
-                                        : prev_time + config_.block_interval_seconds;
+  const std::uint64_t block_time =
+      time ? std::max<std::uint64_t>(*time, prev_time + 1)
+           : std::max<std::uint64_t>(prev_time + config_.block_interval_seconds, next_time_floor_);
   if (block_time > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
 
   // Arrival order puts parents before children, a valid order within a block.
@@ -37,6 +41,7 @@ std::optional<std::int64_t> RegtestChain::mine_block(bitcoin::ByteSpan coinbase_
   std::set<std::string> touched;
   index_.connect_block(*block, height, touched);
   chain_bytes_ += block->tx_bytes;
+  heights_[bitcoin::block_hash(block->header)] = height;
   blocks_.push_back(std::move(*block));
   mempool_.take_all();
   notify(std::move(touched));
@@ -48,6 +53,52 @@ std::size_t RegtestChain::mine_blocks(std::size_t count, bitcoin::ByteSpan coinb
   std::size_t mined = 0;
   while (mined < limit && mine_block(coinbase_script)) ++mined;
   return mined;
+}
+
+std::size_t RegtestChain::invalidate_from(std::int64_t height) {
+  if (height < 1 || height > tip_height()) return 0;
+  const auto first = blocks_.begin() + height;
+  std::vector<StoredBlock> disconnected(std::make_move_iterator(first),
+                                        std::make_move_iterator(blocks_.end()));
+  // Time moves on: the fork's blocks are new blocks, never the disconnected ones again.
+  next_time_floor_ = std::max<std::uint64_t>(next_time_floor_, disconnected.back().header.time + 1);
+  blocks_.erase(first, blocks_.end());
+  std::vector<MempoolEntry> pending = mempool_.take_all();
+
+  // The index keeps no undo data: rebuilding it from the remaining blocks costs a pass over the
+  // chain, which the height bound keeps small, and cannot disagree with connect_block.
+  std::set<std::string> touched;
+  index_ = ChainIndex{};
+  heights_.clear();
+  chain_bytes_ = 0;
+  std::set<std::string> unused;
+  for (std::size_t h = 0; h < blocks_.size(); ++h) {
+    if (h > 0) index_.connect_block(blocks_[h], static_cast<std::int64_t>(h), unused);
+    heights_[bitcoin::block_hash(blocks_[h].header)] = static_cast<std::int64_t>(h);
+    chain_bytes_ += blocks_[h].tx_bytes;
+  }
+  // Every script the disconnected blocks paid or spent from changed its history.
+  for (const StoredBlock& block : disconnected) {
+    for (const bitcoin::Transaction& tx : block.txs) {
+      for (const bitcoin::TxOut& output : tx.outputs) touched.insert(scripthash_of(output));
+    }
+  }
+  // Back to the mempool, oldest block first and then what was pending; what no longer fits
+  // (a spend of a disconnected coinbase, say) is dropped, as Core drops it.
+  auto readd = [&](const bitcoin::Transaction& tx) {
+    AcceptDecision decision = check_broadcast(bitcoin::to_hex(bitcoin::serialize(tx)));
+    if (!decision.entry) return;
+    for (const bitcoin::TxOut& spent : decision.entry->spent) touched.insert(scripthash_of(spent));
+    for (std::string& s : mempool_.add(std::move(*decision.entry))) touched.insert(std::move(s));
+  };
+  for (const StoredBlock& block : disconnected) {
+    for (const bitcoin::Transaction& tx : block.txs) {
+      if (!tx.is_coinbase()) readd(tx);
+    }
+  }
+  for (const MempoolEntry& entry : pending) readd(entry.tx);
+  notify(std::move(touched));
+  return disconnected.size();
 }
 
 void RegtestChain::notify(std::set<std::string> touched) {
