@@ -1,6 +1,6 @@
 // rate_limit_ramp against scripted servers whose n-th ping is slow or refused: a lone slow reply is
 // jitter and the ramp goes on; slow replies in a row, or an error, are the throttle, at the index
-// where they began.
+// where they began; replies padded and held as ElectrumX >= 1.18 does are not throttling.
 #include "tests/agent/local_probe.h"
 #include "tests/support/line_server.h"
 
@@ -18,12 +18,15 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using nlohmann::json;
 
-std::string answer(const json& request, const json& result) {
+std::string answer(const json& request, const json& result, bool pad = false) {
   json reply = json::object();
   reply["jsonrpc"] = "2.0";
   reply["id"] = request.value("id", json());
   reply["result"] = result;
-  return reply.dump() + "\n";
+  std::string line = reply.dump();
+  // As ElectrumX's padded transport: spaces before the closing brace, to 1024 bytes.
+  if (pad) line.insert(line.size() - 1, std::string(1024 - line.size() - 1, ' '));
+  return line + "\n";
 }
 
 // Outside the coroutine: GCC 12 miscompiles braced JSON initialisers in coroutine bodies.
@@ -47,6 +50,7 @@ struct Script {
   std::set<int> slow;
   int slow_ms = 1000;
   int refuse_from = -1;  // -1: never
+  bool pad = false;      // every ping reply padded as ElectrumX >= 1.18 pads it
 };
 
 // Answers server.version at once; the pings as the script says (ElectrumX's -101 when refused).
@@ -69,7 +73,7 @@ asio::awaitable<void> serve(tcp::socket socket, Script script) {
     // A named reply: GCC 12 destroys a conditional's temporary twice across a co_await.
     std::string reply = script.refuse_from >= 0 && index >= script.refuse_from
                             ? refusal(request)
-                            : answer(request, json());
+                            : answer(request, json(), script.pad);
     co_await test::write_all(socket, std::move(reply));
   }
 }
@@ -114,6 +118,25 @@ TEST(RateLimitRamp, AnErrorAfterOneSlowReplyIsTheThrottleItself) {
   EXPECT_EQ(result["first_throttle"]["kind"], "error") << result;
   EXPECT_EQ(result["first_throttle"]["request_index"], 13) << result;
   EXPECT_EQ(result["requests_sent"], 14) << result;
+}
+
+TEST(RateLimitRamp, PaddedRepliesHeldUpToASecondAreNotThrottling) {
+  test::LineServer server(scripted({{12, 13, 14, 15}, 900, -1, true}));
+  auto result = ramp(server, 30);
+  EXPECT_FALSE(result["throttled"].get<bool>()) << result;
+  EXPECT_EQ(result["requests_sent"], 30) << result;
+  EXPECT_EQ(result["padding_holds"], 4) << result;
+  EXPECT_GT(result["achieved_rate"].get<double>(), 0) << result;
+  EXPECT_LT(result["achieved_rate"].get<double>(), 50) << "four held replies slow it: " << result;
+}
+
+TEST(RateLimitRamp, PaddedRepliesHeldPastTheHoldAreStillASlowdown) {
+  test::LineServer server(scripted({{12, 13, 14, 15}, 2600, -1, true}));
+  auto result = ramp(server, 30);
+  ASSERT_TRUE(result["throttled"].get<bool>()) << result;
+  EXPECT_EQ(result["first_throttle"]["kind"], "slowdown") << result;
+  EXPECT_EQ(result["first_throttle"]["request_index"], 12) << result;
+  EXPECT_EQ(result["padding_holds"], 0) << result;
 }
 
 }  // namespace

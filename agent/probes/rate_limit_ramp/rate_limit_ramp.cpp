@@ -48,6 +48,17 @@ json no_params() { return json::array(); }
 // on a LAN or loopback target means at least slow_factor x 5 ms.
 constexpr std::int64_t kMinBaselineUs = 5000;
 
+// ElectrumX >= 1.18 pads replies with spaces to at least 1024 bytes against traffic analysis and,
+// once a session has sent its first 1024 bytes, holds a small reply until 1 s after its previous
+// send (electrumx/server/transport.py, WAIT_FOR_BUFFER_GROWTH_SECONDS). A padded reply within that
+// hold is the server's privacy measure, not throttling.
+constexpr std::int64_t kPaddingHoldUs = 1'000'000;
+constexpr std::size_t kMinPaddedLine = 1024;  // with its newline
+
+bool padded(const std::string& line) {  // the line without its newline
+  return line.size() + 1 >= kMinPaddedLine && line.back() == '}' && line[line.size() - 2] == ' ';
+}
+
 }  // namespace
 
 boost::asio::awaitable<void> RateLimitRamp::run(ProbeContext& context) const {
@@ -62,17 +73,29 @@ boost::asio::awaitable<void> RateLimitRamp::run(ProbeContext& context) const {
   std::int64_t slow_over_us = 0;       // set once the baseline is complete
   // A lone slow reply is jitter on the path or on our host; a throttling server stays slow.
   json first_slow;
-  std::int64_t slow_run = 0, lone_slow = 0;
+  std::int64_t slow_run = 0, lone_slow = 0, padding_holds = 0;
   double rate = ramp.start_rate;
   std::int64_t sent = 0;
+  const std::int64_t start_us = context.elapsed_us();
   for (; sent < ramp.max_requests; ++sent) {
     rate = std::min(ramp.max_rate, ramp.start_rate * std::pow(ramp.growth, double(sent / ramp.step)));
     timer.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(1e6 / rate)));
     co_await timer.async_wait(boost::asio::use_awaitable);
     auto t = context.elapsed_us();
     auto reply = co_await context.session().call("server.ping", no_params());
+    // Our own wait running out says nothing of the server: the ramp ends there, unthrottled.
+    if (reply.failure.outcome == net::Outcome::timeout) {
+      context.record(exchange_of("server.ping", reply, t));
+      context.result["ended_by"] = "timeout";
+      ++sent;
+      break;
+    }
     const bool failed = !reply.failure.ok() || reply.error;
-    const bool slow = !failed && slow_over_us > 0 && reply.rtt.count() > slow_over_us;
+    bool slow = !failed && slow_over_us > 0 && reply.rtt.count() > slow_over_us;
+    if (slow && padded(reply.line) && reply.rtt.count() <= kPaddingHoldUs + slow_over_us) {
+      slow = false;
+      ++padding_holds;
+    }
     if (baseline.size() < 5) {
       baseline.push_back(reply.rtt.count());
       if (baseline.size() == 5) {
@@ -104,8 +127,12 @@ boost::asio::awaitable<void> RateLimitRamp::run(ProbeContext& context) const {
   }
   if (!context.result.contains("first_throttle")) lone_slow += slow_run;
   context.result["lone_slow_replies"] = lone_slow;
+  context.result["padding_holds"] = padding_holds;
   context.result["requests_sent"] = sent;
   context.result["final_rate"] = rate;
+  // What the path and the server allowed: each ping waits for the previous reply.
+  const double seconds = double(context.elapsed_us() - start_us) / 1e6;
+  context.result["achieved_rate"] = seconds > 0 ? std::round(double(sent) / seconds * 10) / 10 : 0;
   context.result["max_requests"] = ramp.max_requests;
   context.result["throttled"] = context.result.contains("first_throttle");
   context.session().close();  // back off at once

@@ -8,7 +8,7 @@ namespace eo::agent::probes {
 class RateLimitRamp final : public Probe {
  public:
   std::string_view name() const override { return "rate_limit_ramp"; }
-  std::uint32_t version() const override { return 2; }
+  std::uint32_t version() const override { return 3; }
   boost::asio::awaitable<void> run(ProbeContext& context) const override;
 };
 
