@@ -1,5 +1,7 @@
-// The reference file: the built-in one parses, and mistakes are start-up errors naming the key.
+// The reference file: the built-in one parses, and mistakes are start-up errors naming the key;
+// version lines: ranges over releases hold the builds between releases, claims land on them.
 #include "aggregator/reference/reference.h"
+#include "aggregator/reference/versions.h"
 
 #include <gtest/gtest.h>
 
@@ -39,6 +41,53 @@ TEST(Reference, MistakesNameTheKey) {
       "rate_limit_styles: [{style: s, kind: sometimes}]",
       "rate_limit_styles[0].kind");
   expect_error("[1, 2]", "test.yaml");
+}
+
+VersionLine electrumx_line() {
+  std::string error;
+  auto line = VersionLine::make({"1.15", "1.16", "1.17", "1.18", "1.19", "2.0"}, error);
+  EXPECT_TRUE(line) << error;
+  return *line;
+}
+
+TEST(VersionLine, RangesHoldTheBuildsBetweenReleases) {
+  auto line = electrumx_line();
+  auto r = [&](const char* text) { return *line.range(text); };
+  // A build after the 1.16.0 tag reports 1.16.0 and may behave like 1.17.
+  EXPECT_TRUE(r("1.17 - 1.18").intersects(line.claimed("1.16.0")));
+  EXPECT_FALSE(r("1.17 - 1.18").intersects(line.claimed("1.15.0")));
+  EXPECT_FALSE(r("1.17 - 1.18").intersects(line.claimed("1.19.0")));
+  // Before and from a change, the builds around it can be either.
+  EXPECT_TRUE(r("< 1.19").intersects(r(">= 1.19")));
+  EXPECT_EQ(r("< 1.19"), r("<= 1.18"));
+  EXPECT_EQ(r("> 1.18") | r("1.18"), r(">= 1.18"));
+  EXPECT_EQ(r(""), line.all());
+  EXPECT_FALSE(line.range("1.99"));
+  EXPECT_FALSE(line.range("1.18 - 1.17"));
+  EXPECT_FALSE(line.range("sometimes"));
+}
+
+TEST(VersionLine, ClaimsOfUnlistedVersionsFallInTheirGap) {
+  auto line = electrumx_line();
+  EXPECT_TRUE(line.claimed("1.19.5-dirty").intersects(*line.range("1.19")));
+  EXPECT_TRUE(line.claimed("1.17.0").intersects(*line.range("1.17")));
+  EXPECT_TRUE(line.claimed("3.0").intersects(*line.range(">= 2.0")));   // newer than listed
+  EXPECT_TRUE(line.claimed("1.3").intersects(*line.range("<= 1.15")));  // older than listed
+  EXPECT_TRUE(line.claimed("master").empty());
+}
+
+TEST(VersionLine, DescribesRanges) {
+  auto line = electrumx_line();
+  auto d = [&](const char* text) { return line.describe(*line.range(text)); };
+  EXPECT_EQ(d("1.17 - 1.18"), "1.17 - 1.18");
+  EXPECT_EQ(d(">= 1.19"), ">= 1.19");
+  EXPECT_EQ(d("< 1.19"), "<= 1.18");
+  EXPECT_EQ(d("1.16"), "1.16");
+  EXPECT_EQ(d(""), "");
+  EXPECT_EQ(line.describe({}), "");
+  // Only a build between two releases: both named.
+  EXPECT_EQ(line.describe(*line.range("<= 1.16") & *line.range(">= 1.17")), "1.16 - 1.17");
+  EXPECT_EQ(line.describe(*line.range("1.17 - 1.18") | line.claimed("1.16.0")), "1.16 - 1.18");
 }
 
 }  // namespace
