@@ -122,4 +122,15 @@ std::vector<Fact> facts_of(const results::ObservationRow& row) {
   return std::move(c.facts);
 }
 
+std::string case_of(std::string_view fact_name) {
+  for (std::string_view prefix : {"error.", "alive."}) {
+    if (fact_name.starts_with(prefix)) {
+      return "hostile_input." + std::string(fact_name.substr(prefix.size()));
+    }
+  }
+  if (fact_name.starts_with("framing.")) return "version.profile";
+  if (fact_name.starts_with("features.")) return "features";
+  return std::string(fact_name);
+}
+
 }  // namespace eo::aggregator::fingerprint

@@ -31,6 +31,56 @@ struct Parser {
     return node.as<std::string>();
   }
 
+  // A variant map {value, versions, option}; a bare scalar is the default value everywhere.
+  Variant variant(const YAML::Node& node, const std::string& key, const VersionLine& line) const {
+    if (node.IsScalar()) return {pattern(scalar(node, key), key), "", line.all(), ""};
+    if (!node.IsMap()) fail(key, "must be a pattern or a map {value, versions, option}");
+    Variant v;
+    v.value = pattern(scalar(node["value"], key + ".value"), key + ".value");
+    if (node["versions"]) v.versions_text = scalar(node["versions"], key + ".versions");
+    auto versions = line.range(v.versions_text);
+    if (!versions) fail(key + ".versions", "not a range of listed releases: " + v.versions_text);
+    v.versions = *versions;
+    if (node["option"]) v.option = scalar(node["option"], key + ".option");
+    return v;
+  }
+
+  std::vector<Variant> variants(const YAML::Node& node, const std::string& key,
+                                const VersionLine& line) const {
+    if (!node.IsSequence()) return {variant(node, key, line)};
+    if (node.size() == 0) fail(key, "lists no value");
+    std::vector<Variant> out;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      out.push_back(variant(node[i], key + "[" + std::to_string(i) + "]", line));
+    }
+    return out;
+  }
+
+  std::vector<FactRule> fact_rules(const YAML::Node& node, const std::string& key,
+                                   const VersionLine& line) const {
+    if (!node.IsMap()) fail(key, "must be a map of fact: values");
+    std::vector<FactRule> out;
+    for (const auto& kv : node) {
+      auto fact = kv.first.as<std::string>();
+      out.push_back({fact, variants(kv.second, key + "." + fact, line)});
+    }
+    return out;
+  }
+
+  VersionLine releases(const YAML::Node& node, const std::string& key) const {
+    std::vector<std::string> names;
+    if (node) {
+      if (!node.IsSequence()) fail(key, "must be a list");
+      for (std::size_t i = 0; i < node.size(); ++i) {
+        names.push_back(scalar(node[i], key + "[" + std::to_string(i) + "]"));
+      }
+    }
+    std::string error;
+    auto line = VersionLine::make(std::move(names), error);
+    if (!line) fail(key, error);
+    return *line;
+  }
+
   Implementation implementation(const std::string& name, const YAML::Node& node) const {
     std::string key = "implementations." + name;
     if (!node.IsMap()) fail(key, "must be a map");
@@ -39,22 +89,15 @@ struct Parser {
     impl.display = scalar(node["display"], key + ".display");
     impl.claim = pattern(scalar(node["claim"], key + ".claim"), key + ".claim");
     if (impl.claim.regex.mark_count() < 1) fail(key + ".claim", "needs a (version) group");
-    const auto& facts = node["facts"];
-    if (!facts || !facts.IsMap()) fail(key + ".facts", "must be a map of fact: pattern");
-    for (const auto& kv : facts) {
-      auto fact = kv.first.as<std::string>();
-      auto fact_key = key + ".facts." + fact;
-      impl.facts.push_back({fact, pattern(scalar(kv.second, fact_key), fact_key)});
+    impl.line = releases(node["releases"], key + ".releases");
+    if (!node["facts"]) fail(key + ".facts", "must be a map of fact: values");
+    impl.facts = fact_rules(node["facts"], key + ".facts", impl.line);
+    if (const auto& any = node["any_fact"]) {
+      if (!any.IsSequence()) fail(key + ".any_fact", "must be a list");
+      impl.any_fact = variants(any, key + ".any_fact", impl.line);
     }
-    if (const auto& versions = node["versions"]) {
-      if (!versions.IsSequence()) fail(key + ".versions", "must be a list");
-      for (std::size_t i = 0; i < versions.size(); ++i) {
-        auto vkey = key + ".versions[" + std::to_string(i) + "]";
-        const auto& v = versions[i];
-        impl.versions.push_back({scalar(v["fact"], vkey + ".fact"),
-                                 pattern(scalar(v["value"], vkey + ".value"), vkey + ".value"),
-                                 scalar(v["range"], vkey + ".range")});
-      }
+    if (const auto& versions = node["version_facts"]) {
+      impl.version_facts = fact_rules(versions, key + ".version_facts", impl.line);
     }
     return impl;
   }
@@ -104,6 +147,25 @@ struct Parser {
 };
 
 }  // namespace
+
+namespace {
+
+const FactRule* rule_of(const std::vector<FactRule>& rules, std::string_view name) {
+  for (const auto& rule : rules) {
+    if (rule.fact == name) return &rule;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const FactRule* Implementation::fact(std::string_view name) const {
+  return rule_of(facts, name);
+}
+
+const FactRule* Implementation::version_fact(std::string_view name) const {
+  return rule_of(version_facts, name);
+}
 
 const Implementation* Reference::find(std::string_view name) const {
   for (const auto& impl : implementations) {

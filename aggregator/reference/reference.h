@@ -1,9 +1,12 @@
 // The reference fingerprints, loaded from the one readable data file (data/fingerprints.yaml,
 // compiled into the binary; --fingerprints replaces it): for each implementation the regex of its
-// server.version claim, the behaviour facts it shows (framing, error codes and texts, feature
-// keys, version negotiation) and what its negotiated protocol says about its version; and the
-// rules that name a rate-limit style from a ramp's first throttle.
+// server.version claim, its releases, the behaviour facts it shows (framing, error codes and
+// texts, feature keys, version negotiation), each with the versions that show it and the operator
+// option that produces it where it is not the default, and the facts that only place its version;
+// and the rules that name a rate-limit style from a ramp's first throttle.
 #pragma once
+
+#include "aggregator/reference/versions.h"
 
 #include <cstdint>
 #include <regex>
@@ -27,24 +30,37 @@ struct Pattern {
   bool matches(const std::string& value) const { return std::regex_match(value, regex); }
 };
 
-struct FactRule {
-  std::string fact;  // e.g. "error.unknown_method"
-  Pattern expected;
+// One value a fact may take: in `versions` (every version when the text is empty), by default
+// or, when `option` is set, because an operator set that option.
+struct Variant {
+  Pattern value;
+  std::string versions_text;  // as written in the file, e.g. "< 1.19"
+  VersionSet versions;
+  std::string option;  // e.g. "DROP_CLIENT_UNKNOWN"; "" for the default
+
+  bool is_default() const { return option.empty(); }
 };
 
-// When `fact` matches `value`, the implementation's version is within `range` (free text).
-struct VersionHint {
-  std::string fact;
-  Pattern value;
-  std::string range;
+struct FactRule {
+  std::string fact;  // e.g. "error.unknown_method"
+  std::vector<Variant> variants;
 };
 
 struct Implementation {
   std::string name;     // "electrumx"
   std::string display;  // "ElectrumX"
   Pattern claim;        // server.version's first item; group 1 is the version
+  VersionLine line;     // its releases
+  // A value none of a fact's variants (nor any_fact) allows contradicts the implementation.
   std::vector<FactRule> facts;
-  std::vector<VersionHint> versions;
+  // Values any fact may take, with what produces them (resource limits refusing everything).
+  std::vector<Variant> any_fact;
+  // Facts that only place the version: a value not listed says nothing (it also depends on the
+  // client's own range).
+  std::vector<FactRule> version_facts;
+
+  const FactRule* fact(std::string_view name) const;
+  const FactRule* version_fact(std::string_view name) const;
 };
 
 // The first rule matching a throttled ramp's first throttle names its style; every field given
@@ -60,8 +76,8 @@ struct RateLimitRule {
 
 struct Reference {
   std::vector<Implementation> implementations;
-  std::uint32_t min_matches = 3;         // distinct matching facts needed to name an implementation
-  std::uint32_t min_contradictions = 2;  // distinct contradicted facts that make a claim "modified"
+  std::uint32_t min_matches = 3;         // matching cases needed to name an implementation
+  std::uint32_t min_contradictions = 2;  // unexplained cases that make a claim "modified"
   std::vector<RateLimitRule> rate_limit_styles;
 
   const Implementation* find(std::string_view name) const;

@@ -99,7 +99,7 @@ rules:
   EXPECT_TRUE(v.modified) << describe(v, rows);
   std::set<std::string> facts, ids;
   for (const auto& c : v.contradictions) {
-    facts.insert(c.fact);
+    facts.insert(c.facts.begin(), c.facts.end());  // the contradicting facts of each case
     ids.insert(c.observation_ids.begin(), c.observation_ids.end());
   }
   EXPECT_TRUE(facts.count("framing.terminator")) << describe(v, rows);

@@ -41,6 +41,45 @@ TEST(Reference, MistakesNameTheKey) {
       "rate_limit_styles: [{style: s, kind: sometimes}]",
       "rate_limit_styles[0].kind");
   expect_error("[1, 2]", "test.yaml");
+  expect_error("implementations: {x: {display: X, claim: 'X (.*)', facts: {a: [{value: b, "
+               "versions: '>= 1.0'}]}}}",
+               "implementations.x.facts.a[0].versions: not a range of listed releases");
+  expect_error("implementations: {x: {display: X, claim: 'X (.*)', releases: ['1.2', '1.1'], "
+               "facts: {a: b}}}",
+               "implementations.x.releases: release \"1.1\" is not after");
+  expect_error("implementations: {x: {display: X, claim: 'X (.*)', facts: {a: [{option: o}]}}}",
+               "implementations.x.facts.a[0].value: must be a string");
+}
+
+TEST(Reference, FactsCarryVersionsAndOptions) {
+  auto ref = parse_reference(R"(
+implementations:
+  x:
+    display: X
+    claim: 'X (.*)'
+    releases: ['1.0', '1.1', '2.0']
+    facts:
+      plain: 'a'
+      early:
+        - {value: answered, versions: '< 2.0'}
+        - {value: refused, versions: '< 2.0', option: STRICT}
+        - {value: refused, versions: '>= 2.0'}
+    any_fact:
+      - {value: 'busy', option: LIMITS}
+    version_facts:
+      negotiated: [{value: '1\.4', versions: '1.1'}]
+)",
+                             "test.yaml");
+  const auto& x = *ref.find("x");
+  ASSERT_EQ(x.fact("early")->variants.size(), 3u);
+  const auto& strict = x.fact("early")->variants[1];
+  EXPECT_EQ(strict.option, "STRICT");
+  EXPECT_EQ(strict.versions_text, "< 2.0");
+  EXPECT_TRUE(x.fact("plain")->variants[0].is_default());
+  EXPECT_EQ(x.fact("plain")->variants[0].versions, x.line.all());
+  EXPECT_EQ(x.any_fact.at(0).option, "LIMITS");
+  EXPECT_NE(x.version_fact("negotiated"), nullptr);
+  EXPECT_EQ(x.fact("negotiated"), nullptr);
 }
 
 VersionLine electrumx_line() {
