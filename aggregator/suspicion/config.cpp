@@ -90,11 +90,16 @@ Config parse_config(std::string_view yaml_text, const std::string& origin) {
   }
   const auto& ramps = indicators[kNoResourceLimits];
   p.optional_number(ramps["min_ramps"], "indicators.no_resource_limits.min_ramps", c.min_ramps);
-  if (const auto& list = ramps["limiting_implementations"]) {
-    if (!list.IsSequence())
-      p.fail("indicators.no_resource_limits.limiting_implementations",
-             "must be a list of implementation names");
-    for (const auto& name : list) c.limiting_implementations.push_back(name.as<std::string>());
+  if (const auto& limits = ramps["default_limits"]) {
+    const std::string key = "indicators.no_resource_limits.default_limits";
+    if (!limits.IsMap()) p.fail(key, "must map implementation names to ramp requests");
+    for (const auto& kv : limits) {
+      const auto name = kv.first.as<std::string>();
+      double requests = 0;
+      p.optional_number(kv.second, key + "." + name, requests);
+      if (requests < 1) p.fail(key + "." + name, "must be at least 1 request");
+      c.default_limits[name] = static_cast<std::uint64_t>(requests);
+    }
   }
   const auto& uptime = indicators[kImprobableUptime];
   p.optional_number(uptime["min_rounds"], "indicators.improbable_uptime.min_rounds",

@@ -27,7 +27,9 @@ struct Config {
   std::size_t max_evidence = 20;
   std::map<std::string, double> weights;  // indicator name -> weight
   std::uint32_t min_ramps = 2;
-  std::vector<std::string> limiting_implementations;
+  // Per implementation that limits by default: the ramp requests (server.ping) past which its
+  // default limit throttles. Only ramps that went that far are evidence of no limits.
+  std::map<std::string, std::uint64_t> default_limits;
   std::uint64_t uptime_min_rounds = 20;
   double uptime_min = 1.0;
   double uptime_network_median_below = 0.95;

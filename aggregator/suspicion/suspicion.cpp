@@ -270,16 +270,18 @@ class Scorer {
     return out;
   }
 
+  // Evidence of absence only counts where it could have been evidence: a ramp that stopped
+  // short of the claimed implementation's default limit says nothing about that limit.
   std::optional<Indicator> no_resource_limits(const inventory::Server& s) const {
     std::string claimed;
+    std::uint64_t limit = 0;
     for (const auto& t : s.targets) {
       auto it = verdict_.find(t);
       if (it == verdict_.end()) continue;
       const auto& impl = it->second->claimed_implementation;
-      if (std::find(config_.limiting_implementations.begin(),
-                    config_.limiting_implementations.end(),
-                    impl) != config_.limiting_implementations.end()) {
+      if (auto found = config_.default_limits.find(impl); found != config_.default_limits.end()) {
         claimed = impl;
+        limit = found->second;
       }
     }
     if (claimed.empty()) return std::nullopt;
@@ -287,17 +289,16 @@ class Scorer {
     for (const auto* r : rows_of(s.server)) {
       if (r->probe_name != "rate_limit_ramp" || !r->ramp_throttled) continue;
       if (*r->ramp_throttled) return std::nullopt;  // it does limit
-      auto sent = number_member(r->result_json, "requests_sent");
-      auto cap = number_member(r->result_json, "max_requests");
-      if (cap > 0 && sent >= cap) ids.insert(r->observation_id);
+      const auto sent = number_member(r->result_json, "requests_sent");
+      if (sent > 0 && static_cast<std::uint64_t>(sent) >= limit) ids.insert(r->observation_id);
     }
     if (ids.size() < config_.min_ramps) return std::nullopt;
     Indicator out;
     out.name = kNoResourceLimits;
     out.value = 1;
-    out.explanation = "claims " + claimed + ", which limits resources by default, yet all " +
-                      std::to_string(ids.size()) +
-                      " rate-limit ramps reached their cap without a throttle";
+    out.explanation = "claims " + claimed + ", whose default limit throttles within " +
+                      std::to_string(limit) + " requests, yet " + std::to_string(ids.size()) +
+                      " rate-limit ramps went past that without a throttle";
     out.evidence = bounded(ids);
     return out;
   }

@@ -33,9 +33,11 @@ ObservationRow row(const std::string& host, const std::string& ip, const char* p
   return r;
 }
 
-// A server: metadata listing `peers`, its TLS leaf, and two ramps (throttled or run to the cap).
+// A server: metadata listing `peers`, its TLS leaf, and two ramps (throttled, or run to a cap of
+// `unthrottled_requests`: by default past ElectrumX's default limit).
 void server(std::vector<ObservationRow>& rows, const std::string& host, const std::string& ip,
-            const std::string& cert, const std::vector<std::string>& peers, bool throttles) {
+            const std::string& cert, const std::vector<std::string>& peers, bool throttles,
+            int unthrottled_requests = 12000) {
   auto meta = row(host, ip, "metadata");
   nlohmann::json list = nlohmann::json::array();
   for (const auto& p : peers) list.push_back({"", p, {"v1.4.2", "s50002"}});
@@ -53,8 +55,8 @@ void server(std::vector<ObservationRow>& rows, const std::string& host, const st
     ramp.ramp_throttled = throttles ? 1 : 0;
     if (throttles) ramp.ramp_threshold = 40;
     ramp.result_json = nlohmann::json{
-        {"requests_sent", throttles ? 41 : 200},
-        {"max_requests", 200},
+        {"requests_sent", throttles ? 41 : unthrottled_requests},
+        {"max_requests", throttles ? 200 : unthrottled_requests},
         {"throttled",
          throttles}}.dump();
     rows.push_back(ramp);
@@ -208,6 +210,14 @@ TEST(Suspicion, HonestSetsScoreNothing) {
   auto b = analyse(one, {});
   for (const auto& s : b.scores) EXPECT_TRUE(s.indicators.empty()) << s.server;
 
+  // ElectrumX ramps stopped by the usual cap of 200 pings, far short of its default limit: no
+  // evidence either way (a genuine ElectrumX 2.0.0 ran like this).
+  std::vector<ObservationRow> short_ramps;
+  server(short_ramps, "s.example", "203.0.113.7", "certS", {}, false, 200);
+  auto d = analyse(short_ramps, {});
+  ASSERT_EQ(d.scores.size(), 1u);
+  EXPECT_FALSE(indicator(d.scores[0], kNoResourceLimits));
+
   // Electrs never limits: ramps to the cap are not suspicious for it.
   std::vector<ObservationRow> unlimited;
   server(unlimited, "e.example", "203.0.113.5", "certE", {}, false);
@@ -258,7 +268,7 @@ TEST(Suspicion, ConfigIsCheckedAtLoad) {
   EXPECT_GT(c.threshold, 0);
   EXPECT_EQ(c.level(0.9), "high");
   EXPECT_EQ(c.level(0), "none");
-  EXPECT_EQ(c.limiting_implementations, (std::vector<std::string>{"electrumx", "fulcrum"}));
+  EXPECT_EQ(c.default_limits, (std::map<std::string, std::uint64_t>{{"electrumx", 10000}}));
   std::string text(builtin_config_text());
   auto without = text;
   without.replace(without.find("  sybil_peers:"), 2, "  x");  // an unknown name, one missing
