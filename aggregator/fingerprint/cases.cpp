@@ -30,7 +30,7 @@ struct Instance {
   std::vector<Checked> facts;
   std::vector<const Fact*> unexplained;  // values that no variant allows
   bool counts = false;                   // has a behaviour fact, not only version facts
-  bool failed = false;                   // had a failure no variant names
+  std::vector<const Fact*> failures;     // failures no variant names: they say nothing
   VersionSet allowed;                    // versions where one option (or none) explains it all
 
   // The versions where the defaults, plus `option` when given, explain every fact.
@@ -174,7 +174,7 @@ class Judge {
     if (c.allowed.empty()) {
       if (!behaviour) return;  // a version fact outside the list: another client range
       if (f.value.starts_with("failure ")) {
-        i.failed = true;
+        i.failures.push_back(&f);
       } else {
         i.unexplained.push_back(&f);
       }
@@ -216,7 +216,10 @@ class Judge {
     std::set<std::string> reasons;
     std::set<std::pair<std::string, std::string>> seen;
     for (const auto& i : c.instances) {
-      if (i.failed) reasons.insert(std::string(kFailed));
+      for (const Fact* f : i.failures) {
+        reasons.insert(std::string(kFailed));
+        seen.insert({f->name, f->value});
+      }
       if (!i.counts) continue;
       for (const auto& checked : i.facts) seen.insert({checked.fact->name, checked.fact->value});
       if (i.under("", all()).intersects(judged)) {
@@ -245,8 +248,8 @@ class Judge {
     }
     if (matched) ++out_.matched;
     if (reasons.empty()) return;
-    out_.explained.push_back({id, seen.empty() ? std::string("no answer") : observed_text(seen),
-                              joined({reasons.begin(), reasons.end()}, "; "), ids_of(c)});
+    out_.explained.push_back(
+        {id, observed_text(seen), joined({reasons.begin(), reasons.end()}, "; "), ids_of(c)});
   }
 
   // The cases that place the version (allow less than every version).

@@ -228,6 +228,7 @@ TEST(Judge, LimitsAndFailedSessionsExplainRatherThanContradict) {
   const auto* failed = explained(v, "hostile_input.wrong_arguments");
   ASSERT_NE(failed, nullptr);
   EXPECT_NE(failed->by.find("failed session"), std::string::npos);
+  EXPECT_EQ(failed->observed, "failure timeout");
 }
 
 // A server claiming ElectrumX with Fulcrum's framing, feature keys and error texts.
