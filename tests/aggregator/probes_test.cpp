@@ -23,9 +23,10 @@ using honeypot::server::Profile;
 using honeypot::server::test::ServerFixture;
 
 results::ObservationRow run_probe(std::uint16_t port, const std::string& probe,
-                                  std::map<std::string, std::string> params = {}) {
+                                  std::map<std::string, std::string> params = {},
+                                  std::chrono::milliseconds wait = std::chrono::milliseconds(1500)) {
   auto request = eo::test::local_probe_request(port, probe, std::move(params));
-  request.timeout = std::chrono::milliseconds(1500);
+  request.timeout = wait;
   request.deadline = std::chrono::milliseconds(30000);
   return results::to_row(eo::test::run_local_probe(request));
 }
@@ -113,10 +114,12 @@ rules:
 // A fast ramp (50/s from the start) so the test takes about a second per run. "Slow" is 100 x
 // the baseline (at least 500 ms): on loopback the default (10 x, at least 50 ms) is within reach
 // of this VM's own scheduling stalls, which can hit two replies in a row.
-results::ObservationRow ramp(std::uint16_t port, int max_requests = 60) {
+results::ObservationRow ramp(std::uint16_t port, int max_requests = 60,
+                             std::chrono::milliseconds wait = std::chrono::milliseconds(1500)) {
   return run_probe(port, "rate_limit_ramp",
                    {{"start_rate", "50"}, {"max_rate", "50"}, {"slow_factor", "100"},
-                    {"max_requests", std::to_string(max_requests)}});
+                    {"max_requests", std::to_string(max_requests)}},
+                   wait);
 }
 
 TEST(RateLimits, ThresholdAndStyleFromRealRamps) {
@@ -161,7 +164,10 @@ limits:
   cost: {enabled: true, soft_limit: 150, hard_limit: 350, sleep_ms: 4000, decay_per_s: 0,
          connection_cost: 0, bytes_per_unit: 100}
 )"));
-  auto x = ramp(electrumx.tcp_port());
+  // The emulation pads its replies as ElectrumX does, so sleeps up to 1 s past the slow bar read
+  // as padding holds; the wait must outlast the longer sleeps that follow (our own timeout is
+  // never a throttle).
+  auto x = ramp(electrumx.tcp_port(), 60, std::chrono::milliseconds(6000));
   auto limits = ratelimit::infer_rate_limits(std::vector{x}, reference::builtin_reference());
   ASSERT_EQ(limits.size(), 1u);
   EXPECT_EQ(limits[0].style, "electrumx_cost") << x.result_json;
