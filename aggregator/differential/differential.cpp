@@ -198,6 +198,26 @@ struct Pending {
   std::set<std::string> exits;        // of the vantage's differing units
 };
 
+// Served better than the rest only because another vantage of the same target and dimension was
+// served worse: that vantage's finding says it all, so the "better" one is its mirror. A
+// "better" finding stands only where no vantage is significantly worse (a server that answers
+// one vantage alone, refusing all others).
+void confound_mirrors(std::vector<Test>& tests) {
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> worse;
+  for (const auto& t : tests) {
+    if (t.status == kFinding && t.direction == "worse") {
+      worse[{t.target_id, t.dimension}].insert(t.vantage_id);
+    }
+  }
+  for (auto& t : tests) {
+    if (t.status != kFinding || t.direction != "better") continue;
+    auto it = worse.find({t.target_id, t.dimension});
+    if (it == worse.end()) continue;
+    t.confounders.push_back("mirrors the worse treatment of " + join(it->second));
+    t.status = kConfounded;
+  }
+}
+
 }  // namespace
 
 std::vector<Test> analyze(std::span<const ObservationRow> rows, const Options& options) {
@@ -344,6 +364,7 @@ std::vector<Test> analyze(std::span<const ObservationRow> rows, const Options& o
     t.status = !significant ? kNotSignificant : explained ? kConfounded : kFinding;
     out.push_back(std::move(t));
   }
+  confound_mirrors(out);
   return out;
 }
 

@@ -293,6 +293,31 @@ TEST(Differential, ServedOnlyToOneVantageIsBetter) {
   EXPECT_EQ(found[0].evidence.size(), 5u * 5u * 4u);  // the others' refused observations
 }
 
+TEST(Differential, TheUntouchedRegionsAreNoMirrorFindings) {
+  // Three regions, one refused in every round: with so few vantages the two untouched ones are
+  // also "significantly" better than the rest, which only restates the refusal.
+  auto all = campaign(1, 12, [](ObservationRow& r) {
+    if (r.vantage_id == "v2") refuse(r);
+  });
+  std::vector<ObservationRow> rows;
+  for (const auto& r : all) {
+    if (r.vantage_id == "v0" || r.vantage_id == "v1" || r.vantage_id == "v2") rows.push_back(r);
+  }
+  auto tests = analyze(rows);
+  auto found = findings(tests);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].vantage_id, "v2");
+  EXPECT_EQ(found[0].direction, "worse");
+  int mirrors = 0;
+  for (const auto& t : tests) {
+    if (t.dimension != kReachability || t.direction != "better" || t.q > 0.05) continue;
+    ++mirrors;
+    EXPECT_EQ(t.status, kConfounded) << t.vantage_id;
+    EXPECT_EQ(t.confounders, (std::vector<std::string>{"mirrors the worse treatment of v2"}));
+  }
+  EXPECT_EQ(mirrors, 2) << "the untouched regions stood apart as mirrors";
+}
+
 TEST(Differential, SavedWholeWithCountsAndEvidence) {
   auto tests = analyze(campaign(3, 5, [](ObservationRow& r) {
     if (t0(r) && r.vantage_id == "v3") refuse(r);
