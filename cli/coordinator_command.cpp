@@ -7,6 +7,7 @@
 #include "common/store/factory.h"
 #include "common/telemetry/log.h"
 #include "common/telemetry/metrics.h"
+#include "coordinator/campaign/power.h"
 #include "coordinator/service/server.h"
 
 #include "eo/v1/coordinator.grpc.pb.h"
@@ -195,7 +196,13 @@ int submit(const OperatorOptions& options) {
   std::stringstream text;
   text << in.rdbuf();
   // Validate here first: the person submitting gets the error with their file's name.
-  coordinator::parse_campaign_yaml(text.str(), options.file, agent::known_probes());
+  const auto parsed =
+      coordinator::parse_campaign_yaml(text.str(), options.file, agent::known_probes());
+  const auto targets = coordinator::resolve_targets(parsed, default_servers_json());
+  std::cerr << coordinator::describe(coordinator::detection_power(
+                   parsed.rounds, static_cast<std::uint32_t>(parsed.vantages.size()),
+                   targets.size()))
+            << "\n";
   v1::CampaignSpec spec;
   spec.set_yaml(coordinator::inline_target_files(text.str(), options.file));
   auto stub = connect(options);

@@ -17,6 +17,7 @@
 #include "common/store/factory.h"
 #include "common/telemetry/log.h"
 #include "common/telemetry/metrics.h"
+#include "coordinator/campaign/power.h"
 #include "coordinator/service/server.h"
 
 #include <netdb.h>
@@ -462,7 +463,10 @@ int run_local(const LocalOptions& options) {
                                      : " (no Tor SOCKS port at " + options.tor_socks +
                                            ": .onion servers are skipped)")
             << "\n"
-            << spec.describe() << "\nagents' " << politeness.describe() << "\n"
+            << spec.describe() << "\n"
+            << coordinator::describe(coordinator::detection_power(
+                   spec.rounds, static_cast<std::uint32_t>(spec.vantages.size()), targets.size()))
+            << "\nagents' " << politeness.describe() << "\n"
             << targets.size() << " targets (" << onion << " .onion), " << status.tasks_total()
             << " tasks in round 1; the politeness caps allow it to finish in no less than "
             << scheduler.politeness_bound_ms(campaign.id) / 1000 << " s; giving up after "
