@@ -46,9 +46,13 @@ void add_aggregator_command(CLI::App& app) {
   cmd->add_option("--db", o->db, "SQLite results database (created if missing)")
       ->capture_default_str();
   cmd->add_option("--metrics-listen", o->metrics_listen, "Serve /metrics on ADDR:PORT");
-  cmd->add_flag("--once", o->once,
-                "Consume until caught up (every held partition read to its current end, then "
-                "no record for --idle-ms), analyse, exit");
+  auto* once = cmd->add_flag("--once", o->once,
+                             "Consume until caught up (every held partition read to its current "
+                             "end, then no record for --idle-ms), analyse, exit");
+  cmd->add_flag("--ingest-only", o->ingest_only,
+                "With --once: store what the log holds and exit without analysing or publishing "
+                "(several agents' embedded logs into one database; analyse after the last)")
+      ->needs(once);
   cmd->add_option("--idle-ms", *idle_ms,
                   "With --once: how long a poll at the end must bring nothing before stopping")
       ->capture_default_str();

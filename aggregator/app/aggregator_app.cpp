@@ -148,7 +148,7 @@ int run_aggregator(const AggregatorOptions& options) {
     }
     // A busy stream still gets analysed every analyze_every; --once analyses when caught up.
     bool due = options.once || !last_analysis || now - *last_analysis >= options.analyze_every;
-    if (due && stats.observations + stats.events != analysed_at) {
+    if (due && !options.ingest_only && stats.observations + stats.events != analysed_at) {
       auto summary = analyze(db, reference, geo, suspicion);
       auto published = findings::publish_new(db.database(), *producer, summary.findings,
                                              wall_clock_us());

@@ -22,6 +22,10 @@ struct AggregatorOptions {
   std::string suspicion;     // suspicion weights; empty: the built-in data/suspicion.yaml
   std::string geo_database;  // libloc database; empty: Debian's; "none": no geo data
   bool once = false;         // consume until caught up, analyse, exit
+  // With once: store only; no analysis and nothing published. Several agents' embedded logs go
+  // into one database this way before one analysis sees them all (an analysis per log would
+  // publish findings from part of the data and withdraw them at the next).
+  bool ingest_only = false;
   // --once: caught up when every held partition is read to its end and a poll this long
   // brought nothing.
   std::chrono::milliseconds idle{1000};

@@ -67,6 +67,7 @@ TEST(AggregatorCommand, HelpTeaches) {
   ASSERT_EQ(run.status, 0) << run.err;
   for (const char* text : {"--kafka", "--data-dir", "--log-dir", "--group", "--db",
                            "--metrics-listen", "--once", "--once-timeout", "--kafka-property",
+                           "--ingest-only",
                            "--fingerprints", "--suspicion",
                            "findings.v1", "Examples",
                            "committed only after"}) {
@@ -160,6 +161,37 @@ TEST(AggregatorCommand, OnceIngestsAnalysesAndIsIdempotent) {
   EXPECT_EQ(test::dump(db), before);
   EXPECT_EQ(findings_published(dir.path(), "after-replay"),
             count(db, "SELECT count(*) FROM findings"));
+}
+
+// Two agents' embedded logs into one database: each stored without analysis, then one analysis
+// over both; nothing is published before all the data is in.
+TEST(AggregatorCommand, IngestOnlyStoresSeveralLogsForOneAnalysis) {
+  eo::test::TempDir first, second, out;
+  publish(first.path());
+  publish(second.path());  // the same records: deduplicated by id
+  const std::string common = " --db " + out.file("r.sqlite") + " --idle-ms 300 --geo-database none";
+  for (const auto* dir : {&first, &second}) {
+    auto stored = run_observatory("aggregator --once --ingest-only --data-dir " + dir->path() +
+                                  " --group g" + common);
+    ASSERT_EQ(stored.status, 0) << stored.err;
+    EXPECT_EQ(stored.err.find("analysis written"), std::string::npos) << stored.err;
+    EXPECT_EQ(findings_published(dir->path(), "check"), 0u);
+  }
+  {
+    results::ResultsDb db(out.file("r.sqlite"));
+    EXPECT_EQ(db.totals().observations, 480u);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM findings"), 0u);
+  }
+  auto analysed = run_observatory("aggregator --once --data-dir " + second.path() +
+                                  " --group g" + common);
+  ASSERT_EQ(analysed.status, 0) << analysed.err;
+  results::ResultsDb db(out.file("r.sqlite"));
+  EXPECT_EQ(count(db, "SELECT count(*) FROM findings WHERE kind = 'operator_cluster'"), 10u);
+  EXPECT_EQ(findings_published(second.path(), "after"), count(db, "SELECT count(*) FROM findings"));
+
+  auto refused = run_observatory("aggregator --ingest-only" + common);
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.err.find("--once"), std::string::npos) << refused.err;
 }
 
 TEST(AggregatorMetrics, PassPromtool) {
