@@ -2,15 +2,13 @@
 
 Findings are read from the `findings` table when the results database has one with rows;
 otherwise from the analysis tables it is built from (differential rows with status 'finding',
-fingerprints.modified, operator clusters). A planted kind that no analysis of this aggregator
-produces yet (no aggregator source assigns its constant to a finding, and no row has it) is
-reported as "not produced yet", never passed silently.
+fingerprints.modified, operator clusters). It forgives nothing: a planted finding that is missed
+is a failure, whatever the source tree or the run's probe list says (a scenario whose probes the
+binary lacks does not run at all: scenario.campaign refuses it).
 """
 
 import json
-import re
 import sqlite3
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from scenario import IMPLEMENTATIONS, KINDS
@@ -23,34 +21,6 @@ def host_of_target(target_id):
 
 def _tables(db):
     return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-
-
-# Kinds the analysis tables already state (before the findings table existed).
-BASELINE_KINDS = {k for k in KINDS if k.startswith("differential.")} | {
-    "modified_implementation", "operator_cluster"}
-
-# The constant of each non-baseline kind in aggregator/findings/finding.h.
-KIND_CONSTANTS = {"honeypot_suspicion": "kHoneypotSuspicion",
-                  "phishing_broadcast": "kPhishingBroadcast", "query_leak": "kQueryLeak"}
-
-
-# What a kind needs from the run besides an analysis: a probe of its own, or canaries issued by
-# the campaign. A run that lacks it (an agent without the probe, a campaign without a canary
-# secret) cannot produce the kind, whatever the aggregator can do.
-KIND_NEEDS = {"phishing_broadcast": "probe broadcast_check", "query_leak": "canaries"}
-
-
-def kinds_in_source(repo):
-    """Kinds an aggregator analysis produces: some source assigns the kind's constant to a
-    finding's `kind` (naming it in a report or a metric is not producing it). The check assumes
-    the binary under test is built from this tree."""
-    kinds = set()
-    for path in (Path(repo) / "aggregator").rglob("*.cpp"):
-        text = path.read_text(errors="replace")
-        for kind, const in KIND_CONSTANTS.items():
-            if re.search(r"\bkind\s*=\s*(findings::)?" + const + r"\b", text):
-                kinds.add(kind)
-    return kinds
 
 
 def read_findings(db):
@@ -82,7 +52,7 @@ def read_fingerprints(db):
     return out
 
 
-def compare(scenario, found, produced):
+def compare(scenario, found):
     """Per kind: planted, found, missed, false positives; and per server its verdict lines.
 
     A (server, kind) pair is planted when the server's `expect` lists the kind. Found: planted
@@ -104,8 +74,7 @@ def compare(scenario, found, produced):
                 rows[kind]["found"] += 1
             else:
                 rows[kind]["missed"] += 1
-                if kind in produced:
-                    problems.append(f"{name}: missed {kind}")
+                problems.append(f"{name}: missed {kind}")
         for kind in sorted(got - set(s["expect"]) - set(s["allow"])):
             rows.setdefault(kind, {"planted": 0, "found": 0, "missed": 0, "false_positives": 0})
             rows[kind]["false_positives"] += 1
@@ -116,12 +85,10 @@ def compare(scenario, found, produced):
             rows[kind]["false_positives"] += 1
             problems.append(f"{host} (not in the scenario): {kind}")
     for kind, row in rows.items():
-        row["produced"] = kind in produced
         tp, fp, planted = row["found"], row["false_positives"], row["planted"]
         row["precision"] = tp / (tp + fp) if tp + fp else None
         row["recall"] = tp / planted if planted else None
-    not_produced = sorted(k for k in KINDS if k not in produced and rows[k]["planted"])
-    return rows, problems, not_produced
+    return rows, problems
 
 
 def confusion(scenario, fingerprints):
@@ -148,20 +115,15 @@ def _fmt(x):
     return "–" if x is None else f"{x:.2f}"
 
 
-def format_table(rows, not_produced):
+def format_table(rows):
     lines = ["| finding kind | planted | found | missed | false positives | precision | recall |",
              "|---|---|---|---|---|---|---|"]
     for kind in sorted(rows):
         r = rows[kind]
         if not (r["planted"] or r["false_positives"] or r["found"]):
             continue
-        note = "" if r["produced"] else " (not produced yet)"
-        lines.append(f"| {kind}{note} | {r['planted']} | {r['found']} | {r['missed']} | "
+        lines.append(f"| {kind} | {r['planted']} | {r['found']} | {r['missed']} | "
                      f"{r['false_positives']} | {_fmt(r['precision'])} | {_fmt(r['recall'])} |")
-    if not_produced:
-        lines.append("")
-        lines.append("Not produced yet (no analysis states it, or this run lacks what it needs: "
-                     "its probe, canaries); planted, not checked: " + ", ".join(not_produced))
     return "\n".join(lines)
 
 
@@ -175,26 +137,22 @@ def format_confusion(matrix):
     return "\n".join(lines)
 
 
-def check(scenario, db_path, repo, lacking=()):
+def check(scenario, db_path):
     """Everything the report needs, as one dict (also written as JSON by the runner)."""
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         source, found = read_findings(db)
-        produced = BASELINE_KINDS | kinds_in_source(repo)
-        produced -= {k for k, need in KIND_NEEDS.items() if need in lacking}
-        produced |= {k for _h, k in found}
         fingerprints = read_fingerprints(db)
     finally:
         db.close()
-    rows, problems, not_produced = compare(scenario, found, produced)
+    rows, problems = compare(scenario, found)
     matrix = confusion(scenario, fingerprints)
     return {
         "source": source,
         "rows": rows,
         "problems": problems,
-        "not_produced": not_produced,
         "confusion": {f"{t}->{i}": n for (t, i), n in sorted(matrix.items())},
-        "table": format_table(rows, not_produced),
+        "table": format_table(rows),
         "confusion_table": format_confusion(matrix),
         "found": sorted(f"{scenario.server_by_ip().get(h, h)}: {k}" for h, k in found),
         "ok": not problems,

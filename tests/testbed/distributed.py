@@ -212,13 +212,8 @@ class DistributedRun(runner.Run):
             self.stop()
             netns.down(self.prefix)
         log("testbed down; checking")
-        issues_canaries = self.s.canaries and any(p not in self.probes_left_out
-                                                  for p in self.s.canary_probes())
-        lacking = [f"probe {p}" for p in self.probes_left_out]
-        if not issues_canaries:
-            lacking.append("canaries")
-        result = checker.check(self.s, db, self.repo, lacking)
-        probes = [p for p in self.s.probes if p not in self.probes_left_out]
+        result = checker.check(self.s, db)
+        probes = self.s.probes
         counting = count_once(db, reread, self.s.rounds * len(self.s.servers)
                               * len(self.s.vantage_regions()) * len(probes))
         result["counting"] = counting
@@ -229,8 +224,7 @@ class DistributedRun(runner.Run):
         result["wall_time_s"] = round(time.monotonic() - started, 1)
         result["campaign_s"] = round(campaign_s, 1)
         result["link_noise"] = self.noise
-        result["probes_left_out"] = self.probes_left_out
-        result["canaries"] = issues_canaries
+        result["canaries"] = self.s.canaries
         return result
 
 

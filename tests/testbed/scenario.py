@@ -217,10 +217,13 @@ class Scenario:
         return config
 
     def campaign(self, name, known_probes, canary_secret_hex=None):
-        """The campaign file; probes the agent does not know are left out (and returned). With
-        canaries, `canary_secret_hex` is the campaign's secret (the runner draws it per run)."""
-        probes = [p for p in self.probes if p in known_probes]
-        skipped = [p for p in self.probes if p not in known_probes]
+        """The campaign file. A probe the scenario needs and the binary lacks fails the run: its
+        planted findings could not be found, and leaving it out would hide that. With canaries,
+        `canary_secret_hex` is the campaign's secret (the runner draws it per run)."""
+        missing = [p for p in self.probes if p not in known_probes]
+        _require(not missing, f"{self.source}: the scenario needs probes this observatory binary "
+                              f"lacks: {', '.join(missing)}")
+        probes = list(self.probes)
         doc = {
             "name": name,
             "targets": {"list": [f"{self.server_ip(s)}:{TLS_PORT}:s" for s in self.servers]},
@@ -239,7 +242,7 @@ class Scenario:
         if self.canaries:
             _require(canary_secret_hex, f"{self.source}: canaries need a secret")
             doc["canary_secret"] = canary_secret_hex
-        return doc, skipped
+        return doc
 
     def agent_config(self, region):
         ip = region["addresses"][0].split("/")[0]

@@ -92,13 +92,16 @@ class ScenarioTest(unittest.TestCase):
         self.assertEqual(s.honeypot_config(relay, "c", "k")["upstream"], "10.77.102.1:50001:t")
         self.assertEqual(s.behaves_as(relay), "fulcrum")
 
-    def test_campaign_leaves_out_unknown_probes(self):
-        doc, skipped = scen(probes=["metadata", "broadcast_check"]).campaign("c1", {"metadata"})
-        self.assertEqual(doc["probes"], ["metadata"])
-        self.assertEqual(skipped, ["broadcast_check"])
+    def test_a_probe_the_binary_lacks_fails_the_run(self):
+        s = scen(probes=["metadata", "broadcast_check"])
+        doc = s.campaign("c1", {"metadata", "broadcast_check"})
+        self.assertEqual(doc["probes"], ["metadata", "broadcast_check"])
         self.assertEqual(doc["vantages"], [{"region": "eu"}, {"region": "us"},
                                            {"region": "torexit"}])
         self.assertEqual(len(doc["targets"]["list"]), 6)
+        # A binary whose probe list lacks broadcast_check cannot find the phishing it plants.
+        with self.assertRaisesRegex(scenario_mod.ScenarioError, "lacks: broadcast_check"):
+            s.campaign("c1", {"metadata"})
 
     def test_canaries_put_a_secret_in_the_campaign_and_are_needed_for_a_leak(self):
         leaky = [dict(BASE["servers"][5], expect=["query_leak"])]
@@ -106,9 +109,10 @@ class ScenarioTest(unittest.TestCase):
         probes = ["metadata", "xpub_gap_scan"]
         s = scen(probes=probes, canaries=True, servers=servers)
         self.assertEqual(s.canary_probes(), ["xpub_gap_scan"])
-        doc, _ = s.campaign("c1", set(probes), "ab" * 32)
+        doc = s.campaign("c1", set(probes), "ab" * 32)
         self.assertEqual(doc["canary_secret"], "ab" * 32)
-        self.assertNotIn("canary_secret", scen().campaign("c1", {"metadata"})[0])
+        self.assertNotIn("canary_secret",
+                         scen().campaign("c1", set(scen().probes)))
         for change in ({"probes": probes},  # no canaries
                        {"probes": ["metadata"], "canaries": True},  # no probe asks them
                        {"probes": probes + ["address_formats"], "canaries": True,
@@ -162,27 +166,25 @@ class CheckerTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
         self.db = str(Path(self.dir.name) / "r.sqlite")
-        self.repo = Path(self.dir.name)  # no aggregator sources: only the baseline kinds
 
     def tearDown(self):
         self.dir.cleanup()
 
     def test_analysis_tables_against_the_truth(self):
         make_db(self.db)
-        result = checker.check(scen(), self.db, self.repo)
+        result = checker.check(scen(), self.db)
         self.assertEqual(result["source"], "analysis tables")
         rows = result["rows"]
         self.assertEqual(rows["differential.reachability"],
                          {"planted": 1, "found": 1, "missed": 0, "false_positives": 0,
-                          "produced": True, "precision": 1.0, "recall": 1.0})
+                          "precision": 1.0, "recall": 1.0})
         self.assertEqual(rows["differential.content"]["false_positives"], 1)
         self.assertEqual(rows["differential.content"]["precision"], 0.0)
         self.assertEqual(rows["operator_cluster"]["found"], 2)
         self.assertFalse(result["ok"])
-        self.assertEqual(result["problems"], ["honest: unexpected differential.content"])
-        # planted, but nothing produces it: named, not failed, not passed
-        self.assertEqual(result["not_produced"], ["phishing_broadcast"])
-        self.assertIn("phishing_broadcast (not produced yet)", result["table"])
+        # Planted and not found is a miss, whatever produces the kind or not.
+        self.assertEqual(result["problems"], ["honest: unexpected differential.content",
+                                              "phish: missed phishing_broadcast"])
 
     def test_a_missed_kind_fails(self):
         make_db(self.db)
@@ -191,8 +193,9 @@ class CheckerTest(unittest.TestCase):
         db.execute("DELETE FROM differential WHERE dimension = 'content'")
         db.commit()
         db.close()
-        result = checker.check(scen(), self.db, self.repo)
-        self.assertEqual(result["problems"], ["refuser: missed differential.reachability"])
+        result = checker.check(scen(), self.db)
+        self.assertEqual(result["problems"], ["refuser: missed differential.reachability",
+                                              "phish: missed phishing_broadcast"])
         self.assertEqual(result["rows"]["differential.reachability"]["recall"], 0.0)
 
     def test_allowed_kinds_are_not_false_positives(self):
@@ -204,30 +207,14 @@ class CheckerTest(unittest.TestCase):
             ("5", "phishing_broadcast", "10.77.105.1"),
             ("6", "query_leak", "10.77.200.1"),  # not a scenario server
         ])
-        result = checker.check(scen(), self.db, self.repo)
+        result = checker.check(scen(), self.db)
         self.assertEqual(result["source"], "findings table")
         self.assertEqual(result["problems"], ["10.77.200.1 (not in the scenario): query_leak"])
         self.assertEqual(result["rows"]["phishing_broadcast"]["found"], 1)
-        self.assertEqual(result["not_produced"], [])
-
-    def test_kinds_named_by_aggregator_sources_count_as_produced(self):
-        src = self.repo / "aggregator" / "phishing"
-        src.mkdir(parents=True)
-        (src / "phishing.cpp").write_text("f.kind = findings::kPhishingBroadcast;\n")
-        (src / "metrics.cpp").write_text("for (auto k : {findings::kQueryLeak}) count(k);\n")
-        make_db(self.db)
-        self.assertEqual(checker.kinds_in_source(self.repo), {"phishing_broadcast"})
-        result = checker.check(scen(), self.db, self.repo)
-        self.assertEqual(result["not_produced"], [])
-        self.assertIn("phish: missed phishing_broadcast", result["problems"])
-        # ... unless the agent lacks the probe the kind needs
-        result = checker.check(scen(), self.db, self.repo, lacking=["probe broadcast_check"])
-        self.assertEqual(result["not_produced"], ["phishing_broadcast"])
-        self.assertNotIn("phish: missed phishing_broadcast", result["problems"])
 
     def test_confusion_uses_behaviour_not_claim(self):
         make_db(self.db)
-        result = checker.check(scen(), self.db, self.repo)
+        result = checker.check(scen(), self.db)
         c = result["confusion"]
         self.assertEqual(c["electrumx->electrumx"], 1)
         self.assertEqual(c["fulcrum->fulcrum"], 1)
