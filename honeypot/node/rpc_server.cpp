@@ -2,6 +2,7 @@
 // closes a connection that sends nothing for idle_timeout, so a silent client holds nothing.
 #include "honeypot/node/rpc_server.h"
 
+#include "common/bitcoin/hex.h"
 #include "common/telemetry/log.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -43,27 +44,24 @@ struct RpcServerState {
 
 namespace {
 
-std::string base64(const std::string& text) {
-  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+  bitcoin::Bytes raw(bytes);
+  if (RAND_bytes(raw.data(), static_cast<int>(bytes)) != 1) {
     throw std::runtime_error("RAND_bytes failed");
   }
-  static const char digits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : raw) {
-    hex += digits[c >> 4];
-    hex += digits[c & 15];
-  }
-  return hex;
+  return bitcoin::to_hex(raw);
+}
+
+// The completion of a spawned coroutine: an exception is logged by name, never lost.
+auto log_failure(const char* what) {
+  return [what](std::exception_ptr error) {
+    if (!error) return;
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      telemetry::log(telemetry::LogLevel::error, what, {{"error", e.what()}});
+    }
+  };
 }
 
 bool authorized(const RpcServerState& state, const HttpRequest& request) {
@@ -190,19 +188,21 @@ asio::awaitable<void> accept_loop(std::shared_ptr<RpcServerState> state) {
     }
     if (state->connections.size() >= state->config.max_connections) continue;  // closed here
     state->connections.insert(socket);
-    asio::co_spawn(state->executor, serve(state, socket), [](std::exception_ptr error) {
-      if (!error) return;
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        telemetry::log(telemetry::LogLevel::error, "node rpc connection failed",
-                       {{"error", e.what()}});
-      }
-    });
+    asio::co_spawn(state->executor, serve(state, socket),
+                   log_failure("node rpc connection failed"));
   }
 }
 
 }  // namespace
+
+std::string basic_authorization(const std::string& credentials) {
+  std::string out(4 * ((credentials.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(credentials.data()),
+                                static_cast<int>(credentials.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return "Basic " + out;
+}
 
 void parse_listen_address(const std::string& text, RpcServerConfig& config) {
   const auto colon = text.rfind(':');
@@ -254,7 +254,7 @@ void RpcServer::start() {
   } else {
     throw std::invalid_argument("the node's RPC needs a user and password or a cookie file");
   }
-  state_->expected_authorization = "Basic " + base64(credentials);
+  state_->expected_authorization = basic_authorization(credentials);
 
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config.host, ec);
@@ -269,15 +269,8 @@ void RpcServer::start() {
     throw std::runtime_error("node rpc: cannot listen on " + config.host + ":" +
                              std::to_string(config.port) + ": " + ec.message());
   }
-  asio::co_spawn(state_->executor, accept_loop(state_), [](std::exception_ptr error) {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      telemetry::log(telemetry::LogLevel::error, "node rpc accept loop failed",
-                     {{"error", e.what()}});
-    }
-  });
+  asio::co_spawn(state_->executor, accept_loop(state_),
+                 log_failure("node rpc accept loop failed"));
 }
 
 std::uint16_t RpcServer::port() const {

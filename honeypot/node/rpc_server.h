@@ -52,6 +52,9 @@ class RpcServer {
   std::shared_ptr<RpcServerState> state_;
 };
 
+// The Authorization header value for "user:password" credentials: "Basic <base64>".
+std::string basic_authorization(const std::string& credentials);
+
 // "HOST:PORT" (IPv6 as "[addr]:port") into a config's host and port; throws
 // std::invalid_argument naming the text.
 void parse_listen_address(const std::string& text, RpcServerConfig& config);

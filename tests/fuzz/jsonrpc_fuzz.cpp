@@ -21,18 +21,11 @@
 #include "common/electrum/line_framer.h"
 #include "common/electrum/message.h"
 #include "common/electrum/request.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
 using namespace eo::electrum;
-
-#define FUZZ_CHECK(cond)                                                           \
-  do {                                                                             \
-    if (!(cond)) {                                                                 \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                \
-    }                                                                              \
-  } while (0)
 
 struct Rec {
   std::string text;

@@ -7,6 +7,7 @@
 // given, its body has the declared length, and the limits hold; after a complete request the
 // remainder parses on its own.
 #include "honeypot/node/http_request.h"
+#include "tests/fuzz/fuzz_check.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -17,14 +18,6 @@
 namespace {
 
 using namespace eo::honeypot::node;
-
-#define FUZZ_CHECK(cond)                                                           \
-  do {                                                                             \
-    if (!(cond)) {                                                                 \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                \
-    }                                                                              \
-  } while (0)
 
 void check_complete(const HttpParse& parsed, std::string_view input, const HttpLimits& limits) {
   FUZZ_CHECK(parsed.consumed <= input.size());

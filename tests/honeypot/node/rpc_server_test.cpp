@@ -7,7 +7,6 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include <filesystem>
 #include <fstream>
@@ -51,15 +50,6 @@ class RunningNode {
   std::thread thread_;
 };
 
-std::string base64(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 struct Response {
   int status = 0;
   std::string head;
@@ -92,7 +82,7 @@ Response read_response(tcp::socket& socket, std::string& pending) {
 
 std::string post(const std::string& body, const std::string& auth) {
   std::string text = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n";
-  if (!auth.empty()) text += "Authorization: Basic " + base64(auth) + "\r\n";
+  if (!auth.empty()) text += "Authorization: " + basic_authorization(auth) + "\r\n";
   return text + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
@@ -165,7 +155,7 @@ TEST(RpcServer, RefusesWhatCoreRefusesAndClosesOnBadRequests) {
   {
     tcp::socket socket = connect(io, node.port());
     std::string pending;
-    const std::string get = "GET / HTTP/1.1\r\nAuthorization: Basic " + base64("u:p") +
+    const std::string get = "GET / HTTP/1.1\r\nAuthorization: " + basic_authorization("u:p") +
                             "\r\nContent-Length: 0\r\n\r\n";
     asio::write(socket, asio::buffer(get));
     EXPECT_EQ(read_response(socket, pending).status, 405);
