@@ -195,7 +195,7 @@ TEST(AggregatorCommand, IngestOnlyStoresSeveralLogsForOneAnalysis) {
 }
 
 TEST(AggregatorMetrics, PassPromtool) {
-  if (eo::test::find_program("promtool").empty()) GTEST_SKIP() << "promtool not installed";
+  EO_SKIP_UNLESS_CI(eo::test::find_program("promtool").empty(), "promtool not installed");
   telemetry::MetricsServer server("aggregator");
   app::AggregatorMetrics metrics(server.registry());
   ingest::IngestStats stats;

@@ -133,9 +133,8 @@ TEST_F(ReportFromCommands, CommandWritesThePageAndTheExports) {
 TEST_F(ReportFromCommands, PandasReadsEveryExport) {
   ASSERT_NE(report_, nullptr);
   ASSERT_EQ(report_->status, 0) << report_->err;
-  if (eo::test::run_command("/usr/bin/python3 -c 'import pandas'").status != 0) {
-    GTEST_SKIP() << "no pandas for /usr/bin/python3 (apt-get install python3-pandas)";
-  }
+  EO_SKIP_UNLESS_CI(eo::test::run_command("/usr/bin/python3 -c 'import pandas'").status != 0,
+                    "no pandas for /usr/bin/python3 (apt-get install python3-pandas)");
   std::string hostile_arg = "'";
   for (char c : std::string(kHostile)) {
     hostile_arg += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -153,11 +152,10 @@ TEST_F(ReportFromCommands, SectionsMapAndSortInHeadlessChromium) {
   ASSERT_EQ(report_->status, 0) << report_->err;
   const std::string chromium = "/usr/bin/chromium";
   const std::string web = std::string(EO_SOURCE_DIR) + "/aggregator/report/web";
-  if (!fs::exists(chromium)) GTEST_SKIP() << "no " << chromium << " (apt-get install chromium)";
-  if (eo::test::find_program("node").empty()) GTEST_SKIP() << "no node";
-  if (!fs::exists(web + "/node_modules/playwright-core")) {
-    GTEST_SKIP() << "no playwright-core: run scripts/install-deps.sh (npm ci in " << web << ")";
-  }
+  EO_SKIP_UNLESS_CI(!fs::exists(chromium), "no " << chromium << " (apt-get install chromium)");
+  EO_SKIP_UNLESS_CI(eo::test::find_program("node").empty(), "no node");
+  EO_SKIP_UNLESS_CI(!fs::exists(web + "/node_modules/playwright-core"),
+                    "no playwright-core: run scripts/install-deps.sh (npm ci in " << web << ")");
   fs::create_directories(EO_TEST_ARTIFACTS_DIR);
   std::string screenshot = std::string(EO_TEST_ARTIFACTS_DIR) + "/report.png";
   fs::remove(screenshot);

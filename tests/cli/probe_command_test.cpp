@@ -64,7 +64,7 @@ TEST(ProbeCommand, HelpListsTheRoles) {
 }
 
 TEST(ProbeCommand, MetricsPassPromtool) {
-  if (test::find_program("promtool").empty()) GTEST_SKIP() << "promtool not installed";
+  EO_SKIP_UNLESS_CI(test::find_program("promtool").empty(), "promtool not installed");
   test::LineServer server([](boost::asio::ip::tcp::socket socket) -> boost::asio::awaitable<void> {
     // Holds the session open long enough to scrape /metrics mid-run.
     co_await test::read_line(socket);

@@ -46,6 +46,19 @@ bool wait_for_tcp_port(int port, std::chrono::milliseconds timeout);
 // The whole path of a program in PATH, or empty.
 std::string find_program(const std::string& name);
 
+// CI=true in the environment: every test must run there, so a missing tool is a failure.
+bool in_ci();
+
+// Skips the current test when `missing` (a tool, a package), except under CI=true, where it
+// fails it: CI installs every tool, and a skip there would keep a green run that tested nothing.
+#define EO_SKIP_UNLESS_CI(missing, why)                                          \
+  do {                                                                           \
+    if (missing) {                                                               \
+      if (::eo::test::in_ci()) FAIL() << why << " (CI=true: every tool must be installed)"; \
+      GTEST_SKIP() << why;                                                       \
+    }                                                                            \
+  } while (0)
+
 class TempDir {
  public:
   TempDir();

@@ -116,7 +116,7 @@ TEST(Socks5Proxy, ProxyThatSpeaksGarbageIsAProxyError) {
 // port but can reach nothing beyond this machine (DisableNetwork would close the SOCKS port too).
 // It rejects a stream to a private address at once. Credentials are Tor's isolation key.
 TEST(Socks5Proxy, TorRefusesAPrivateAddressAndWeRecordIt) {
-  if (test::find_program("tor").empty()) GTEST_SKIP() << "tor is not installed";
+  EO_SKIP_UNLESS_CI(test::find_program("tor").empty(), "tor is not installed");
   test::TempDir dir;
   int port = test::free_tcp_port();
   std::ofstream torrc(dir.file("torrc"));

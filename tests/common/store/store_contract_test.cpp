@@ -62,7 +62,7 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (GetParam() == "redis") {
-      if (test::find_program("redis-server").empty()) GTEST_SKIP() << "no redis-server";
+      EO_SKIP_UNLESS_CI(test::find_program("redis-server").empty(), "no redis-server");
       backend_ = std::make_unique<RedisBackend>();
     } else {
       backend_ = std::make_unique<SqliteBackend>();

@@ -35,7 +35,7 @@ const std::string kCampaign = "it";
 class CoordinatorProcesses : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (test::find_program("redis-server").empty()) GTEST_SKIP() << "no redis-server";
+    EO_SKIP_UNLESS_CI(test::find_program("redis-server").empty(), "no redis-server");
     redis_port_ = test::free_tcp_port();
     redis_ = std::make_unique<test::ChildProcess>(
         std::vector<std::string>{"redis-server", "--port", std::to_string(redis_port_),
@@ -235,7 +235,7 @@ TEST_F(CoordinatorProcesses, SurvivesAKilledAgentAndARestartedCoordinator) {
   EXPECT_NE(coordinator_->log().find("coordinator listening"), std::string::npos);
 
   // The restarted coordinator's metrics, as Prometheus would scrape them.
-  if (test::find_program("promtool").empty()) GTEST_SKIP() << "promtool not installed";
+  EO_SKIP_UNLESS_CI(test::find_program("promtool").empty(), "promtool not installed");
   std::string metrics = dir_.file("metrics.txt");
   std::string scrape = "curl -sf http://127.0.0.1:" + std::to_string(metrics_port_) +
                        "/metrics >" + metrics;
