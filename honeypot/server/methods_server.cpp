@@ -149,7 +149,9 @@ Answer server_version(MethodContext& ctx, const Json& args) {
   if (p.negotiate) {
     chosen = std::min(client_max, server_max);
     if (chosen < std::max(client_min, server_min) || chosen == ProtocolVersion{0}) {
-      const Pairs vars{{"value", value_text(requested)}};
+      // ElectrumX formats the request with Python's repr (seen on real e-x 1.16-2.0).
+      const Pairs vars{{"value", p.base == Base::electrumx ? python_value_text(requested)
+                                                           : value_text(requested)}};
       return error_answer(p.errors.unsupported_protocol, vars);
     }
     negotiated = version_text(chosen, p.base);

@@ -50,10 +50,9 @@ std::optional<std::int64_t> non_negative_arg(const nlohmann::json& value) {
   return v;
 }
 
-std::string value_text(const nlohmann::json& value) {
-  std::string text = value.is_string()
-                         ? value.get<std::string>()
-                         : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+namespace {
+
+std::string cut_at_200(std::string text) {
   if (text.size() > 200) {
     std::size_t cut = 200;
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
@@ -61,6 +60,71 @@ std::string value_text(const nlohmann::json& value) {
     text.append("...");
   }
   return text;
+}
+
+void python_repr(const nlohmann::json& value, std::string& out, int depth) {
+  if (depth > 32 || out.size() > 400) {  // deep or long enough for a cut at 200
+    out += "...";
+    return;
+  }
+  switch (value.type()) {
+    case nlohmann::json::value_t::null: out += "None"; return;
+    case nlohmann::json::value_t::boolean: out += value.get<bool>() ? "True" : "False"; return;
+    case nlohmann::json::value_t::string: {
+      const auto& text = value.get_ref<const std::string&>();
+      const char quote = text.find('\'') != std::string::npos &&
+                                 text.find('"') == std::string::npos
+                             ? '"'
+                             : '\'';
+      out += quote;
+      for (char c : text) {
+        if (c == quote || c == '\\') out += '\\';
+        out += c;
+      }
+      out += quote;
+      return;
+    }
+    case nlohmann::json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : value) {
+        if (!first) out += ", ";
+        first = false;
+        python_repr(item, out, depth + 1);
+      }
+      out += ']';
+      return;
+    }
+    case nlohmann::json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, item] : value.items()) {
+        if (!first) out += ", ";
+        first = false;
+        python_repr(nlohmann::json(key), out, depth + 1);
+        out += ": ";
+        python_repr(item, out, depth + 1);
+      }
+      out += '}';
+      return;
+    }
+    default: out += value.dump(); return;
+  }
+}
+
+}  // namespace
+
+std::string value_text(const nlohmann::json& value) {
+  return cut_at_200(value.is_string()
+                        ? value.get<std::string>()
+                        : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+std::string python_value_text(const nlohmann::json& value) {
+  if (value.is_string()) return cut_at_200(value.get<std::string>());
+  std::string out;
+  python_repr(value, out, 0);
+  return cut_at_200(std::move(out));
 }
 
 std::string with_commas(std::int64_t value) {

@@ -24,6 +24,10 @@ std::optional<std::int64_t> non_negative_arg(const nlohmann::json& value);
 // How a value reads in an error message: a string as it is (Python's str()), else its JSON,
 // cut to 200 bytes (errors must stay small whatever the client sent).
 std::string value_text(const nlohmann::json& value);
+// As Python's repr() prints a JSON value (['1.0', '1.1'], None, True; control characters are not
+// escaped), which is how ElectrumX's f-string error messages show a non-string value; cut at 200
+// bytes like value_text.
+std::string python_value_text(const nlohmann::json& value);
 
 // 1234567 -> "1,234,567" (Python's "{:,d}").
 std::string with_commas(std::int64_t value);

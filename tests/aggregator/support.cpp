@@ -2,9 +2,16 @@
 // writes against the honeypot's ElectrumX profile.
 #include "tests/aggregator/support.h"
 
+#include "aggregator/results/derive.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+#include <filesystem>
+#include <fstream>
 
 namespace eo::aggregator::test {
 
@@ -158,6 +165,34 @@ std::string dump(results::ResultsDb& db) {
       out += '\n';
     }
   }
+  return out;
+}
+
+std::vector<results::ObservationRow> captured_rows(const std::vector<std::string>& probes,
+                                                   const std::string& server) {
+  std::vector<results::ObservationRow> rows;
+  for (const auto& probe : probes) {
+    std::ifstream in("agent/probes/" + probe + "/testdata/" + server + ".jsonl");
+    std::string line;
+    std::getline(in, line);  // provenance
+    while (std::getline(in, line)) {
+      v1::Observation observation;
+      const auto status = google::protobuf::util::JsonStringToMessage(line, &observation);
+      EXPECT_TRUE(status.ok()) << probe << "/" << server << ": " << status.ToString();
+      rows.push_back(results::to_row(observation));
+    }
+  }
+  return rows;
+}
+
+std::vector<std::string> captured_servers(const std::string& probe) {
+  std::vector<std::string> out;
+  const std::filesystem::path dir = std::filesystem::path("agent/probes") / probe / "testdata";
+  if (!std::filesystem::is_directory(dir)) return out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".jsonl") out.push_back(entry.path().stem().string());
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 
