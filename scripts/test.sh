@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds, and runs every test with ctest (unit,
-# integration against real peers, and a 60 s fuzz run; EO_FUZZ_SECONDS changes its length).
+# The test command: installs what is missing (Debian packages, and the real ElectrumX releases the
+# realserver tests run, cached), builds, and runs every test with ctest (unit, integration
+# against real peers and real servers, and 60 s fuzz runs; EO_FUZZ_SECONDS changes their length).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/install-deps.sh"
+"$root/scripts/install-electrumx.sh"
 "$root/scripts/build.sh" "$root/build"
 export EO_FUZZ_SECONDS=${EO_FUZZ_SECONDS:-60}
 cd "$root/build"
