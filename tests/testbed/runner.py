@@ -10,6 +10,7 @@ Every process runs inside a testbed namespace, so `netns.down` ends whatever a f
 run left.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ import yaml
 import checker
 import netns
 import scenario as scenario_mod
+from scenario import electrumx_env
 
 COORDINATOR_PORT = 50151
 
@@ -54,10 +56,10 @@ class Run:
 
     # --- processes ---------------------------------------------------------------------------
 
-    def start(self, name, namespace, argv):
+    def start(self, name, namespace, argv, env=None):
         logfile = open(self.out / "logs" / f"{name}.log", "a")  # a restart appends
         proc = subprocess.Popen(netns.exec_argv(namespace, argv), stdout=logfile,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         logfile.close()
         self.procs.append((name, proc))
         return proc
@@ -142,9 +144,56 @@ class Run:
         return ["--tls-ca", str(pki / "ca.pem"), "--tls-cert", str(pki / f"{who}.pem"),
                 "--tls-key", str(pki / f"{who}.key")]
 
+    def apply_kernel_rules(self):
+        """Each server's `kernel` rules as iptables rules in the server namespace (gone with it)."""
+        for s in self.s.servers:
+            for rule in s["kernel"]:
+                for subnet in rule["reject"]:
+                    subprocess.run(netns.exec_argv(self.srv, [
+                        "iptables", "-A", "INPUT", "-d", self.s.server_ip(s), "-s", subnet,
+                        "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"]),
+                        check=True, capture_output=True, timeout=30)
+                    log(f"kernel rule: {s['name']} resets connections from {subnet}")
+
+    def start_real_servers(self):
+        """The scenario's genuine servers, each its own ElectrumX release, on one
+        `observatory chain` node in the server namespace (loopback there)."""
+        real = self.s.real_servers()
+        if not real:
+            return
+        data = self.out / "data"
+        ready, cookie = data / "chain.ready", data / "chain.cookie"
+        self.start("chain", self.srv, [self.bin, "chain", "--rpc-listen", "127.0.0.1:0",
+                                       "--rpc-cookie", str(cookie), "--ready-file", str(ready),
+                                       "--blocks", "110"])
+        deadline = time.monotonic() + 30
+        while not ready.exists():
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise RunError("observatory chain did not start within 30 s")
+            time.sleep(0.1)
+        port = json.loads(ready.read_text())["rpc_port"]
+        url = f"http://{cookie.read_text().strip()}@127.0.0.1:{port}/"
+        certs = self.out / "certs"
+        for s in real:
+            rel = electrumx_env.release(s["real"]["version"])
+            if not rel.installed():
+                raise RunError(f"{s['name']}: ElectrumX {rel.version} is not installed "
+                               "(scripts/install-electrumx.sh)")
+            env = electrumx_env.server_env(
+                rel, daemon_url=url, tcp_port=scenario_mod.TCP_PORT,
+                ssl_port=scenario_mod.TLS_PORT, certfile=certs / f"{s['cert']}.pem",
+                keyfile=certs / f"{s['cert']}.key", scratch_dir=data / f"electrumx-{s['name']}",
+                host=self.s.server_ip(s), options=s["real"]["options"], in_namespace=True)
+            self.start(f"electrumx-{s['name']}", self.srv, electrumx_env.server_argv(rel), env)
+
     def start_honeypots(self):
         registry = ["--canary-registry", str(self.registry)] if self.registry else []
+        self.apply_kernel_rules()
+        self.start_real_servers()
         for s in self.s.servers:
+            if s["real"]:
+                continue
             certs = self.out / "certs"
             cfg = self.s.honeypot_config(s, str(certs / f"{s['cert']}.pem"),
                                          str(certs / f"{s['cert']}.key"))

@@ -1,7 +1,9 @@
 """Scenario files: the planted servers, the vantage regions and the ground truth.
 
 A scenario (YAML, tests/testbed/scenarios/) names regions (each its own /24 and /48, with netem
-settings), an optional Tor-exit vantage, and servers: a honeypot profile and rules, a TLS
+settings), an optional Tor-exit vantage, and servers: a honeypot profile and rules, or a genuine
+server (`real`: an ElectrumX release with its options, started by the runner on
+`observatory chain`), kernel rules (`kernel`: iptables in the server namespace), a TLS
 certificate (shared by name), peers (other servers of the scenario) and `expect`, the finding
 kinds the server must produce (none for an honest server), plus `allow`, kinds that follow
 from its planted behaviour and are not counted as false positives. This module validates the
@@ -11,8 +13,13 @@ file and turns it into the honeypot, agent and campaign configurations; it start
 import copy
 import ipaddress
 import re
+import sys
+from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support" / "realserver"))
+import electrumx_env  # noqa: E402
 
 DIFFERENTIAL_DIMENSIONS = ("reachability", "content", "error", "rate_limit", "latency")
 KINDS = tuple(f"differential.{d}" for d in DIFFERENTIAL_DIMENSIONS) + (
@@ -100,22 +107,31 @@ class Scenario:
         names = set()
         for i, s in enumerate(servers):
             where = f"{self.source}: servers[{i}]"
-            known = {"name", "profile", "rules", "cert", "peers", "upstream", "expect", "allow",
-                     "note"}
+            known = {"name", "profile", "real", "kernel", "rules", "cert", "peers", "upstream",
+                     "expect", "allow", "note"}
             unknown = set(s) - known
             _require(not unknown, f"{where}: unknown keys {sorted(unknown)}")
             name = s.get("name", "")
             _require(NAME_RE.match(name), f"{where}.name: [a-z0-9-]+ required")
             _require(name not in names, f"{where}.name: duplicate {name}")
             names.add(name)
-            profile = s.get("profile") or {}
+            real = self._real(s.get("real"), where)
+            _require((real is None) != ("profile" not in s),
+                     f"{where}: a honeypot 'profile' or a 'real' server, one of the two")
+            _require(real is None or not (s.get("rules") or s.get("peers") or s.get("upstream")),
+                     f"{where}: rules, peers and upstream are honeypot settings; a real server "
+                     "misbehaves by its options or by kernel rules")
+            profile = {"base": real["software"]} if real else s["profile"]
             base = profile.get("base", "")
             _require(base in IMPLEMENTATIONS, f"{where}.profile.base: one of {IMPLEMENTATIONS}")
+            kernel = [self._kernel_rule(r, f"{where}.kernel[{j}]")
+                      for j, r in enumerate(s.get("kernel", []) or [])]
             for key in ("expect", "allow"):
                 for kind in s.get(key, []) or []:
                     _require(kind in KINDS, f"{where}.{key}: unknown kind '{kind}'")
             self.servers.append({
-                "name": name, "profile": profile, "rules": s.get("rules", []) or [],
+                "name": name, "profile": profile, "real": real, "kernel": kernel,
+                "rules": s.get("rules", []) or [],
                 "cert": s.get("cert", name), "peers": s.get("peers", []) or [],
                 "upstream": s.get("upstream"),
                 "expect": sorted(set(s.get("expect", []) or [])),
@@ -151,6 +167,37 @@ class Scenario:
             _require(self.canary_probes(),
                      f"{self.source}: canaries: true but no probe queries canaries")
 
+    def _real(self, real, where):
+        """A genuine server: {software: electrumx, version: <a release of
+        scripts/electrumx-versions.txt>, options: {ENV: value}}."""
+        if real is None:
+            return None
+        _require(isinstance(real, dict), f"{where}.real: a mapping")
+        unknown = set(real) - {"software", "version", "options"}
+        _require(not unknown, f"{where}.real: unknown keys {sorted(unknown)}")
+        _require(real.get("software") == "electrumx", f"{where}.real.software: electrumx")
+        version = str(real.get("version", ""))
+        listed = [r.version for r in electrumx_env.releases()]
+        _require(version in listed, f"{where}.real.version: one of {listed}")
+        options = {str(k): str(v) for k, v in (real.get("options") or {}).items()}
+        return {"software": "electrumx", "version": version, "options": options}
+
+    def _kernel_rule(self, rule, where):
+        """{reject: [regions]}: the server's host resets TCP connections from those regions'
+        subnets (iptables in the server namespace), as an operator's firewall would."""
+        _require(isinstance(rule, dict) and set(rule) == {"reject"},
+                 f"{where}: {{reject: [regions]}}")
+        by_name = {r["name"]: r for r in self.vantage_regions()}
+        subnets = []
+        for name in rule["reject"] or []:
+            _require(name in by_name, f"{where}.reject: unknown region '{name}'")
+            subnets += [subnet_cidr(a) for a in by_name[name]["addresses"] if ":" not in a]
+        _require(subnets, f"{where}.reject: at least one region")
+        return {"reject": subnets}
+
+    def real_servers(self):
+        return [s for s in self.servers if s["real"]]
+
     def _rule(self, rule, where):
         """A rule's match translated to honeypot terms (regions -> subnets); validates it."""
         _require(isinstance(rule, dict) and "action" in rule, f"{where}: needs an action")
@@ -176,8 +223,8 @@ class Scenario:
         return server["addresses"][0].split("/")[0]
 
     def behaves_as(self, server):
-        """The implementation a server behaves as: its profile's base, or for a relay the
-        implementation of the server it relays to."""
+        """The implementation a server behaves as: its profile's base (a real server's software),
+        or for a relay the implementation of the server it relays to."""
         seen = set()
         while server["upstream"] and server["name"] not in seen:
             seen.add(server["name"])

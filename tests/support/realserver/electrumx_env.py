@@ -129,19 +129,23 @@ def server_env(
     report_services: str = "",
     options: dict[str, str] | None = None,
     base_env: dict[str, str] | None = None,
+    in_namespace: bool = False,
 ) -> dict[str, str]:
     """The environment that runs `rel` on regtest against daemon_url, listening on host.
 
     scratch_dir gets the database (scratch_dir/db, created). options are ElectrumX settings
     applied last (e.g. {"COST_SOFT_LIMIT": "50", "DONATION_ADDRESS": "bcrt1..."}); a value of
     None removes a setting. base_env defaults to a minimal PATH/HOME/LANG, not os.environ, so a
-    developer's own ElectrumX variables never leak in.
+    developer's own ElectrumX variables never leak in. in_namespace: the caller runs the server in
+    a network namespace of its own (the testbed), where `host` is that namespace's address, not
+    loopback; DAEMON_URL must still be loopback (the node runs in the same namespace).
     """
     url = urlsplit(daemon_url)
     if url.scheme != "http" or not url.hostname or not url.port:
         raise ValueError(f"DAEMON_URL {daemon_url!r}: want http://user:pass@127.0.0.1:PORT")
     _require_loopback(url.hostname, "DAEMON_URL host")
-    _require_loopback(host, "listen host")
+    if not in_namespace:
+        _require_loopback(host, "listen host")
     if tcp_port is None and ssl_port is None:
         raise ValueError("need a tcp_port or an ssl_port")
     if ssl_port is not None and not (certfile and keyfile):
