@@ -25,7 +25,8 @@ constexpr std::uint64_t kObservations = kServers * 6 * 8 * 3;  // three rounds
 constexpr std::uint64_t kEvents = 60;
 
 // server1 (TLS, sharing the synthetic certificate with the other odd servers) moves to another
-// network, lists two members of its cluster as peers and runs every ramp to the cap.
+// network, lists two members of its cluster as peers and runs every ramp past ElectrumX's default
+// limit (a campaign with a raised ramp cap) without a throttle.
 v1::Observation observation(std::uint64_t i) {
   auto o = test::synthetic_observation(i, kServers, 6);
   if (o.target().host() != "server1.example") return o;
@@ -38,7 +39,7 @@ v1::Observation observation(std::uint64_t i) {
     o.set_result_json(result.dump());
   } else if (o.probe_name() == "rate_limit_ramp") {
     o.set_result_json(
-        R"({"final_rate":50,"max_requests":200,"requests_sent":200,"throttled":false})");
+        R"({"final_rate":50,"max_requests":12000,"requests_sent":12000,"throttled":false})");
   }
   return o;
 }
