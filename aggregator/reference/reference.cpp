@@ -87,6 +87,7 @@ struct Parser {
     Implementation impl;
     impl.name = name;
     impl.display = scalar(node["display"], key + ".display");
+    if (node["confirmed"]) impl.confirmed = scalar(node["confirmed"], key + ".confirmed");
     impl.claim = pattern(scalar(node["claim"], key + ".claim"), key + ".claim");
     if (impl.claim.regex.mark_count() < 1) fail(key + ".claim", "needs a (version) group");
     impl.line = releases(node["releases"], key + ".releases");

@@ -1,5 +1,7 @@
 #include "aggregator/report/sections.h"
 
+#include "aggregator/reference/reference.h"
+
 #include "aggregator/report/charts.h"
 #include "aggregator/report/html.h"
 
@@ -183,6 +185,21 @@ std::string centralization_section(const Tables& tables) {
   return html;
 }
 
+// Whether each reference fingerprint was checked against real server software: a verdict naming
+// an implementation whose fingerprint was only read from source is weaker evidence.
+std::string confirmation_table() {
+  HtmlTable table("table-fingerprint-sources", {"implementation", "fingerprint confirmed on"});
+  for (const auto& impl : reference::builtin_reference().implementations) {
+    table.add_row({text_cell(impl.display),
+                   text_cell(impl.confirmed.empty() ? "read from source only" : impl.confirmed)});
+  }
+  return "<h3>Reference fingerprints</h3>\n" +
+         paragraph("Which fingerprints of the built-in reference were checked against real "
+                   "server software (docs/fingerprints.md), and which were read from source "
+                   "only.") +
+         table.render();
+}
+
 std::string fingerprints_section(const Tables& tables) {
   const Table& f = table_or_empty(tables, "fingerprints");
   HtmlTable table("table-fingerprints",
@@ -202,7 +219,7 @@ std::string fingerprints_section(const Tables& tables) {
                    "feature keys, version negotiation) against the reference fingerprints "
                    "(data/fingerprints.yaml). Each verdict's facts and observation ids are in "
                    "fingerprints.evidence_json (csv/fingerprints.csv, report.json).") +
-         table.render() + "<h3>Modified implementations</h3>\n" +
+         table.render() + confirmation_table() + "<h3>Modified implementations</h3>\n" +
          findings_table(tables, "findings-modified", {"modified_implementation"});
 }
 

@@ -124,6 +124,18 @@ TEST(ReportHtml, FindingsShowTheirEvidenceAndEmptyTablesSayNone) {
   }
 }
 
+TEST(ReportHtml, SaysWhichFingerprintsWereConfirmedOnRealSoftware) {
+  eo::test::TempDir dir;
+  results::ResultsDb db(dir.file("r.sqlite"));
+  make_database(db);
+  const std::string html = report::render_report(db);
+  const auto table = html.find("id=\"table-fingerprint-sources\"");
+  ASSERT_NE(table, std::string::npos);
+  const std::string rows = html.substr(table, html.find("</table>", table) - table);
+  EXPECT_NE(rows.find("genuine e-x 1.16.0"), std::string::npos) << rows;  // ElectrumX's
+  EXPECT_NE(rows.find("read from source only"), std::string::npos) << rows;  // Fulcrum's
+}
+
 TEST(ReportCsv, QuotesPerRfc4180) {
   EXPECT_EQ(report::csv_field("plain"), "plain");
   EXPECT_EQ(report::csv_field("a,b"), "\"a,b\"");
