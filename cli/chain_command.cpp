@@ -25,6 +25,7 @@ void add_node_rpc_auth_options(CLI::App* cmd, honeypot::node::RpcServiceOptions&
 
 void add_chain_command(CLI::App& app) {
   auto o = std::make_shared<honeypot::app::ChainNodeOptions>();
+  o->rpc.listen = "127.0.0.1:18443";  // Bitcoin Core's regtest RPC port
   auto* cmd = app.add_subcommand(
       "chain",
       "Serve the built-in regtest chain over Bitcoin Core's JSON-RPC, so real Electrum servers "

@@ -48,7 +48,7 @@ struct HoneypotOptions {
   std::string canary_registry_file;
   // Also serve the regtest chain over Bitcoin Core's JSON-RPC on node_rpc.listen, so a real
   // Electrum server can index the same chain. Empty listen: off.
-  node::RpcServiceOptions node_rpc{.listen = ""};
+  node::RpcServiceOptions node_rpc;
 };
 
 // Runs until a signal; returns the process exit status. Throws std::invalid_argument or

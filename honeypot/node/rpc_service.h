@@ -13,7 +13,7 @@
 namespace eo::honeypot::node {
 
 struct RpcServiceOptions {
-  std::string listen = "127.0.0.1:18443";  // Core's regtest RPC port
+  std::string listen;                       // HOST:PORT; `observatory chain` defaults to 18443
   std::string user;                         // with password: basic authentication
   std::string password;
   std::string cookie_file;                  // without user: Core's cookie, written here

@@ -178,8 +178,10 @@ TEST(RpcService, RefusesConfigsWithoutOneWayToAuthenticate) {
   asio::io_context io;
   chain::RegtestChain chain;
   RpcServiceOptions none;
+  none.listen = "127.0.0.1:0";
   EXPECT_THROW(RpcService(io.get_executor(), chain, none), std::invalid_argument);
   RpcServiceOptions half;
+  half.listen = "127.0.0.1:0";
   half.user = "u";
   EXPECT_THROW(RpcService(io.get_executor(), chain, half), std::invalid_argument);
   RpcServiceOptions bad_listen;
