@@ -19,7 +19,9 @@ Prints the release and the verdicts, and `N passed, M failed` last.
 """
 
 import argparse
+import base64
 import hashlib
+import http.client
 import json
 import os
 import shutil
@@ -88,24 +90,25 @@ class Node:
         self.url = f"http://{self.cookie.read_text().strip()}@127.0.0.1:{self.port}/"
 
     def call(self, method, *params):
-        import base64
-        import http.client
-        auth = base64.b64encode(self.cookie.read_text().strip().encode()).decode()
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            conn.request("POST", "/", json.dumps({"method": method, "params": list(params),
-                                                  "id": 1}),
-                         {"Authorization": f"Basic {auth}"})
-            reply = json.loads(conn.getresponse().read())
-        finally:
-            conn.close()
-        if reply.get("error"):
-            raise RuntimeError(f"{method}: {reply['error']}")
-        return reply["result"]
+        return core_rpc(self.port, self.cookie.read_text().strip(), method, *params)
 
     def stop(self):
         stop_process(self.proc)
         self.log.close()
+
+
+def core_rpc(port, credentials, method, *params):
+    """One Bitcoin Core JSON-RPC call to 127.0.0.1:port with basic authentication."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/", json.dumps({"method": method, "params": list(params), "id": 1}),
+                     {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()})
+        reply = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    if reply.get("error"):
+        raise RuntimeError(f"{method}: {reply['error']}")
+    return reply["result"]
 
 
 def stop_process(proc):

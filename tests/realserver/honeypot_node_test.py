@@ -5,8 +5,6 @@ and after blocks mined through the node both Electrum servers (the honeypot's ow
 one) report the same tip. Prints `N passed, M failed` last."""
 
 import argparse
-import base64
-import http.client
 import json
 import shutil
 import subprocess
@@ -19,19 +17,6 @@ import electrumx_test as common
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support" / "realserver"))
 import electrumx_env  # noqa: E402
-
-
-def rpc(port, cookie, method, *params):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("POST", "/", json.dumps({"method": method, "params": list(params), "id": 1}),
-                     {"Authorization": "Basic " + base64.b64encode(cookie.encode()).decode()})
-        reply = json.loads(conn.getresponse().read())
-    finally:
-        conn.close()
-    if reply.get("error"):
-        raise RuntimeError(f"{method}: {reply['error']}")
-    return reply["result"]
 
 
 def run(observatory, rel, work):
@@ -57,7 +42,7 @@ def run(observatory, rel, work):
         common.check(node_port > 0, f"node RPC on port {node_port}")
         # Some depth first: ElectrumX cannot reorganize below a short chain's genesis.
         address = common.DONATION
-        rpc(node_port, cookie, "generatetoaddress", 30, address)
+        common.core_rpc(node_port, cookie, "generatetoaddress", 30, address)
         tcp_port = common.free_port()
         argv, env = electrumx_env.launch(
             rel, daemon_url=f"http://{cookie}@127.0.0.1:{node_port}/", tcp_port=tcp_port,
@@ -65,8 +50,8 @@ def run(observatory, rel, work):
         server = subprocess.Popen(argv, env=env, stdout=server_log, stderr=subprocess.STDOUT)
         electrumx_env.wait_for_server_version("127.0.0.1", tcp_port,
                                               timeout=common.READY_TIMEOUT, proc=server)
-        rpc(node_port, cookie, "generatetoaddress", 3, address)
-        tip = rpc(node_port, cookie, "getbestblockhash")
+        common.core_rpc(node_port, cookie, "generatetoaddress", 3, address)
+        tip = common.core_rpc(node_port, cookie, "getbestblockhash")
 
         def both_at_tip():
             real = common.electrum_calls(tcp_port, [("blockchain.headers.subscribe", [])])[0]

@@ -94,11 +94,15 @@ tcp::socket connect(asio::io_context& io, std::uint16_t port) {
 
 const std::string count_request = R"({"method":"getblockcount","id":1})";
 
-TEST(RpcServer, UserAndPasswordOverKeepAliveConnections) {
+RpcServiceOptions user_and_password(const std::string& user, const std::string& password) {
   RpcServiceOptions options;
-  options.user = "alice";
-  options.password = "s3cret";
-  RunningNode node(options);
+  options.user = user;
+  options.password = password;
+  return options;
+}
+
+TEST(RpcServer, UserAndPasswordOverKeepAliveConnections) {
+  RunningNode node(user_and_password("alice", "s3cret"));
   asio::io_context io;
   tcp::socket socket = connect(io, node.port());
   std::string pending;
@@ -147,10 +151,7 @@ TEST(RpcServer, CookieFileIsPrivateAndRemovedAtStop) {
 }
 
 TEST(RpcServer, RefusesWhatCoreRefusesAndClosesOnBadRequests) {
-  RpcServiceOptions options;
-  options.user = "u";
-  options.password = "p";
-  RunningNode node(options);
+  RunningNode node(user_and_password("u", "p"));
   asio::io_context io;
   {
     tcp::socket socket = connect(io, node.port());
