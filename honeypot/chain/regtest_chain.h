@@ -107,6 +107,10 @@ class RegtestChain final : public Backend {
     return mempool_.find(txid);
   }
   const std::vector<MempoolEntry>& mempool_entries() const { return mempool_.entries(); }
+  // The mempool transaction spending an outpoint, if any.
+  std::optional<bitcoin::Hash256> mempool_spender(const bitcoin::OutPoint& outpoint) const {
+    return mempool_.spender(outpoint);
+  }
   // The mempool checks of broadcast() without entering the mempool (testmempoolaccept).
   AcceptDecision check_broadcast(const std::string& raw_tx_hex) const;
   const bitcoin::Bytes& funding_script() const { return wallet_.script(); }

@@ -64,6 +64,7 @@ std::string type_name(const json& value) {
 struct Outcome {
   json reply;
   int error_code = 0;  // 0: success
+  bool v2 = false;     // a JSON-RPC 2.0 request: HTTP 200 whatever the error
 };
 
 json error_object(int code, const std::string& message) {
@@ -74,6 +75,7 @@ Outcome reply_to(const json& id, bool v2, const json* result, int code,
                  const std::string& message) {
   Outcome out;
   out.error_code = result ? 0 : code;
+  out.v2 = v2;
   if (v2) {
     out.reply = json{{"jsonrpc", "2.0"}};
     if (result) {
@@ -222,9 +224,8 @@ RpcReply CoreRpc::handle(std::string_view body) {
     return RpcReply{400, dump(reply_to(nullptr, false, nullptr, rpc_code::parse_error,
                                        "Top-level object parse error").reply)};
   }
-  Outcome outcome = execute(context, request);
-  const bool v2 = request.contains("jsonrpc") && request["jsonrpc"] == "2.0";
-  return RpcReply{v2 ? 200 : http_status_of(outcome.error_code), dump(outcome.reply)};
+  const Outcome outcome = execute(context, request);
+  return RpcReply{outcome.v2 ? 200 : http_status_of(outcome.error_code), dump(outcome.reply)};
 }
 
 }  // namespace eo::honeypot::node

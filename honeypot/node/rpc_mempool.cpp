@@ -5,6 +5,7 @@
 #include "honeypot/node/rpc_methods.h"
 #include "honeypot/node/tx_json.h"
 
+#include <set>
 #include <string_view>
 
 namespace eo::honeypot::node {
@@ -24,15 +25,12 @@ json mempool_entry_json(const chain::RegtestChain& chain, const chain::MempoolEn
       depends.push_back(bitcoin::to_reversed_hex(in.prevout.txid));
     }
   }
-  json spentby = json::array();
-  for (const chain::MempoolEntry& other : chain.mempool_entries()) {
-    for (const bitcoin::TxIn& in : other.tx.inputs) {
-      if (in.prevout.txid == entry.txid) {
-        spentby.push_back(other.txid_hex);
-        break;
-      }
-    }
+  std::set<bitcoin::Hash256> spenders;  // a child spending two outputs is listed once
+  for (std::uint32_t vout = 0; vout < entry.tx.outputs.size(); ++vout) {
+    if (const auto spender = chain.mempool_spender({entry.txid, vout})) spenders.insert(*spender);
   }
+  json spentby = json::array();
+  for (const bitcoin::Hash256& txid : spenders) spentby.push_back(bitcoin::to_reversed_hex(txid));
   const json fee = btc_amount(entry.fee);
   return json{{"vsize", entry.vsize},
               {"weight", weight},

@@ -1,5 +1,6 @@
 #include "honeypot/node/core_rpc.h"
 #include "honeypot/node/tx_json.h"
+#include "tests/honeypot/chain/test_util.h"
 
 #include "common/bitcoin/hex.h"
 #include "common/bitcoin/script.h"
@@ -117,6 +118,13 @@ TEST_F(CoreRpcTest, TransactionsMempoolAndBroadcast) {
   EXPECT_EQ(call("getrawmempool", {true})[txid]["vsize"], entry["vsize"]);
   EXPECT_EQ(call("getmempoolinfo")["size"], 1);
 
+  // A child of the payment: each names the other (depends / spentby).
+  const auto child = chain::testing::spend(
+      {chain::testing::outpoint(txid, 0)}, {bitcoin::TxOut{199'000'000, chain_.funding_script()}});
+  const std::string child_txid = call("sendrawtransaction", {chain::testing::hex_of(child)});
+  EXPECT_EQ(call("getmempoolentry", {txid})["spentby"], json::array({child_txid}));
+  EXPECT_EQ(call("getmempoolentry", {child_txid})["depends"], json::array({txid}));
+
   const std::string hex = call("getrawtransaction", {txid});
   const json verbose = call("getrawtransaction", {txid, true});
   EXPECT_EQ(verbose["txid"], txid);
@@ -131,7 +139,7 @@ TEST_F(CoreRpcTest, TransactionsMempoolAndBroadcast) {
   EXPECT_EQ(accept[0]["reject-reason"], "txn-already-in-mempool");
 
   const json block = call("generatetoaddress", {1, address()})[0];
-  EXPECT_EQ(call("getrawmempool"), json::array());
+  EXPECT_EQ(call("getrawmempool"), json::array());  // both mined
   const json confirmed = call("getrawtransaction", {txid, 1});
   EXPECT_EQ(confirmed["blockhash"], block);
   EXPECT_EQ(confirmed["confirmations"], 1);
