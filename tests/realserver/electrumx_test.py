@@ -121,45 +121,71 @@ def stop_process(proc):
             proc.wait(timeout=10)
 
 
-def electrum_calls(port, calls, use_tls=False, timeout=10):
-    """server.version, then each (method, params); returns the results (errors as dicts)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
-        sock = raw
+class ElectrumSession:
+    """One Electrum session on loopback (server.version first): calls, and waits on the
+    notifications the server pushes for its subscriptions. Every read is bounded."""
+
+    def __init__(self, port, use_tls=False, timeout=10):
+        raw = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         if use_tls:
             ctx = ssl.create_default_context()
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
-            sock = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
-        reader = sock.makefile("rb")
-        out = []
-        for i, (method, params) in enumerate([("server.version", ["eo-realserver", "1.4"])]
-                                             + calls):
-            sock.sendall((json.dumps({"jsonrpc": "2.0", "id": i, "method": method,
-                                      "params": params}) + "\n").encode())
-            while True:
-                line = reader.readline(2_000_000)
-                if not line:
-                    raise ConnectionError(f"closed before the reply to {method}")
-                reply = json.loads(line)
-                if reply.get("id") == i:  # notifications have no id
-                    break
-            out.append(reply.get("result", reply.get("error")))
-        return out[1:]
+            raw = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        self.sock, self.timeout, self.buffer, self.next_id = raw, timeout, b"", 0
+        self.notifications = []
+        self.call("server.version", ["eo-realserver", "1.4"])
 
+    def __enter__(self):
+        return self
 
-def wait_until(what, predicate, timeout=FOLLOW_TIMEOUT):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-            if last:
-                return True
-        except (OSError, ConnectionError, ValueError) as e:
-            last = e
-        time.sleep(0.25)
-    log(f"  (waited {timeout} s for {what}; last: {last!r})")
-    return False
+    def __exit__(self, *_):
+        self.sock.close()
+
+    def _message(self, deadline):
+        while b"\n" not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no message from the server in time")
+            self.sock.settimeout(remaining)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the server closed the session")
+            self.buffer += chunk
+            if len(self.buffer) > 4_000_000:
+                raise ConnectionError("no newline in 4 MB")
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def call(self, method, params):
+        """The result (or the error object) of one request."""
+        self.next_id += 1
+        self.sock.sendall((json.dumps({"jsonrpc": "2.0", "id": self.next_id, "method": method,
+                                       "params": params}) + "\n").encode())
+        deadline = time.monotonic() + self.timeout
+        while True:
+            reply = self._message(deadline)
+            if reply.get("id") == self.next_id:
+                return reply.get("result", reply.get("error"))
+            if "method" in reply:
+                self.notifications.append(reply)
+
+    def wait_for(self, method, predicate, timeout=FOLLOW_TIMEOUT):
+        """Consumes notifications of `method` until predicate(params) holds; False when none
+        did within `timeout` (others are dropped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while self.notifications:
+                note = self.notifications.pop(0)
+                if note.get("method") == method and predicate(note.get("params")):
+                    return True
+            try:
+                message = self._message(deadline)
+            except TimeoutError:
+                log(f"  (no {method} notification that holds within {timeout} s)")
+                return False
+            if "method" in message:
+                self.notifications.append(message)
 
 
 def scripthash(script_hex):
@@ -167,37 +193,34 @@ def scripthash(script_hex):
 
 
 def check_follows_the_node(node, tcp_port):
-    """New blocks, a mempool transaction and a reorganization reach the server."""
+    """New blocks, a mempool transaction and a reorganization reach the server: each awaited as
+    the notification the server pushes for its subscriptions."""
     tip = node.call("getblockcount")
     coinbase = node.call("getblock", node.call("getblockhash", 1), 2)["tx"][0]
     address = coinbase["vout"][0]["scriptPubKey"]["address"]
     funding = scripthash(coinbase["vout"][0]["scriptPubKey"]["hex"])
-
-    def header_tip():
-        return electrum_calls(tcp_port, [("blockchain.headers.subscribe", [])])[0]
-
-    check(header_tip()["height"] == tip, f"server synced to the node's tip {tip}")
-    node.call("generatetoaddress", 2, address)
-    check(wait_until("two new blocks", lambda: header_tip()["height"] == tip + 2),
-          "server follows new blocks")
-    txid = node.call("sendtoaddress", address, 1.25)
-    check(wait_until("the mempool transaction", lambda: any(
-        item["tx_hash"] == txid for item in electrum_calls(
-            tcp_port, [("blockchain.scripthash.get_mempool", [funding])])[0])),
-        "server sees the node's mempool transaction")
-    check(electrum_calls(tcp_port, [("blockchain.transaction.get", [txid])])[0]
-          == node.call("getrawtransaction", txid), "server relays the raw transaction")
-    stale = node.call("getbestblockhash")
-    node.call("invalidateblock", stale)
-    fork = node.call("generatetoaddress", 2, address)
-    new_tip = tip + 3
-
-    def reorged():
-        header = header_tip()
-        return header["height"] == new_tip and header_hash(header["hex"]) == fork[-1]
-
-    check(wait_until("the reorganization", reorged), "server follows a reorganization")
-    history = electrum_calls(tcp_port, [("blockchain.scripthash.get_history", [funding])])[0]
+    with ElectrumSession(tcp_port) as s:
+        check(s.call("blockchain.headers.subscribe", [])["height"] == tip,
+              f"server synced to the node's tip {tip}")
+        s.call("blockchain.scripthash.subscribe", [funding])
+        node.call("generatetoaddress", 2, address)
+        check(s.wait_for("blockchain.headers.subscribe",
+                         lambda p: p[0]["height"] == tip + 2), "server follows new blocks")
+        txid = node.call("sendtoaddress", address, 1.25)
+        # The funding script's status changes when the server has the transaction.
+        check(s.wait_for("blockchain.scripthash.subscribe", lambda p: any(
+            item["tx_hash"] == txid
+            for item in s.call("blockchain.scripthash.get_mempool", [funding]))),
+            "server sees the node's mempool transaction")
+        check(s.call("blockchain.transaction.get", [txid]) == node.call("getrawtransaction", txid),
+              "server relays the raw transaction")
+        node.call("invalidateblock", node.call("getbestblockhash"))
+        fork = node.call("generatetoaddress", 2, address)
+        check(s.wait_for("blockchain.headers.subscribe",
+                         lambda p: p[0]["height"] == tip + 3 and
+                         header_hash(p[0]["hex"]) == fork[-1]),
+              "server follows a reorganization")
+        history = s.call("blockchain.scripthash.get_history", [funding])
     confirmed = [item for item in history if item["tx_hash"] == txid]
     check(confirmed and confirmed[0]["height"] == tip + 2,
           "the transaction is confirmed in the new branch")

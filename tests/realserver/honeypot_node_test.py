@@ -50,18 +50,19 @@ def run(observatory, rel, work):
         server = subprocess.Popen(argv, env=env, stdout=server_log, stderr=subprocess.STDOUT)
         electrumx_env.wait_for_server_version("127.0.0.1", tcp_port,
                                               timeout=common.READY_TIMEOUT, proc=server)
-        common.core_rpc(node_port, cookie, "generatetoaddress", 3, address)
-        tip = common.core_rpc(node_port, cookie, "getbestblockhash")
+        with common.ElectrumSession(tcp_port) as real, \
+                common.ElectrumSession(honeypot_port) as ours:
+            real.call("blockchain.headers.subscribe", [])
+            ours.call("blockchain.headers.subscribe", [])
+            common.core_rpc(node_port, cookie, "generatetoaddress", 3, address)
+            tip = common.core_rpc(node_port, cookie, "getbestblockhash")
 
-        def both_at_tip():
-            real = common.electrum_calls(tcp_port, [("blockchain.headers.subscribe", [])])[0]
-            ours = common.electrum_calls(honeypot_port,
-                                         [("blockchain.headers.subscribe", [])])[0]
-            return (real["height"] == ours["height"] == 33 and
-                    common.header_hash(real["hex"]) == common.header_hash(ours["hex"]) == tip)
+            def at_tip(params):
+                return params[0]["height"] == 33 and common.header_hash(params[0]["hex"]) == tip
 
-        common.check(common.wait_until("both servers at the node's tip", both_at_tip),
-                     "the honeypot and the real ElectrumX serve the same chain (height 33)")
+            common.check(real.wait_for("blockchain.headers.subscribe", at_tip) and
+                         ours.wait_for("blockchain.headers.subscribe", at_tip),
+                         "the honeypot and the real ElectrumX serve the same chain (height 33)")
     finally:
         if server is not None:
             common.stop_process(server)
