@@ -87,7 +87,8 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
   auto identified = findings::identify(std::move(found));
   suspicion::save_suspicion(db.database(), scores);
   findings::save_findings(db.database(), identified);
-  auto risks = privacy_risk::assess(events, {figures, identified});
+  privacy_risk::HoneypotFigures honeypot;
+  auto risks = privacy_risk::assess(events, {figures, identified}, &honeypot);
   privacy_risk::save_privacy_risk(db.database(), risks);
 
   AnalysisSummary summary;
@@ -102,6 +103,11 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
                     [](const auto& t) { return t.status == differential::kFinding; }));
   summary.operator_clusters = clustering.clusters.size();
   summary.privacy_risks = risks.size();
+  summary.honeypot_sessions = honeypot.sessions;
+  summary.honeypot_wallets = honeypot.wallets;
+  for (const auto& s : scores) summary.suspicion.emplace_back(s.server, s.score);
+  std::stable_sort(summary.suspicion.begin(), summary.suspicion.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   for (const auto& f : identified) {
     ++summary.findings_by_kind[f.finding.kind];
     if (f.finding.kind == findings::kHoneypotSuspicion) ++summary.suspicious;

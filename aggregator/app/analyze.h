@@ -29,6 +29,9 @@ struct AnalysisSummary {
   std::uint64_t operator_clusters = 0;      // clusters of two or more servers
   std::uint64_t suspicious = 0;             // servers with a honeypot_suspicion finding
   std::uint64_t privacy_risks = 0;          // privacy_risk items
+  std::uint64_t honeypot_sessions = 0;      // honeypot sessions in the results
+  std::uint64_t honeypot_wallets = 0;       // wallets those sessions link into (common/privacy)
+  std::vector<std::pair<std::string, double>> suspicion;  // (server, score), highest first
   std::vector<findings::IdentifiedFinding> findings;  // as saved: ids, in table order
   std::map<std::string, std::uint64_t> findings_by_kind;
 };

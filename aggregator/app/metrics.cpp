@@ -6,6 +6,8 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <string>
+
 namespace eo::aggregator::app {
 
 AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry) {
@@ -54,6 +56,20 @@ AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry) {
                        "Findings published on findings.v1 (new or changed)");
   withdrawn_ = counter("eo_aggregator_findings_withdrawn_total",
                        "Withdrawals published on findings.v1 (a published finding no longer holds)");
+  offsets_family_ = &prometheus::BuildGauge()
+                         .Name("eo_aggregator_committed_offset")
+                         .Help("Next offset to read per topic and partition, as last committed")
+                         .Register(registry);
+  honeypot_sessions_ = gauge("eo_aggregator_honeypot_sessions",
+                             "Honeypot sessions in the results database (last analysis pass)");
+  honeypot_wallets_ = gauge("eo_aggregator_honeypot_wallets",
+                            "Wallets the honeypot sessions link into by shared script hashes "
+                            "(last analysis pass)");
+  suspicion_family_ = &prometheus::BuildGauge()
+                           .Name("eo_aggregator_suspicion_score")
+                           .Help("Honeypot suspicion score of the highest-scored servers "
+                                 "(at most 20, by server; last analysis pass)")
+                           .Register(registry);
 }
 
 void AggregatorMetrics::update(const ingest::IngestStats& s) {
@@ -66,6 +82,14 @@ void AggregatorMetrics::update(const ingest::IngestStats& s) {
   malformed_->Increment(double(s.malformed - last_.malformed));
   commit_failures_->Increment(double(s.commit_failures - last_.commit_failures));
   lag_->Set(s.lag_seconds);
+  for (const auto& [where, next] : s.committed) {
+    auto [it, fresh] = offsets_.try_emplace(where, nullptr);
+    if (fresh) {
+      it->second = &offsets_family_->Add(
+          {{"topic", where.first}, {"partition", std::to_string(where.second)}});
+    }
+    it->second->Set(double(next));
+  }
   last_ = s;
 }
 
@@ -77,6 +101,29 @@ void AggregatorMetrics::update(const AnalysisSummary& summary) {
     auto [it, fresh] = findings_.try_emplace(kind, nullptr);
     if (fresh) it->second = &findings_family_->Add({{"kind", kind}});
     it->second->Set(double(n));
+  }
+  honeypot_sessions_->Set(double(summary.honeypot_sessions));
+  honeypot_wallets_->Set(double(summary.honeypot_wallets));
+  // Only the top of the list, so the series stay few however many servers there are; a server
+  // that left the top loses its series.
+  constexpr std::size_t kTop = 20;
+  std::map<std::string, double> top;
+  for (const auto& [server, score] : summary.suspicion) {
+    if (top.size() == kTop) break;
+    top.emplace(server, score);
+  }
+  for (auto it = suspicion_.begin(); it != suspicion_.end();) {
+    if (top.count(it->first) == 0) {
+      suspicion_family_->Remove(it->second);
+      it = suspicion_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [server, score] : top) {
+    auto [it, fresh] = suspicion_.try_emplace(server, nullptr);
+    if (fresh) it->second = &suspicion_family_->Add({{"server", server}});
+    it->second->Set(score);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <prometheus/family.h>
 
 #include <map>
+#include <utility>
 #include <string>
 
 namespace prometheus {
@@ -44,6 +45,12 @@ class AggregatorMetrics {
   std::map<std::string, prometheus::Gauge*> findings_;  // by kind; a kind gone reads 0
   prometheus::Counter* published_;
   prometheus::Counter* withdrawn_;
+  prometheus::Family<prometheus::Gauge>* offsets_family_;
+  std::map<std::pair<std::string, int>, prometheus::Gauge*> offsets_;
+  prometheus::Gauge* honeypot_sessions_;
+  prometheus::Gauge* honeypot_wallets_;
+  prometheus::Family<prometheus::Gauge>* suspicion_family_;
+  std::map<std::string, prometheus::Gauge*> suspicion_;  // the top servers of the last pass
 };
 
 }  // namespace eo::aggregator::app

@@ -51,6 +51,11 @@ std::size_t Ingestor::step() {
     ++stats_.commit_failures;
     telemetry::log(telemetry::LogLevel::warn, "offset commit refused; the batch will come again",
                    {{"code", bus::to_string(status.code)}, {"detail", status.detail}});
+  } else {
+    for (const auto& m : messages) {
+      auto& next = stats_.committed[{m.topic, m.partition}];
+      next = std::max(next, m.offset + 1);
+    }
   }
   stats_.consumed += messages.size();
   stats_.observations += counts.observations;

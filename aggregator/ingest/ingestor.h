@@ -15,8 +15,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace eo::aggregator::ingest {
@@ -37,6 +40,8 @@ struct IngestStats {
   std::uint64_t batches = 0;
   std::uint64_t commit_failures = 0;  // commits refused; those records come again
   double lag_seconds = 0;  // age of the newest record of the last batch; 0 when caught up
+  // Per (topic, partition): the next offset to read, as of the last commit the bus accepted.
+  std::map<std::pair<std::string, int>, std::int64_t> committed;
 };
 
 class Ingestor {

@@ -244,10 +244,12 @@ std::vector<v1::HoneypotEvent> to_events(std::span<const results::EventRow> rows
 }
 
 std::vector<RiskItem> assess(std::span<const results::EventRow> events,
-                             const NetworkInputs& network) {
+                             const NetworkInputs& network, HoneypotFigures* figures) {
   std::vector<RiskItem> out;
   // Events come by time, then id (ResultsDb::events), so wallet numbering is stable.
-  from_honeypot(eo::privacy::analyze(to_events(events), {}), out);
+  auto report = eo::privacy::analyze(to_events(events), {});
+  if (figures) *figures = {report.sessions.size(), report.wallets.size()};
+  from_honeypot(report, out);
   from_network(network, out);
   std::sort(out.begin(), out.end(),
             [](const RiskItem& a, const RiskItem& b) { return a.item < b.item; });

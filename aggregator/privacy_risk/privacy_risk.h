@@ -41,9 +41,15 @@ struct NetworkInputs {
 // The stored rows as the messages the privacy analysis reads.
 std::vector<v1::HoneypotEvent> to_events(std::span<const results::EventRow> rows);
 
-// Items that apply, by item name.
+// What the honeypot side of the assessment saw (for the aggregator's metrics).
+struct HoneypotFigures {
+  std::size_t sessions = 0;
+  std::size_t wallets = 0;  // sessions linked into wallets by shared script hashes
+};
+
+// Items that apply, by item name; `figures`, when given, receives the honeypot's counts.
 std::vector<RiskItem> assess(std::span<const results::EventRow> events,
-                             const NetworkInputs& network);
+                             const NetworkInputs& network, HoneypotFigures* figures = nullptr);
 
 // Replaces the privacy_risk table.
 void save_privacy_risk(results::Database& db, const std::vector<RiskItem>& items);

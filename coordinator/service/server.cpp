@@ -9,6 +9,9 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <set>
+#include <string>
+
 namespace eo::coordinator {
 
 using telemetry::LogLevel;
@@ -48,6 +51,7 @@ struct CoordinatorServer::Metrics {
   prometheus::Counter& expiries;
   prometheus::Counter& rounds;
   prometheus::Counter& discovered;
+  std::set<std::string> agent_labels;  // every "region/network" seen so far
 };
 
 CoordinatorServer::CoordinatorServer(Scheduler& scheduler, ServerOptions options,
@@ -150,10 +154,14 @@ void CoordinatorServer::refresh_metrics(const TickReport& report) {
   if (!metrics_) return;
   metrics_->expiries.Increment(double(report.leases_expired));
   metrics_->rounds.Increment(double(report.rounds_started));
-  for (const auto& [label, count] : service_->connected_agents()) {
+  // A region and network whose last agent left reads 0, not its last count.
+  auto connected = service_->connected_agents();
+  for (const auto& label : metrics_->agent_labels) connected.try_emplace(label, 0);
+  for (const auto& [label, count] : connected) {
     auto slash = label.find('/');
     metrics_->agents.Add({{"region", label.substr(0, slash)}, {"network", label.substr(slash + 1)}})
         .Set(double(count));
+    metrics_->agent_labels.insert(label);
   }
   auto campaigns = scheduler_.store().list_campaigns(store::CampaignState::running);
   if (!campaigns.ok()) return;

@@ -204,6 +204,7 @@ TEST(AggregatorMetrics, PassPromtool) {
   stats.observation_duplicates = 2;
   stats.malformed = 1;
   stats.lag_seconds = 1.5;
+  stats.committed[{"observations.v1", 0}] = 10;
   metrics.update(stats);
   app::AnalysisSummary summary;
   summary.observations = 7;
@@ -212,6 +213,13 @@ TEST(AggregatorMetrics, PassPromtool) {
   summary.modified = 1;
   summary.rate_limits = 2;
   summary.findings_by_kind = {{"honeypot_suspicion", 2}, {"differential.latency", 1}};
+  summary.honeypot_sessions = 5;
+  summary.honeypot_wallets = 2;
+  for (int i = 0; i < 25; ++i) {  // only the 20 highest get a series
+    summary.suspicion.emplace_back("s" + std::to_string(i) + ".example:50002:s", 25 - i);
+  }
+  metrics.update(summary);
+  summary.suspicion.erase(summary.suspicion.begin());  // s0 left: its series goes
   metrics.update(summary);
   findings::PublishResult published;
   published.published = 3;
@@ -227,9 +235,15 @@ TEST(AggregatorMetrics, PassPromtool) {
         "eo_aggregator_findings{kind=\"differential.latency\"} 1",
         "eo_aggregator_findings{kind=\"query_leak\"} 0",
         "eo_aggregator_findings_published_total 3",
-        "eo_aggregator_findings_withdrawn_total 1"}) {
+        "eo_aggregator_findings_withdrawn_total 1",
+        "eo_aggregator_committed_offset{partition=\"0\",topic=\"observations.v1\"} 10",
+        "eo_aggregator_honeypot_sessions 5", "eo_aggregator_honeypot_wallets 2",
+        "eo_aggregator_suspicion_score{server=\"s1.example:50002:s\"} 24",
+        "eo_aggregator_suspicion_score{server=\"s20.example:50002:s\"} 5"}) {
     EXPECT_NE(text.find(name), std::string::npos) << name << "\n" << text;
   }
+  EXPECT_EQ(text.find("server=\"s0.example"), std::string::npos) << text;
+  EXPECT_EQ(text.find("server=\"s21.example"), std::string::npos) << text;
   eo::test::TempDir dir;
   std::ofstream(dir.file("metrics.txt")) << text;
   std::string check = "promtool check metrics <" + dir.file("metrics.txt") + " >" +

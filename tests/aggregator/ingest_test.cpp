@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 namespace eo::aggregator::ingest {
@@ -97,6 +98,12 @@ TEST_P(Ingest, EverythingOnceAndAReplayChangesNothing) {
   EXPECT_EQ(db.totals().observations, 600u);
   EXPECT_EQ(db.totals().events, 100u);
   EXPECT_EQ(ingestor.stats().observations, 600u);
+  // Committed offsets (eo_aggregator_committed_offset): every record of each topic, over its
+  // partitions, once.
+  std::map<std::string, std::int64_t> committed;
+  for (const auto& [where, next] : ingestor.stats().committed) committed[where.first] += next;
+  EXPECT_EQ(committed[std::string(kObservations)], 600);
+  EXPECT_EQ(committed[std::string(kEvents)], 100);
   std::string before = test::dump(db);
 
   // The producers replay everything (a spool replay, a re-run agent): all duplicates.
