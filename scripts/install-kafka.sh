@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # Installs the Apache Kafka broker (kafka_2.13, its admin tools and a logging backend) as jars from
 # Maven Central into ${EO_CACHE_DIR:-$HOME/.cache/electrum-observatory}/kafka/<version>/libs, with
-# `mvn dependency:copy-dependencies` on scripts/kafka/pom.xml. The release is the one line of
-# scripts/kafka/version.txt (docs/kafka.md says why that one); an argument overrides it.
+# `mvn dependency:copy-dependencies` on scripts/kafka/pom.xml. The releases are the lines of
+# scripts/kafka/versions.txt (docs/kafka.md says why those); arguments override them.
 # Idempotent: a cache made from the same pom, release and Java is kept (and Maven's own ~/.m2
 # cache serves a reinstall); the kafka_real tests (tests/support/kafka/) run from it.
 #
-# Usage: scripts/install-kafka.sh [VERSION]
+# Usage: scripts/install-kafka.sh [VERSION...]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 pom="$here/kafka/pom.xml"
-version=${1:-$(tr -d '[:space:]' <"$here/kafka/version.txt")}
 cache=${EO_CACHE_DIR:-$HOME/.cache/electrum-observatory}/kafka
+if [ $# -eq 0 ]; then
+  mapfile -t versions < <(grep -v '^ *\(#\|$\)' "$here/kafka/versions.txt")
+  exec "$0" "${versions[@]}"
+fi
+if [ $# -gt 1 ]; then
+  for version in "$@"; do "$0" "$version"; done
+  exit 0
+fi
+version=$1
 dest="$cache/$version"
 
 for tool in java mvn; do

@@ -1,14 +1,20 @@
-// Test backends. Kafka settings here only make the mock cluster's tests fast: short reconnect
-// back-off, a 3 s message timeout (so an outage exercises the producer's start-over path), and
-// quick heartbeats so that rebalances are noticed within a second.
+// Test backends. Kafka settings here only make the tests fast: short reconnect back-off, quick
+// heartbeats so that rebalances are noticed within a second (the real broker allows sessions from
+// 1 s: tests/support/kafka/kafka_cluster.py), and on the mock a 3 s message timeout, so that an
+// outage exercises the producer's start-over path.
 #include "tests/common/bus/bus_backends.h"
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <stdexcept>
+
+#include <unistd.h>
 
 namespace eo::bus::test {
 
@@ -35,14 +41,17 @@ MockKafkaBackend::~MockKafkaBackend() {
   if (handle_) rd_kafka_destroy(handle_);
 }
 
-BusConfig MockKafkaBackend::config(const std::string& client_id) const {
+namespace {
+
+BusConfig kafka_config(const std::string& brokers, const std::string& log_dir,
+                       const std::string& client_id, const std::string& message_timeout_ms) {
   BusConfig config;
-  config.kafka_brokers = bootstraps_;
-  config.log_dir = dir_.path() + "/log";
+  config.kafka_brokers = brokers;
+  config.log_dir = log_dir;
   config.client_id = client_id;
   config.kafka_overrides = {
       {"reconnect.backoff.max.ms", "500"},
-      {"message.timeout.ms", "3000"},
+      {"message.timeout.ms", message_timeout_ms},
       {"heartbeat.interval.ms", "300"},
       {"session.timeout.ms", "3000"},
       {"fetch.wait.max.ms", "50"},
@@ -54,6 +63,39 @@ BusConfig MockKafkaBackend::config(const std::string& client_id) const {
     config.kafka_overrides["log_level"] = "7";
   }
   return config;
+}
+
+using Handle = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
+
+Handle admin_handle(const std::string& brokers) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), errstr, sizeof errstr) !=
+      RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    throw std::invalid_argument(std::string(RealKafkaBackend::kEnv) + ": " + errstr);
+  }
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (!handle) throw std::runtime_error(std::string("admin handle: ") + errstr);
+  return Handle(handle, &rd_kafka_destroy);
+}
+
+int broker_count(rd_kafka_t* handle) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(handle, 0, nullptr, &metadata, 10'000);
+  if (err) {
+    throw std::runtime_error(std::string("metadata from ") + RealKafkaBackend::kEnv + ": " +
+                             rd_kafka_err2str(err));
+  }
+  int count = metadata->broker_cnt;
+  rd_kafka_metadata_destroy(metadata);
+  return count;
+}
+
+}  // namespace
+
+BusConfig MockKafkaBackend::config(const std::string& client_id) const {
+  return kafka_config(bootstraps_, dir_.path() + "/log", client_id, "3000");
 }
 
 void MockKafkaBackend::create_topic(const std::string& topic, int partitions) {
@@ -70,9 +112,60 @@ void MockKafkaBackend::set_all_brokers_up() {
   for (int id = 1; id <= kBrokers; ++id) rd_kafka_mock_broker_set_up(cluster_, id);
 }
 
+RealKafkaBackend::RealKafkaBackend() {
+  const char* brokers = std::getenv(kEnv);
+  if (!brokers || !*brokers) throw std::invalid_argument(std::string(kEnv) + ": not set");
+  bootstraps_ = brokers;
+  static std::atomic<int> instances{0};
+  suffix_ = std::to_string(::getpid()) + "-" + std::to_string(instances++);
+}
+
+BusConfig RealKafkaBackend::config(const std::string& client_id) const {
+  // 10 s: the first idempotent produce may wait for the transaction coordinator to load.
+  return kafka_config(bootstraps_, dir_.path() + "/log", client_id, "10000");
+}
+
+void RealKafkaBackend::create_topic(const std::string& topic, int partitions) {
+  Handle handle = admin_handle(bootstraps_);
+  int replicas = std::min(3, broker_count(handle.get()));
+  char errstr[512];
+  rd_kafka_NewTopic_t* new_topic =
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, replicas, errstr, sizeof errstr);
+  if (!new_topic) throw std::invalid_argument("topic " + topic + ": " + errstr);
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(handle.get());
+  rd_kafka_CreateTopics(handle.get(), &new_topic, 1, nullptr, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30'000);
+  std::string error = !event ? "no answer in 30 s"
+                     : rd_kafka_event_error(event) ? rd_kafka_event_error_string(event)
+                                                   : "";
+  if (event && error.empty()) {
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
+    for (size_t i = 0; i < count; ++i) {
+      if (rd_kafka_topic_result_error(results[i])) {
+        error = rd_kafka_topic_result_error_string(results[i]);
+      }
+    }
+  }
+  if (event) rd_kafka_event_destroy(event);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_NewTopic_destroy(new_topic);
+  if (!error.empty()) throw std::runtime_error("create topic " + topic + ": " + error);
+}
+
 std::unique_ptr<Backend> make_backend(const std::string& name) {
   if (name == "kafka") return std::make_unique<MockKafkaBackend>();
+  if (name == "kafka_real") return std::make_unique<RealKafkaBackend>();
   return std::make_unique<LocalBackend>();
+}
+
+std::vector<std::string> available_backends() {
+  std::vector<std::string> names = {"embedded", "kafka"};
+  if (const char* brokers = std::getenv(RealKafkaBackend::kEnv); brokers && *brokers) {
+    names.push_back("kafka_real");
+  }
+  return names;
 }
 
 std::string make_value(const std::string& key, int sequence) {

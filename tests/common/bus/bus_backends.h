@@ -1,5 +1,6 @@
-// The two bus backends the contract suite runs against: the embedded log in a temp dir, and
-// Kafka against librdkafka's in-process mock cluster (3 brokers on loopback).
+// The bus backends the contract suite runs against: the embedded log in a temp dir, Kafka against
+// librdkafka's in-process mock cluster (3 brokers on loopback), and, when EO_KAFKA_BOOTSTRAP names
+// one (tests/support/kafka/run_with_kafka.py starts it), a real Apache Kafka broker.
 #pragma once
 
 #include "common/bus/bus.h"
@@ -26,6 +27,9 @@ class Backend {
   virtual BusConfig config(const std::string& client_id = "producer") const = 0;
   // Kafka: creates the topic with `partitions` partitions (3 replicas). Embedded: nothing.
   virtual void create_topic(const std::string& topic, int partitions) = 0;
+  // The topic or group name a test uses for `base`: a real broker outlives one test, so its
+  // backend makes each test's names its own; the others are new for every test anyway.
+  virtual std::string name(const std::string& base) const { return base; }
 };
 
 class LocalBackend final : public Backend {
@@ -58,7 +62,29 @@ class MockKafkaBackend final : public Backend {
   std::string bootstraps_;
 };
 
+// A running broker named by EO_KAFKA_BOOTSTRAP ("host:port,..."); topics get one replica per
+// broker up to 3.
+class RealKafkaBackend final : public Backend {
+ public:
+  static constexpr char kEnv[] = "EO_KAFKA_BOOTSTRAP";
+  RealKafkaBackend();
+  bool is_kafka() const override { return true; }
+  BusConfig config(const std::string& client_id) const override;
+  void create_topic(const std::string& topic, int partitions) override;
+  std::string name(const std::string& base) const override { return base + "." + suffix_; }
+
+ private:
+  eo::test::TempDir dir_;
+  std::string bootstraps_;
+  std::string suffix_;  // unique per backend instance, so per test
+};
+
+// "embedded", "kafka" (the mock cluster) or "kafka_real".
 std::unique_ptr<Backend> make_backend(const std::string& name);
+
+// The backends present here: "embedded" and "kafka", plus "kafka_real" when EO_KAFKA_BOOTSTRAP is
+// set (so ctest's test discovery, run without it, does not list the real broker's cases).
+std::vector<std::string> available_backends();
 
 // "<key>:<sequence>" values let the tests check order per key and count distinct records.
 std::string make_value(const std::string& key, int sequence);

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Runs a command beside a real Kafka cluster: starts one (kafka_cluster.py) in a fresh scratch
+directory, exports EO_KAFKA_BOOTSTRAP, runs the command, stops the cluster (also when the command
+fails or ctest's timeout sends SIGTERM) and exits with the command's status.
+
+Without Java, kcat or the installed jars it exits 77 (ctest's SKIP_RETURN_CODE), except under
+CI=true, where that is a failure (exit 1): CI must run every test.
+
+    run_with_kafka.py [--nodes 1|3] [--release X.Y.Z] -- COMMAND [ARG...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kafka_cluster import KafkaCluster, KafkaUnavailable  # noqa: E402
+
+SKIP = 77
+
+
+def _terminate(signum, _frame):
+    raise SystemExit(128 + signum)  # unwinds through the with block: the JVMs are stopped
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=1, choices=(1, 3))
+    parser.add_argument("--release", help="a line of scripts/kafka/versions.txt (default: the first)")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("no command after --")
+    signal.signal(signal.SIGTERM, _terminate)
+
+    with tempfile.TemporaryDirectory(prefix="eo-kafka-") as scratch:
+        try:
+            cluster = KafkaCluster(scratch, nodes=args.nodes, release=args.release)
+        except KafkaUnavailable as missing:
+            if os.environ.get("CI") == "true":
+                print(f"run_with_kafka: {missing} (CI=true: every tool must be installed)",
+                      file=sys.stderr)
+                return 1
+            print(f"run_with_kafka: SKIP: {missing}", file=sys.stderr)
+            return SKIP
+        started = time.monotonic()
+        with cluster:
+            print(f"run_with_kafka: kafka {cluster.release}, {args.nodes} node(s) at "
+                  f"{cluster.bootstrap}, ready in {time.monotonic() - started:.1f} s", flush=True)
+            env = dict(os.environ, EO_KAFKA_BOOTSTRAP=cluster.bootstrap)
+            status = subprocess.run(command, env=env).returncode
+            if status != 0:
+                for node in cluster.nodes:
+                    print(cluster.log_tail(node), file=sys.stderr)
+            return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
