@@ -62,6 +62,7 @@ struct Campaign {
   std::uint32_t round = 0;  // the round the coordinator is scheduling; it resumes from here
   TimeMs created_ms = 0;    // set by the store on first put
   TimeMs updated_ms = 0;
+  TimeMs round_started_ms = 0;  // when `round` started; the next round is planned from it
 };
 
 // One server to probe. Targets are shared by all campaigns and deduplicated by `id` (e.g.
@@ -149,7 +150,8 @@ class StateStore {
   virtual ~StateStore() = default;
 
   // --- campaigns ---
-  // Creates or replaces name, spec, state and round; keeps created_ms and the counters.
+  // Creates or replaces name, spec, state, round and round_started_ms; keeps created_ms and the
+  // counters.
   virtual Status put_campaign(const Campaign& campaign, TimeMs now) = 0;
   virtual Result<Campaign> get_campaign(const std::string& id) = 0;
   // All campaigns, or only those in `state`; ordered by id.

@@ -256,33 +256,41 @@ std::int64_t ramp_duration_ms(std::uint32_t requests) {
 }
 
 std::int64_t round_politeness_bound_ms(const CampaignSpec& spec,
-                                       std::span<const store::Target> targets) {
+                                       std::span<const store::Target> targets,
+                                       const RampTimes& observed) {
   std::int64_t bound = spec.sync_window_s * 1000;
   const std::int64_t ramp_ms = ramp_duration_ms(ramp_requests(spec));
   for (const auto& target : targets) {
-    const auto runs = std::uint64_t(vantage_classes_for(spec, target).size()) *
-                      spec.profiles.size();
+    const auto classes = vantage_classes_for(spec, target);
+    const auto runs = std::uint64_t(classes.size()) * spec.profiles.size();
     std::uint64_t requests = 0;
-    std::uint64_t ramps = 0;
+    bool ramp = false;
     for (const auto& probe : spec.probes) {
       if (!applies(probe, target)) continue;
       if (probe.name == kRampProbe) {
-        ramps += runs;
+        ramp = true;
       } else {
         requests += runs * estimated_requests(spec, probe.name);
+      }
+    }
+    std::int64_t ramps_ms = 0;
+    if (ramp) {
+      for (const auto& vantage_class : classes) {
+        const std::int64_t seen = observed ? observed(target, vantage_class) : 0;
+        ramps_ms += std::int64_t(spec.profiles.size()) * std::max(ramp_ms, seen);
       }
     }
     // The epsilon keeps 27 requests at 0.1/s at 270000 ms, not 270001.
     auto rate_ms = static_cast<std::int64_t>(std::ceil(
         1000.0 * double(requests) / spec.politeness.max_requests_per_second_per_target - 1e-6));
-    bound = std::max({bound, rate_ms, std::int64_t(ramps) * ramp_ms});
+    bound = std::max({bound, rate_ms, ramps_ms});
   }
   return bound;
 }
 
-std::int64_t politeness_bound_ms(const CampaignSpec& spec,
-                                 std::span<const store::Target> targets) {
-  const std::int64_t round = round_politeness_bound_ms(spec, targets);
+std::int64_t politeness_bound_ms(const CampaignSpec& spec, std::span<const store::Target> targets,
+                                 const RampTimes& observed) {
+  const std::int64_t round = round_politeness_bound_ms(spec, targets, observed);
   const std::int64_t step = std::max(spec.round_spacing_s * 1000, round);
   return std::int64_t(spec.rounds - 1) * step + round;
 }

@@ -8,6 +8,7 @@
 #include "coordinator/campaign/campaign_spec.h"
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,11 +57,19 @@ std::uint32_t estimated_requests(const CampaignSpec& spec, std::string_view prob
 // The ramp's own schedule, unthrottled: start 5/s, x1.5 every 20 requests, up to 50/s.
 std::int64_t ramp_duration_ms(std::uint32_t requests);
 
+// How long a ramp on `target` from `vantage_class` has been seen to take on its path (0: never
+// seen). A ramp waits for each reply, so a slow path stretches it far past its own schedule.
+using RampTimes =
+    std::function<std::int64_t(const store::Target& target, const std::string& vantage_class)>;
+
 // One round, under the caps: max(sync window, busiest target's non-ramp requests / rate, the
-// busiest target's ramps run one after another).
+// busiest target's ramps run one after another, each taking the longer of its own schedule and
+// what `observed` says of its path).
 std::int64_t round_politeness_bound_ms(const CampaignSpec& spec,
-                                       std::span<const store::Target> targets);
+                                       std::span<const store::Target> targets,
+                                       const RampTimes& observed = {});
 // The campaign: (rounds - 1) x max(round spacing, round bound) + round bound.
-std::int64_t politeness_bound_ms(const CampaignSpec& spec, std::span<const store::Target> targets);
+std::int64_t politeness_bound_ms(const CampaignSpec& spec, std::span<const store::Target> targets,
+                                 const RampTimes& observed = {});
 
 }  // namespace eo::coordinator

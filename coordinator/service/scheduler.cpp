@@ -50,27 +50,81 @@ store::Campaign Scheduler::get(const std::string& campaign_id) {
 }
 
 const Scheduler::Loaded& Scheduler::load(const store::Campaign& campaign) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = loaded_.find(campaign.id); it != loaded_.end()) return *it->second;
+  }
+  auto loaded = std::make_shared<Loaded>();
+  loaded->spec = parse_campaign_yaml(campaign.spec, campaign.id, options_.known_probes);
+  loaded->targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
   std::lock_guard lock(mutex_);
   auto& slot = loaded_[campaign.id];
-  if (!slot) {
-    auto loaded = std::make_shared<Loaded>();
-    loaded->spec = parse_campaign_yaml(campaign.spec, campaign.id, options_.known_probes);
-    auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
-    loaded->round_step_ms = std::max<std::int64_t>(
-        loaded->spec.round_spacing_s * 1000, round_politeness_bound_ms(loaded->spec, targets));
-    slot = std::move(loaded);
-  }
+  if (!slot) slot = std::move(loaded);
   return *slot;
 }
 
-store::TimeMs Scheduler::round_start(const store::Campaign& campaign, std::uint32_t round) {
-  return campaign.created_ms + std::int64_t{round} * load(campaign).round_step_ms;
+RampTimes Scheduler::ramp_times(const std::string& campaign_id) {
+  std::map<std::pair<std::string, std::string>, std::int64_t> seen;
+  {
+    std::lock_guard lock(mutex_);
+    const std::string prefix = queue_name(campaign_id, "");
+    for (const auto& [path, ms] : ramp_ms_) {
+      if (path.second.starts_with(prefix)) seen[path] = ms;
+    }
+  }
+  return [seen = std::move(seen), campaign_id](const store::Target& target,
+                                               const std::string& vantage_class) {
+    auto it = seen.find({target.id, queue_name(campaign_id, vantage_class)});
+    return it == seen.end() ? std::int64_t{0} : it->second;
+  };
+}
+
+bool Scheduler::ramp_running(const std::string& campaign_id, store::TimeMs now) {
+  std::lock_guard lock(mutex_);
+  const std::string prefix = queue_name(campaign_id, "");
+  return std::any_of(running_ramps_.begin(), running_ramps_.end(), [&](const auto& entry) {
+    return entry.second.expires_ms >= now && entry.second.queue.starts_with(prefix);
+  });
+}
+
+void Scheduler::ramp_ended(const std::string& lease_id, store::TimeMs now) {
+  std::lock_guard lock(mutex_);
+  auto it = running_ramps_.find(lease_id);
+  if (it == running_ramps_.end()) return;
+  auto& longest = ramp_ms_[{it->second.target_id, it->second.queue}];
+  longest = std::max(longest, now - it->second.leased_ms);
+  running_ramps_.erase(it);
+}
+
+std::vector<store::Target> Scheduler::planned_targets(const store::Campaign& campaign) {
+  const Loaded& loaded = load(campaign);
+  std::lock_guard lock(mutex_);
+  return loaded.targets;
+}
+
+store::TimeMs Scheduler::current_round_start(const store::Campaign& campaign) {
+  if (campaign.round_started_ms != 0) return campaign.round_started_ms;
+  const CampaignSpec& spec = load(campaign).spec;
+  return campaign.created_ms +
+         std::int64_t{campaign.round} *
+             std::max<std::int64_t>(spec.round_spacing_s * 1000,
+                                    round_politeness_bound_ms(spec, planned_targets(campaign)));
+}
+
+store::TimeMs Scheduler::next_round_start(const store::Campaign& campaign, store::TimeMs now) {
+  const CampaignSpec& spec = load(campaign).spec;
+  const std::int64_t step = std::max<std::int64_t>(
+      spec.round_spacing_s * 1000,
+      round_politeness_bound_ms(spec, planned_targets(campaign), ramp_times(campaign.id)));
+  const store::TimeMs planned = current_round_start(campaign) + step;
+  // A ramp still running loads its target: the next round's probes would measure that load.
+  return ramp_running(campaign.id, now) ? std::max(planned, now + 1) : planned;
 }
 
 std::int64_t Scheduler::politeness_bound_ms(const std::string& campaign_id) {
   const Loaded& loaded = load(get(campaign_id));
   auto targets = checked(store_.list_targets(campaign_id), "targets of " + campaign_id);
-  return coordinator::politeness_bound_ms(loaded.spec, targets);
+  return coordinator::politeness_bound_ms(loaded.spec, targets, ramp_times(campaign_id));
 }
 
 std::size_t Scheduler::create_round(const store::Campaign& campaign, std::uint32_t round,
@@ -78,6 +132,10 @@ std::size_t Scheduler::create_round(const store::Campaign& campaign, std::uint32
   const CampaignSpec& spec = load(campaign).spec;
   auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
   auto planned = plan_round(spec, targets, round, start_ms, stable_hash(campaign.id));
+  {
+    std::lock_guard lock(mutex_);
+    loaded_.at(campaign.id)->targets = targets;
+  }
   auto tasks = to_new_tasks(planned);
   for (auto& task : tasks) task.vantage_class = queue_name(campaign.id, task.vantage_class);
   std::size_t created = checked(store_.create_tasks(tasks), "create round " +
@@ -101,10 +159,11 @@ store::Campaign Scheduler::submit(const std::string& yaml, const std::string& or
   auto targets = resolve_targets(spec, options_.builtin_servers_json);
   if (targets.empty()) throw std::invalid_argument(origin + ": targets: none left to probe");
   store::Campaign campaign{spec.name, spec.name, yaml, store::CampaignState::pending, 0};
+  campaign.round_started_ms = now;
   checked(store_.put_campaign(campaign, now), "put campaign " + spec.name);
   checked(store_.upsert_targets(spec.name, targets), "targets of " + spec.name);
   campaign = get(spec.name);
-  create_round(campaign, 0, round_start(campaign, 0));
+  create_round(campaign, 0, now);
   checked(store_.set_campaign_state(spec.name, store::CampaignState::running, now),
           "start " + spec.name);
   campaign.state = store::CampaignState::running;
@@ -132,12 +191,15 @@ TickReport Scheduler::tick(store::TimeMs now) {
     // what the crash left out is new.
     if (!ensured) {
       report.tasks_created += create_round(campaign, campaign.round,
-                                           round_start(campaign, campaign.round));
+                                           current_round_start(campaign));
     }
-    while (campaign.round + 1 < spec.rounds && now >= round_start(campaign, campaign.round + 1)) {
+    while (campaign.round + 1 < spec.rounds) {
+      const store::TimeMs start = next_round_start(campaign, now);
+      if (now < start) break;
       std::uint32_t next = campaign.round + 1;
-      report.tasks_created += create_round(campaign, next, round_start(campaign, next));
+      report.tasks_created += create_round(campaign, next, start);
       campaign.round = next;
+      campaign.round_started_ms = start;
       checked(store_.put_campaign(campaign, now), "advance " + campaign.id);
       ++report.rounds_started;
     }
@@ -272,6 +334,11 @@ std::vector<v1::TaskLease> Scheduler::lease(const std::vector<Binding>& bindings
       message.mutable_task()->set_vantage_id(binding.vantage_id);
       message.set_lease_id(lease.lease_id);
       message.set_lease_expires_unix_us(lease.expires_ms * 1000);
+      if (lease.task.ramp) {
+        std::lock_guard lock(mutex_);
+        running_ramps_[lease.lease_id] = {lease.task.target_id, binding.queue, now,
+                                          lease.expires_ms};
+      }
       out.push_back(std::move(message));
     }
   }
@@ -279,15 +346,31 @@ std::vector<v1::TaskLease> Scheduler::lease(const std::vector<Binding>& bindings
 }
 
 bool Scheduler::renew(const std::string& lease_id, store::TimeMs now) {
-  return checked(store_.renew(lease_id, now, options_.lease_ms), "renew " + lease_id);
+  bool renewed = checked(store_.renew(lease_id, now, options_.lease_ms), "renew " + lease_id);
+  std::lock_guard lock(mutex_);
+  if (auto it = running_ramps_.find(lease_id); it != running_ramps_.end()) {
+    if (renewed) {
+      it->second.expires_ms = now + options_.lease_ms;
+    } else {
+      running_ramps_.erase(it);  // the lease ran out: the ramp is re-run elsewhere
+    }
+  }
+  return renewed;
 }
 
-bool Scheduler::complete(const std::string& lease_id, bool ok, const std::string& failure) {
-  return checked(store_.complete(lease_id, ok, failure), "complete " + lease_id);
+bool Scheduler::complete(const std::string& lease_id, bool ok, const std::string& failure,
+                         store::TimeMs now) {
+  bool finished = checked(store_.complete(lease_id, ok, failure), "complete " + lease_id);
+  ramp_ended(lease_id, now);
+  return finished;
 }
 
-std::vector<bool> Scheduler::complete_batch(std::span<const store::Completion> batch) {
-  return checked(store_.complete_batch(batch), "complete " + std::to_string(batch.size()));
+std::vector<bool> Scheduler::complete_batch(std::span<const store::Completion> batch,
+                                            store::TimeMs now) {
+  auto finished =
+      checked(store_.complete_batch(batch), "complete " + std::to_string(batch.size()));
+  for (const auto& completion : batch) ramp_ended(completion.lease_id, now);
+  return finished;
 }
 
 }  // namespace eo::coordinator

@@ -5,6 +5,7 @@
 
 #include "common/store/store.h"
 #include "coordinator/campaign/campaign_spec.h"
+#include "coordinator/campaign/planner.h"
 
 #include "eo/v1/common.pb.h"
 #include "eo/v1/coordinator.pb.h"
@@ -74,13 +75,19 @@ class Scheduler {
                                    const std::string& agent_id, store::TimeMs now,
                                    std::size_t max, std::size_t start = 0);
   bool renew(const std::string& lease_id, store::TimeMs now);
-  bool complete(const std::string& lease_id, bool ok, const std::string& failure);
+  // `now` ends the lease's ramp, if it was one: how long it held its lease is what the next
+  // round is planned on.
+  bool complete(const std::string& lease_id, bool ok, const std::string& failure,
+                store::TimeMs now);
   // complete() for many at once (one store transaction where the backend allows).
-  std::vector<bool> complete_batch(std::span<const store::Completion> batch);
+  std::vector<bool> complete_batch(std::span<const store::Completion> batch, store::TimeMs now);
 
-  // When round `round` of a campaign starts: created + round x max(spacing, round bound).
-  store::TimeMs round_start(const store::Campaign& campaign, std::uint32_t round);
-  // The campaign's politeness bound (planner.h), for "wall time <= 1.1 x bound".
+  // When the round after the campaign's current one starts: the current round's start plus
+  // max(spacing, round bound), the bound taking each ramp as long as its path has been seen to
+  // make it; and not while a ramp of the campaign still runs (later than `now`).
+  store::TimeMs next_round_start(const store::Campaign& campaign, store::TimeMs now);
+  // The campaign's politeness bound (planner.h) with the ramp times seen so far, for "wall time
+  // <= 1.1 x bound".
   std::int64_t politeness_bound_ms(const std::string& campaign_id);
 
   store::StateStore& store() { return store_; }
@@ -89,9 +96,25 @@ class Scheduler {
  private:
   struct Loaded {
     CampaignSpec spec;
-    std::int64_t round_step_ms = 0;
+    std::vector<store::Target> targets;  // as of the last round created
+  };
+  // A ramp task under lease: at most one per target at a time (the store's cap).
+  struct RunningRamp {
+    std::string target_id;
+    std::string queue;
+    store::TimeMs leased_ms = 0;
+    store::TimeMs expires_ms = 0;
   };
   const Loaded& load(const store::Campaign& campaign);
+  std::vector<store::Target> planned_targets(const store::Campaign& campaign);
+  // The current round's start; 0 in files written before the store kept it: then the round's
+  // place in the old fixed schedule.
+  store::TimeMs current_round_start(const store::Campaign& campaign);
+  // The longest ramp seen on each (target, vantage class) path of a campaign.
+  RampTimes ramp_times(const std::string& campaign_id);
+  // Whether a ramp of the campaign holds an unexpired lease at `now`.
+  bool ramp_running(const std::string& campaign_id, store::TimeMs now);
+  void ramp_ended(const std::string& lease_id, store::TimeMs now);
   std::size_t create_round(const store::Campaign& campaign, std::uint32_t round,
                            store::TimeMs start_ms);
   store::Campaign get(const std::string& campaign_id);
@@ -104,6 +127,10 @@ class Scheduler {
   // Discovered targets added per (campaign, round) by this process: the per-round limit.
   std::map<std::pair<std::string, std::uint32_t>, std::uint32_t> discovered_in_round_;
   std::vector<std::pair<std::string, CampaignSpec>> running_;  // refreshed by tick()
+  // What this process saw of ramps; after a restart the plan falls back to the ramp's own
+  // schedule until ramps end again.
+  std::map<std::string, RunningRamp> running_ramps_;                      // by lease id
+  std::map<std::pair<std::string, std::string>, std::int64_t> ramp_ms_;  // (target, queue): longest
 };
 
 }  // namespace eo::coordinator

@@ -144,7 +144,7 @@ void CoordinatorService::complete_loop() {
     }
     std::vector<bool> finished;
     try {
-      finished = scheduler_.complete_batch(batch);
+      finished = scheduler_.complete_batch(batch, now());
     } catch (const std::exception& e) {
       // The store is away: keep the completions and try again; leases still running out meanwhile
       // are re-run elsewhere, which complete() then reports as stale.

@@ -91,6 +91,7 @@ Campaign campaign_from(const std::map<std::string, std::string>& f) {
   c.round = static_cast<std::uint32_t>(num(get("round")));
   c.created_ms = num(get("created_ms"));
   c.updated_ms = num(get("updated_ms"));
+  c.round_started_ms = num(get("round_started_ms"));
   return c;
 }
 
@@ -212,7 +213,7 @@ Status RedisStore::put_campaign(const Campaign& c, TimeMs now) {
   return guarded<Status>(mutex_, [&] {
     conn_->eval(scripts::kPutCampaign, {prefix_, c.id, c.name, c.spec,
                                         std::string(to_string(c.state)), std::to_string(c.round),
-                                        std::to_string(now)});
+                                        std::to_string(now), std::to_string(c.round_started_ms)});
     return Status::success();
   });
 }

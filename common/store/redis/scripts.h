@@ -129,14 +129,14 @@ end
 return created
 )lua";
 
-// ARGV: prefix, id, name, spec, state, round, now.
+// ARGV: prefix, id, name, spec, state, round, now, round_started_ms.
 inline constexpr const char* kPutCampaign = R"lua(
 local p, id = ARGV[1], ARGV[2]
 local ck = p .. ':c:' .. id
 redis.call('HSETNX', ck, 'created_ms', ARGV[7])
 redis.call('HSETNX', ck, 'lease_expiries', 0)
 redis.call('HSET', ck, 'id', id, 'name', ARGV[3], 'spec', ARGV[4], 'state', ARGV[5],
-           'round', ARGV[6], 'updated_ms', ARGV[7])
+           'round', ARGV[6], 'updated_ms', ARGV[7], 'round_started_ms', ARGV[8])
 redis.call('SADD', p .. ':campaigns', id)
 return 1
 )lua";

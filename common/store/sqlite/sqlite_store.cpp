@@ -67,6 +67,15 @@ PRAGMA user_version = 1;
 COMMIT;
 )sql";
 
+// When the current round started: the next one is planned from it (files before it: 0, read as
+// "use the campaign's creation time").
+constexpr const char* kRoundStartMigration = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE campaigns ADD COLUMN round_started_ms INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 2;
+COMMIT;
+)sql";
+
 // Changes to one campaign's task counts, and to one target's leased counters, gathered over a
 // transaction and applied once at its end.
 struct CountsDelta {
@@ -167,6 +176,7 @@ class SqliteStore::Db {
       exec("PRAGMA wal_autocheckpoint=10000");
       exec(kSchema);
       if (user_version() < 1) exec(kCountsMigration);
+      if (user_version() < 2) exec(kRoundStartMigration);
     } catch (const DbError& e) {
       sqlite3_close(db_);
       throw std::runtime_error("sqlite:" + path + ": " + e.what());
@@ -283,6 +293,7 @@ Campaign read_campaign(const Stmt& s) {
   c.round = static_cast<std::uint32_t>(s.i64(4));
   c.created_ms = s.i64(5);
   c.updated_ms = s.i64(6);
+  c.round_started_ms = s.i64(7);
   return c;
 }
 
@@ -342,11 +353,12 @@ Status SqliteStore::put_campaign(const Campaign& c, TimeMs now) {
   if (c.id.empty()) return error(Code::invalid_argument, "campaign id is empty");
   return guarded<Status>(mutex_, [&] {
     db_->prepare(
-           "INSERT INTO campaigns(id, name, spec, state, round, created_ms, updated_ms) "
-           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6) ON CONFLICT(id) DO UPDATE SET name = ?2, "
-           "spec = ?3, state = ?4, round = ?5, updated_ms = ?6")
+           "INSERT INTO campaigns(id, name, spec, state, round, created_ms, updated_ms, "
+           "round_started_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(id) DO UPDATE "
+           "SET name = ?2, spec = ?3, state = ?4, round = ?5, updated_ms = ?6, "
+           "round_started_ms = ?7")
         .bind(1, c.id).bind(2, c.name).bind(3, c.spec).bind(4, to_string(c.state))
-        .bind(5, std::int64_t{c.round}).bind(6, now).run();
+        .bind(5, std::int64_t{c.round}).bind(6, now).bind(7, c.round_started_ms).run();
     return Status::success();
   });
 }
@@ -354,7 +366,8 @@ Status SqliteStore::put_campaign(const Campaign& c, TimeMs now) {
 Result<Campaign> SqliteStore::get_campaign(const std::string& id) {
   return guarded<Result<Campaign>>(mutex_, [&]() -> Result<Campaign> {
     auto s = db_->prepare(
-        "SELECT id, name, spec, state, round, created_ms, updated_ms FROM campaigns WHERE id = ?");
+        "SELECT id, name, spec, state, round, created_ms, updated_ms, round_started_ms "
+        "FROM campaigns WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) return {error(Code::not_found, "campaign " + id), {}};
     return {Status::success(), read_campaign(s)};
@@ -365,8 +378,8 @@ Result<std::vector<Campaign>> SqliteStore::list_campaigns(std::optional<Campaign
   using R = Result<std::vector<Campaign>>;
   return guarded<R>(mutex_, [&] {
     auto s = db_->prepare(
-        "SELECT id, name, spec, state, round, created_ms, updated_ms FROM campaigns "
-        "WHERE ?1 IS NULL OR state = ?1 ORDER BY id");
+        "SELECT id, name, spec, state, round, created_ms, updated_ms, round_started_ms "
+        "FROM campaigns WHERE ?1 IS NULL OR state = ?1 ORDER BY id");
     if (state) s.bind(1, to_string(*state));
     R out;
     while (s.step()) out.value.push_back(read_campaign(s));

@@ -116,13 +116,16 @@ class StoreContract : public ::testing::TestWithParam<std::string> {
 TEST_P(StoreContract, CampaignsPutGetListAndTransitions) {
   using S = CampaignState;
   ASSERT_TRUE(store_->put_campaign({"c2", "second", "spec: 2", S::pending, 0}, kT0).ok());
-  ASSERT_TRUE(store_->put_campaign({"c1", "first", "spec: 1", S::pending, 3}, kT0).ok());
+  Campaign first{"c1", "first", "spec: 1", S::pending, 3};
+  first.round_started_ms = kT0 + 42;
+  ASSERT_TRUE(store_->put_campaign(first, kT0).ok());
   auto got = store_->get_campaign("c1");
   ASSERT_TRUE(got.ok()) << got.status.detail;
   EXPECT_EQ(got.value.name, "first");
   EXPECT_EQ(got.value.spec, "spec: 1");
   EXPECT_EQ(got.value.round, 3u);
   EXPECT_EQ(got.value.created_ms, kT0);
+  EXPECT_EQ(got.value.round_started_ms, kT0 + 42);
   EXPECT_EQ(store_->get_campaign("nope").status.code, Code::not_found);
 
   EXPECT_TRUE(store_->set_campaign_state("c1", CampaignState::running, kT0 + 5).ok());
@@ -135,8 +138,9 @@ TEST_P(StoreContract, CampaignsPutGetListAndTransitions) {
             Code::not_found);
 
   // put again keeps created_ms
-  ASSERT_TRUE(store_->put_campaign({"c2", "renamed", "spec: 2b", CampaignState::running, 1},
-                                   kT0 + 100).ok());
+  Campaign renamed{"c2", "renamed", "spec: 2b", CampaignState::running, 1};
+  renamed.round_started_ms = kT0 + 90;
+  ASSERT_TRUE(store_->put_campaign(renamed, kT0 + 100).ok());
   auto all = store_->list_campaigns();
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all.value.size(), 2u);
@@ -145,6 +149,7 @@ TEST_P(StoreContract, CampaignsPutGetListAndTransitions) {
   EXPECT_EQ(all.value[1].name, "renamed");
   EXPECT_EQ(all.value[1].created_ms, kT0);
   EXPECT_EQ(all.value[1].updated_ms, kT0 + 100);
+  EXPECT_EQ(all.value[1].round_started_ms, kT0 + 90);
   auto running = store_->list_campaigns(CampaignState::running);
   ASSERT_EQ(running.value.size(), 1u);
   EXPECT_EQ(running.value[0].id, "c2");
@@ -404,12 +409,16 @@ TEST_P(StoreContract, StateSurvivesReopening) {
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("sqlite", "redis"),
                          [](const auto& info) { return info.param; });
 
-// A state file written before the per-campaign counts row existed: opening it counts once.
-TEST(SqliteStore, OlderFilesGetTheirCampaignCounts) {
+// A state file written before the per-campaign counts row and the round start existed: opening it
+// counts once and reads the round start as 0 (the scheduler then plans from the creation time).
+TEST(SqliteStore, OlderFilesGetTheirCampaignCountsAndRoundStart) {
   test::TempDir dir;
   const std::string path = dir.file("old.db");
   {
     auto store = make_store("sqlite:" + path);
+    Campaign old{"c1", "one", "spec", CampaignState::running, 2};
+    old.round_started_ms = 5;
+    ASSERT_TRUE(store->put_campaign(old, 1).ok());
     ASSERT_TRUE(store->upsert_targets("c1", std::vector<Target>{{"a", "h", 1, "tcp", false, 2, {}}})
                     .ok());
     std::vector<NewTask> tasks;
@@ -425,7 +434,8 @@ TEST(SqliteStore, OlderFilesGetTheirCampaignCounts) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   EXPECT_EQ(sqlite3_exec(db,
                          "DROP TABLE campaign_counts; PRAGMA user_version = 0; "
-                         "CREATE INDEX tasks_campaign ON tasks(campaign_id, state);",
+                         "CREATE INDEX tasks_campaign ON tasks(campaign_id, state); "
+                         "ALTER TABLE campaigns DROP COLUMN round_started_ms;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -433,6 +443,10 @@ TEST(SqliteStore, OlderFilesGetTheirCampaignCounts) {
   EXPECT_EQ(store->counts("c1").value, (TaskCounts{2, 1, 0, 1, 0}));
   ASSERT_EQ(store->lease("eu", "x", 0, 1000, 5).value.size(), 1u);  // the cap of 2 still holds
   EXPECT_EQ(store->counts("c1").value, (TaskCounts{1, 2, 0, 1, 0}));
+  auto campaign = store->get_campaign("c1");
+  ASSERT_TRUE(campaign.ok()) << campaign.status.detail;
+  EXPECT_EQ(campaign.value.round, 2u);
+  EXPECT_EQ(campaign.value.round_started_ms, 0);
 }
 
 TEST(StoreFactory, RejectsMalformedUrlsNamingThem) {

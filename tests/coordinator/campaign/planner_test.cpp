@@ -248,5 +248,24 @@ TEST(Planner, PolitenessBoundArithmetic) {
   EXPECT_EQ(round_politeness_bound_ms(spec, onion), 90'000);
 }
 
+TEST(Planner, RampsTakeAsLongAsTheirPathWasSeenToMakeThem) {
+  auto spec = make_spec("probes: [rate_limit_ramp]\nsync_window_s: 10\n");
+  auto one = std::vector<store::Target>{make_targets()[0]};
+  const auto classes = vantage_classes_for(spec, one[0]);
+  ASSERT_EQ(classes.size(), 3u);
+  EXPECT_EQ(round_politeness_bound_ms(spec, one), 3 * 12'547);
+  // One path took 70 s (a reply every 350 ms), one was quicker than the schedule (its own
+  // schedule still paces it), one was never seen.
+  RampTimes seen = [&](const store::Target&, const std::string& vantage_class) -> std::int64_t {
+    if (vantage_class == classes[0]) return 70'000;
+    if (vantage_class == classes[1]) return 9'000;
+    return 0;
+  };
+  EXPECT_EQ(round_politeness_bound_ms(spec, one, seen), 70'000 + 2 * 12'547);
+  spec.rounds = 2;
+  spec.round_spacing_s = 30;
+  EXPECT_EQ(politeness_bound_ms(spec, one, seen), 2 * (70'000 + 2 * 12'547));
+}
+
 }  // namespace
 }  // namespace eo::coordinator

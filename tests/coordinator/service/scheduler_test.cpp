@@ -87,7 +87,7 @@ TEST_F(SchedulerTest, RefusesAReusedNameAndACampaignWithoutTargets) {
 
 TEST_F(SchedulerTest, CreatesEachRoundWhenItIsDue) {
   auto campaign = scheduler_->submit(campaign_yaml("c1"), "c1.yaml", "", kT0);
-  store::TimeMs round1 = scheduler_->round_start(campaign, 1);
+  store::TimeMs round1 = scheduler_->next_round_start(campaign, kT0);
   EXPECT_GE(round1 - campaign.created_ms, 10'000);
   EXPECT_EQ(scheduler_->tick(round1 - 1).rounds_started, 0u);
   auto report = scheduler_->tick(round1);
@@ -127,9 +127,9 @@ TEST_F(SchedulerTest, LeasesCarryTheVantageAndCompleteOnce) {
     probes.insert(lease.task().probes(0).name());
   }
   EXPECT_EQ(probes, (std::set<std::string>{"metadata", "latency"}));
-  EXPECT_TRUE(scheduler_->complete(leases[0].lease_id(), true, ""));
-  EXPECT_FALSE(scheduler_->complete(leases[0].lease_id(), true, ""));
-  EXPECT_TRUE(scheduler_->complete(leases[1].lease_id(), false, "probe failed"));
+  EXPECT_TRUE(scheduler_->complete(leases[0].lease_id(), true, "", kT0));
+  EXPECT_FALSE(scheduler_->complete(leases[0].lease_id(), true, "", kT0));
+  EXPECT_TRUE(scheduler_->complete(leases[1].lease_id(), false, "probe failed", kT0));
   auto status = scheduler_->status("c1");
   EXPECT_EQ(status.tasks_done(), 1u);
   EXPECT_EQ(status.tasks_failed(), 1u);
@@ -159,7 +159,7 @@ TEST_F(SchedulerTest, AnExpiredLeaseGoesToAnotherAgentOfTheClass) {
     EXPECT_NE(lease.lease_id(), first[0].lease_id());
   }
   // a1's late completion of a task taken back counts nothing.
-  EXPECT_FALSE(scheduler_->complete(first[1].lease_id(), true, ""));
+  EXPECT_FALSE(scheduler_->complete(first[1].lease_id(), true, "", kT0));
   EXPECT_EQ(scheduler_->status("c1").lease_expiries(), 3u);
 }
 
@@ -171,10 +171,10 @@ TEST_F(SchedulerTest, ACampaignIsDoneWhenItsLastRoundIsFinished) {
   leases.insert(leases.end(), tor.begin(), tor.end());
   ASSERT_EQ(leases.size(), 8u);
   for (std::size_t i = 0; i + 1 < leases.size(); ++i) {
-    ASSERT_TRUE(scheduler_->complete(leases[i].lease_id(), true, ""));
+    ASSERT_TRUE(scheduler_->complete(leases[i].lease_id(), true, "", kT0));
   }
   EXPECT_TRUE(scheduler_->tick(t).campaigns_done.empty());
-  ASSERT_TRUE(scheduler_->complete(leases.back().lease_id(), true, ""));
+  ASSERT_TRUE(scheduler_->complete(leases.back().lease_id(), true, "", kT0));
   auto report = scheduler_->tick(t);
   ASSERT_EQ(report.campaigns_done, std::vector<std::string>{"c1"});
   EXPECT_EQ(scheduler_->status("c1").state(), "done");
@@ -194,7 +194,7 @@ TEST_F(SchedulerTest, ACancelledCampaignIsNoLongerLeased) {
 
 TEST_F(SchedulerTest, ARestartedSchedulerResumesWithoutCreatingTwice) {
   auto campaign = scheduler_->submit(campaign_yaml("c1", 2), "c1.yaml", "", kT0);
-  store::TimeMs round1 = scheduler_->round_start(campaign, 1);
+  store::TimeMs round1 = scheduler_->next_round_start(campaign, kT0);
   scheduler_->tick(round1);
   auto leased = lease_all("a1", vantage("eu1", "eu"), round1 + 5000);
   ASSERT_EQ(leased.size(), 8u);  // both rounds of the eu class
@@ -207,7 +207,54 @@ TEST_F(SchedulerTest, ARestartedSchedulerResumesWithoutCreatingTwice) {
   EXPECT_EQ(status.tasks_total(), 16u);
   EXPECT_EQ(status.tasks_leased(), 8u);
   // The leases from before the restart are still current.
-  EXPECT_TRUE(scheduler_->complete(leased[0].lease_id(), true, ""));
+  EXPECT_TRUE(scheduler_->complete(leased[0].lease_id(), true, "", kT0));
+}
+
+TEST_F(SchedulerTest, RoundsArePlannedOnHowLongRampsTookOnTheirPath) {
+  std::string yaml = campaign_yaml("c1", 3);
+  yaml.replace(yaml.find("probes: [metadata, latency]"), 27, "probes: [rate_limit_ramp]");
+  yaml.replace(yaml.find("vantages: [{region: eu}, {network: tor}]"), 40,
+               "vantages: [{region: eu}]");
+  yaml.replace(yaml.find("targets: {list: [\"a.example:50002:s\", \"b.example:50001:t\"]}"),
+               59, "targets: {list: [\"a.example:50002:s\"]}");
+  auto campaign = scheduler_->submit(yaml, "c1.yaml", "", kT0);
+  // On its own schedule a 200-request ramp takes 12.547 s, more than the 10 s spacing.
+  EXPECT_EQ(scheduler_->next_round_start(campaign, kT0), kT0 + 12'547);
+
+  // The ramp is leased at the window's end and runs past that time: no round starts under it.
+  const store::TimeMs leased_at = kT0 + 5000;
+  auto ramp = lease_all("a1", vantage("eu1", "eu"), leased_at);
+  ASSERT_EQ(ramp.size(), 1u);
+  for (store::TimeMs t = leased_at + 4000; t <= leased_at + 56'000; t += 4000) {
+    ASSERT_TRUE(scheduler_->renew(ramp[0].lease_id(), t));  // the agent's heartbeats
+    EXPECT_EQ(scheduler_->tick(t).rounds_started, 0u) << "at +" << t - kT0 << " ms";
+  }
+
+  // It took 60 s on this path: round 1 starts 60 s after round 0, not 12.547 s.
+  ASSERT_TRUE(scheduler_->complete(ramp[0].lease_id(), true, "", leased_at + 60'000));
+  EXPECT_EQ(scheduler_->next_round_start(campaign, leased_at + 60'000), kT0 + 60'000);
+  auto report = scheduler_->tick(leased_at + 60'000);
+  EXPECT_EQ(report.rounds_started, 1u);
+  auto advanced = store_->get_campaign("c1").value;
+  EXPECT_EQ(advanced.round, 1u);
+  EXPECT_EQ(advanced.round_started_ms, kT0 + 60'000);
+  // Round 2 is planned on the same path time, from round 1's start.
+  EXPECT_EQ(scheduler_->next_round_start(advanced, leased_at + 60'000), kT0 + 120'000);
+  EXPECT_EQ(scheduler_->politeness_bound_ms("c1"), 3 * 60'000);
+}
+
+TEST_F(SchedulerTest, AnExpiredRampLeaseHoldsNoRoundBack) {
+  std::string yaml = campaign_yaml("c1", 2);
+  yaml.replace(yaml.find("probes: [metadata, latency]"), 27, "probes: [rate_limit_ramp]");
+  auto campaign = scheduler_->submit(yaml, "c1.yaml", "", kT0);
+  const store::TimeMs planned = scheduler_->next_round_start(campaign, kT0);
+  auto ramps = lease_all("a1", vantage("eu1", "eu"), kT0 + 5000);
+  ASSERT_FALSE(ramps.empty());
+  store::TimeMs t = kT0 + 5000;
+  for (; t + 4000 < planned; t += 4000) ASSERT_TRUE(scheduler_->renew(ramps[0].lease_id(), t));
+  EXPECT_GT(scheduler_->next_round_start(campaign, planned), planned);  // still running
+  // The agent vanished: its lease (5 s) ran out, so the round starts on the plan.
+  EXPECT_EQ(scheduler_->next_round_start(campaign, t + 5001), planned);
 }
 
 v1::DiscoveredTargets advertised(const std::string& campaign, std::uint32_t round,
@@ -240,7 +287,7 @@ TEST_F(SchedulerTest, DiscoveredTargetsJoinFromTheNextRoundWithinLimits) {
   EXPECT_EQ(targets[2].id, "tls://n1.example:50002");
   EXPECT_EQ(targets[2].provenance, std::vector<std::string>{"peer:tls://a.example:50002"});
   // The next round plans them, and the total limit holds.
-  scheduler_->tick(scheduler_->round_start(campaign, 1));
+  scheduler_->tick(scheduler_->next_round_start(campaign, kT0));
   EXPECT_EQ(scheduler_->status("c1").tasks_total(), 8u + 16u);
   EXPECT_EQ(scheduler_->discover(advertised("c1", 1, {"n3.example", "n4.example"})), 1u);
   EXPECT_EQ(scheduler_->targets("c1").size(), 5u);
