@@ -6,6 +6,8 @@
   script is read for its `observatory report` flags the same way.
 - Every agent ConfigMap's agent.yaml, with `tasks: []` added, is run as `observatory agent
   --tasks` (it parses the vantages, politeness and profiles, runs nothing, exits 0).
+- Every Tor sidecar's torrc passes `tor --verify-config` of Debian's tor (the one the image
+  ships), its paths moved into a temporary folder.
 - Every campaign ConfigMap's campaign.yaml is given to `observatory campaign submit` against a
   port that refuses: a file the coordinator would refuse exits 2 with its reason, a valid one
   gets as far as connecting (exit 1).
@@ -14,6 +16,7 @@ Usage: check_flags.py OBSERVATORY RENDERED.yaml...
 """
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +26,8 @@ import yaml
 observatory = sys.argv[1]
 help_cache = {}
 problems = []
-checked = {"flags": 0, "agent configs": 0, "campaigns": 0}
+checked = {"flags": 0, "agent configs": 0, "torrcs": 0, "campaigns": 0}
+tor = shutil.which("tor")
 
 
 def help_flags(command):
@@ -93,6 +97,16 @@ for path in sys.argv[2:]:
                     checked["agent configs"] += 1
                     if out.returncode != 0:
                         problems.append(f"{name}: agent.yaml refused by observatory agent: {out.stderr.strip()[-400:]}")
+            if "torrc" in data and tor:
+                with tempfile.TemporaryDirectory() as tmp:
+                    torrc = data["torrc"].replace("/var/lib/tor/", f"{tmp}/lib/").replace("/run/tor/", f"{tmp}/run/")
+                    with open(f"{tmp}/torrc", "w") as f:
+                        f.write(torrc)
+                    out = subprocess.run([tor, "--verify-config", "-f", f"{tmp}/torrc"],
+                                         capture_output=True, text=True, timeout=60)
+                    checked["torrcs"] += 1
+                    if out.returncode != 0 or "Configuration was valid" not in out.stdout:
+                        problems.append(f"{name}: torrc refused by tor: {out.stdout.strip()[-400:]}")
             if "campaign.yaml" in data:
                 with tempfile.TemporaryDirectory() as tmp:
                     with open(f"{tmp}/campaign.yaml", "w") as f:
