@@ -111,6 +111,10 @@ for path in sys.argv[2:]:
                 with tempfile.TemporaryDirectory() as tmp:
                     with open(f"{tmp}/campaign.yaml", "w") as f:
                         f.write(data["campaign.yaml"])
+                    secret_file = (yaml.safe_load(data["campaign.yaml"]) or {}).get("canary_secret_file")
+                    if secret_file:  # the Job mounts the Secret there: a stand-in of 32 bytes
+                        with open(f"{tmp}/{secret_file}", "wb") as f:
+                            f.write(bytes(range(32)))
                     out = subprocess.run([observatory, "campaign", "submit", f"{tmp}/campaign.yaml",
                                           "--coordinator", "127.0.0.1:1", "--insecure"],
                                          capture_output=True, text=True, timeout=60)
