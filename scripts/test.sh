@@ -8,6 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/install-electrumx.sh"
 "$root/scripts/install-kafka.sh"
 "$root/scripts/install-helm-tools.sh"
+"$root/scripts/install-terraform-tools.sh"
 "$root/scripts/build.sh" "$root/build"
 export EO_FUZZ_SECONDS=${EO_FUZZ_SECONDS:-60}
 cd "$root/build"
