@@ -88,6 +88,16 @@ done
 echo "check_chart: helm template: $(cat "$work"/rendered/*.yaml | grep -c '^kind:') documents" \
   "($(cat "$work"/rendered/*.yaml | grep '^kind:' | sort | uniq -c | awk '{printf "%s %s, ", $1, $3}' | sed 's/, $//'))"
 
+# The packaged chart (what a repository serves; .helmignore applied) renders the same.
+if "$helm" package "$chart" -d "$work/package" >/dev/null &&
+   "$helm" template eo "$work"/package/electrum-observatory-*.tgz --namespace observatory \
+     -f "$chart/ci/three-regions-tor-values.yaml" "${api[@]}" >"$work/package/rendered.yaml" &&
+   cmp -s "$work/package/rendered.yaml" "$work/rendered/three-regions-tor.yaml"; then
+  echo "check_chart: helm package: $(basename "$work"/package/*.tgz) renders as the chart folder"
+else
+  fail "helm package: the packaged chart does not render as the folder does"
+fi
+
 # 3. schemas: kubeconform in a network namespace of its own when the kernel lets us make one
 # (no fetch is possible), and first a self-test: documents with an unknown field or a wrong type
 # must fail, so that schemas that stopped being strict cannot pass everything.
