@@ -111,10 +111,9 @@ locals {
 
   runcmd = concat(
     [
-      ["install", "-d", "-m", "0750", "-o", tostring(local.image_uid), "-g", tostring(local.image_uid), local.data],
-      # The key is read by the image's user through its group.
-      ["chgrp", tostring(local.image_uid), "${local.etc}/tls/agent.key"],
-      ["chmod", "0640", "${local.etc}/tls/agent.key"],
+      # Owned by the image's user (by uid: its group's gid is the image's business), 0700/0600.
+      ["install", "-d", "-m", "0700", "-o", tostring(local.image_uid), local.data],
+      ["chown", tostring(local.image_uid), "${local.etc}/tls/agent.key"],
     ],
     var.tor ? [
       ["sh", "-c", "echo TOR_GID=$(getent group debian-tor | cut -d: -f3) > ${local.etc}/tor-gid.env"],

@@ -190,6 +190,20 @@ if unknown or not flags:
     sys.exit(f"{sys.argv[1]}: flags not in observatory agent --help: {unknown}")
 print(f"{len(flags)} flags, all in observatory agent --help")
 EOF
+    # And every podman flag before the image is one of Debian's podman's (where podman is here).
+    if [ -x /usr/bin/podman ]; then
+      "$python" - "$render/$agent.exec-start.json" "$(/usr/bin/podman run --help)" <<'EOF'
+import json, re, sys
+words = json.load(open(sys.argv[1]))
+podman = words[2:words.index("agent") - 1]
+known = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", sys.argv[2], re.M))
+flags = [a for a in podman if a.startswith("--")]
+unknown = [f for f in flags if f not in known]
+if unknown or not flags:
+    sys.exit(f"{sys.argv[1]}: flags not in podman run --help: {unknown}")
+print(f"{len(flags)} podman flags, all in podman run --help")
+EOF
+    fi
     # The agent reads the config as a task file once `tasks` is added: vantages, politeness,
     # profiles and timeouts parse, and it starts (nothing to run, it exits).
     { cat "$render/$agent.agent.yaml"; echo "tasks: []"; } >"$render/$agent.tasks.yaml"
@@ -199,5 +213,72 @@ EOF
     fi
     grep -E 'vantage|politeness' "$render/$agent.agent.log" | head -4 || true
   done
+fi
+# The unit's command line run for real: with an electrum-observatory image at hand
+# (EO_TF_CHECK_IMAGE, e.g. one the container checks built with EO_CONTAINER_KEEP=1), play the
+# machine's first boot under a fake root (machine.py: write_files with their modes, the runcmd
+# chown/install), run the unit's podman command (paths under that root, this sandbox's podman
+# flags) and see the agent register with a coordinator over mTLS and serve /metrics.
+if [ -n "${EO_TF_CHECK_IMAGE:-}" ] && [ -n "$observatory" ] && [ "${EO_TF_CHECK_OFFLINE:-}" = 1 ]; then
+  step "the unit's podman command with $EO_TF_CHECK_IMAGE against a coordinator"
+  e2e=$work/e2e
+  mkdir -p "$e2e/render"
+  "$observatory" dev-ca --out "$e2e/pki" --agents us-ash --hosts 127.0.0.1 >/dev/null
+  cat >"$e2e/render/main.tf" <<EOF
+module "agent" {
+  source         = "$tf/modules/agent-cloud-init"
+  agent_id       = "us-ash"
+  provider_label = "hetzner"
+  region         = "us-east"
+  coordinator    = "127.0.0.1:50151"
+  tls_ca_pem     = file("$e2e/pki/ca.pem")
+  tls_cert_pem   = file("$e2e/pki/agent-us-ash.pem")
+  tls_key_pem    = file("$e2e/pki/agent-us-ash.key")
+  image          = "registry.example.org/electrum-observatory:0.1.0"
+}
+output "user_data" {
+  value     = module.agent.user_data
+  sensitive = true
+}
+output "exec_start" {
+  value     = module.agent.exec_start
+  sensitive = true
+}
+EOF
+  "$tofu" -chdir="$e2e/render" init -input=false -no-color >"$work/init.log" 2>&1 || { cat "$work/init.log"; exit 1; }
+  "$tofu" -chdir="$e2e/render" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 ||
+    { cat "$work/apply.log"; exit 1; }
+  "$tofu" -chdir="$e2e/render" output -raw user_data >"$e2e/user-data.yaml"
+  "$tofu" -chdir="$e2e/render" output -json exec_start >"$e2e/exec-start.json"
+  ip link set lo up
+  "$observatory" coordinator --listen 127.0.0.1:50151 --store "sqlite:$e2e/coordinator.sqlite" \
+    --tls-ca "$e2e/pki/ca.pem" --tls-cert "$e2e/pki/coordinator.pem" \
+    --tls-key "$e2e/pki/coordinator.key" --data-dir "$e2e/coordinator-data" --log-format json \
+    >"$e2e/coordinator.log" 2>&1 &
+  coordinator=$!
+  container=eo-tf-check-$$
+  cleanup_e2e() {
+    podman --runtime runc --cgroup-manager cgroupfs rm -f -t 2 "$container" >/dev/null 2>&1 || true
+    kill "$coordinator" 2>/dev/null || true
+  }
+  trap cleanup_e2e EXIT
+  mapfile -t command < <("$src/tests/deploy/terraform/machine.py" "$e2e/user-data.yaml" \
+    "$e2e/exec-start.json" "$e2e/root" "$EO_TF_CHECK_IMAGE" "$container" \
+    --runtime runc --cgroup-manager cgroupfs -- --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+  "${command[@]}" >/dev/null 2> >(grep -v -e 'systemd connection' >&2)
+  for _ in $(seq 60); do
+    grep -q '"msg":"agent registered"' "$e2e/coordinator.log" && break
+    sleep 0.5
+  done
+  if ! grep '"msg":"agent registered"' "$e2e/coordinator.log"; then
+    podman logs "$container" 2>&1 | tail -20; cat "$e2e/coordinator.log"
+    echo "the agent in podman did not register" >&2; exit 1
+  fi
+  curl -sf --max-time 5 http://127.0.0.1:9464/metrics | grep -m1 '^eo_agent_' ||
+    { echo "no agent metrics on :9464" >&2; exit 1; }
+  cleanup_e2e
+  trap - EXIT
+else
+  echo "== the unit's podman command: left out (EO_TF_CHECK_IMAGE=IMAGE, as root, runs it)"
 fi
 step "done"

@@ -53,8 +53,13 @@ run "clearnet_agent" {
     error_message = "Config, CA, certificate, key (0600) and the unit, nothing else."
   }
   assert {
-    condition     = [for c in yamldecode(nonsensitive(output.user_data)).runcmd : join(" ", c)][4] == "systemctl enable --now electrum-observatory-agent.service"
-    error_message = "cloud-init enables and starts the unit."
+    condition = [for c in yamldecode(nonsensitive(output.user_data)).runcmd : join(" ", c)] == [
+      "install -d -m 0700 -o 10001 /var/lib/electrum-observatory",
+      "chown 10001 /etc/electrum-observatory/tls/agent.key",
+      "systemctl daemon-reload",
+      "systemctl enable --now electrum-observatory-agent.service",
+    ]
+    error_message = "cloud-init gives the data directory and the key to the image's user (uid 10001), then enables and starts the unit."
   }
   assert {
     condition     = !strcontains(nonsensitive(output.systemd_unit), "/run/tor") && !strcontains(nonsensitive(output.systemd_unit), "tor.service")
