@@ -3,6 +3,7 @@
 
 #include "agent/probes/registry.h"
 #include "common/geo/geo.h"
+#include "common/async/supervise.h"
 #include "common/telemetry/log.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -131,14 +132,7 @@ EngineReport Engine::run(ProgressFn progress) {
   progress_ = std::move(progress);
   asio::io_context io;
   for (unsigned i = 0; i < std::max(1u, options_.concurrency); ++i) {
-    asio::co_spawn(io, worker(), [](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        telemetry::log(telemetry::LogLevel::error, "agent worker stopped", {{"error", ex.what()}});
-      }
-    });
+    asio::co_spawn(io, worker(), async::log_exit("agent worker"));
   }
   io.run();
   return report_;

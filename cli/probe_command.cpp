@@ -4,6 +4,7 @@
 
 #include "cli/server_list.h"
 #include "common/electrum/client.h"
+#include "common/async/supervise.h"
 #include "common/telemetry/log.h"
 #include "common/telemetry/metrics.h"
 
@@ -220,14 +221,7 @@ int run_probe(const ProbeOptions& options) {
   ProbeRun run{options, servers, results, 0, 0, {}};
   asio::io_context io;
   for (unsigned i = 0; i < std::max(1u, options.concurrency); ++i) {
-    asio::co_spawn(io, run.worker(), [](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        telemetry::log(telemetry::LogLevel::error, "probe worker failed", {{"error", ex.what()}});
-      }
-    });
+    asio::co_spawn(io, run.worker(), async::log_exit("probe worker"));
   }
   io.run();
 

@@ -3,12 +3,12 @@
 #include "agent/remote/coordinator_link.h"
 
 #include "agent/tasks/task_message.h"
+#include "common/async/supervise.h"
 #include "common/telemetry/log.h"
 
 #include "eo/v1/coordinator.grpc.pb.h"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -59,7 +59,10 @@ void CoordinatorLink::stop() {
 LinkExit CoordinatorLink::run() {
   auto work = asio::make_work_guard(*io_);
   std::thread grpc_thread([this] { session_loop(); });
-  asio::co_spawn(*io_, heartbeat_loop(), asio::detached);
+  // Without heartbeats the coordinator takes every lease back: a failed loop is restarted.
+  async::spawn_restarting(
+      io_->get_executor(), "agent heartbeat", [this] { return heartbeat_loop(); },
+      options_.reconnect_min, [this] { return !stopping_.load(); });
   io_->run();
   stop();
   grpc_thread.join();
@@ -167,7 +170,20 @@ void CoordinatorLink::take_leases(v1::TaskLeases batch) {
   }
   asio::post(*io_, [this, batch = std::move(batch)]() mutable {
     for (auto& lease : *batch.mutable_leases()) {
-      asio::co_spawn(*io_, run_task(std::move(lease)), asio::detached);
+      std::string lease_id = lease.lease_id();
+      asio::co_spawn(*io_, run_task(std::move(lease)),
+                     [this, lease_id](std::exception_ptr error, v1::TaskDone done) {
+                       if (error) {
+                         // Still a completion: the slot comes back and the coordinator knows.
+                         done.Clear();
+                         done.set_lease_id(lease_id);
+                         done.set_failed(true);
+                         done.set_failure("agent: task ended by " + async::describe(error));
+                         telemetry::log(LogLevel::error, "task failed inside the agent",
+                                        {{"lease_id", lease_id}, {"error", done.failure()}});
+                       }
+                       finish(std::move(done));
+                     });
     }
   });
 }
@@ -203,7 +219,7 @@ void CoordinatorLink::flush_locked() {
   }
 }
 
-asio::awaitable<void> CoordinatorLink::run_task(v1::TaskLease lease) {
+asio::awaitable<v1::TaskDone> CoordinatorLink::run_task(v1::TaskLease lease) {
   v1::TaskDone done;
   done.set_lease_id(lease.lease_id());
   try {
@@ -221,6 +237,10 @@ asio::awaitable<void> CoordinatorLink::run_task(v1::TaskLease lease) {
     done.set_failed(true);
     done.set_failure(e.what());
   }
+  co_return done;
+}
+
+void CoordinatorLink::finish(v1::TaskDone done) {
   done.set_credit(1);
   std::lock_guard lock(mutex_);
   --running_;
@@ -243,7 +263,7 @@ asio::awaitable<void> CoordinatorLink::heartbeat_loop() {
     v1::AgentMessage beat;
     auto* heartbeat = beat.mutable_heartbeat();
     heartbeat->set_time_unix_us(std::chrono::duration_cast<std::chrono::microseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
+                                    options_.clock().time_since_epoch())
                                     .count());
     heartbeat->set_tasks_running(running_);
     write_locked(beat);

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,8 @@ struct LinkOptions {
   std::chrono::milliseconds reconnect_min{250};
   std::chrono::milliseconds reconnect_max{10'000};
   std::string software_version = "observatory";
+  // The heartbeat's timestamps (tests inject one).
+  std::function<std::chrono::system_clock::time_point()> clock = std::chrono::system_clock::now;
 };
 
 // Why run() returned.
@@ -61,7 +64,9 @@ class CoordinatorLink {
   void take_leases(v1::TaskLeases batch);
   // Writes one TaskAck for every lease read since the last one.
   void send_acks();
-  boost::asio::awaitable<void> run_task(v1::TaskLease lease);
+  boost::asio::awaitable<v1::TaskDone> run_task(v1::TaskLease lease);
+  // Queues a task's completion for the stream and frees its slot.
+  void finish(v1::TaskDone done);
   boost::asio::awaitable<void> heartbeat_loop();
 
   Engine& engine_;

@@ -3,6 +3,7 @@
 #include "honeypot/node/rpc_server.h"
 
 #include "common/bitcoin/hex.h"
+#include "common/async/supervise.h"
 #include "common/telemetry/log.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -50,18 +51,6 @@ std::string random_hex(std::size_t bytes) {
     throw std::runtime_error("RAND_bytes failed");
   }
   return bitcoin::to_hex(raw);
-}
-
-// The completion of a spawned coroutine: an exception is logged by name, never lost.
-auto log_failure(const char* what) {
-  return [what](std::exception_ptr error) {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      telemetry::log(telemetry::LogLevel::error, what, {{"error", e.what()}});
-    }
-  };
 }
 
 bool authorized(const RpcServerState& state, const HttpRequest& request) {
@@ -188,8 +177,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<RpcServerState> state) {
     }
     if (state->connections.size() >= state->config.max_connections) continue;  // closed here
     state->connections.insert(socket);
-    asio::co_spawn(state->executor, serve(state, socket),
-                   log_failure("node rpc connection failed"));
+    asio::co_spawn(state->executor, serve(state, socket), async::log_exit("node rpc connection"));
   }
 }
 
@@ -269,8 +257,9 @@ void RpcServer::start() {
     throw std::runtime_error("node rpc: cannot listen on " + config.host + ":" +
                              std::to_string(config.port) + ": " + ec.message());
   }
-  asio::co_spawn(state_->executor, accept_loop(state_),
-                 log_failure("node rpc accept loop failed"));
+  async::spawn_restarting(
+      state_->executor, "node rpc accept loop", [state = state_] { return accept_loop(state); },
+      std::chrono::milliseconds(100), [state = state_] { return !state->stopping; });
 }
 
 std::uint16_t RpcServer::port() const {

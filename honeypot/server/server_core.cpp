@@ -2,6 +2,7 @@
 // chain-change fan-out and stopping.
 #include "honeypot/server/server_core.h"
 
+#include "common/async/supervise.h"
 #include "common/telemetry/log.h"
 #include "honeypot/server/session.h"
 
@@ -156,18 +157,14 @@ void ServerCore::stop() {
 void start_accepting(std::shared_ptr<ServerCore> core, std::shared_ptr<tcp::acceptor> acceptor,
                      std::shared_ptr<asio::ssl::context> tls) {
   auto executor = core->executor;
-  asio::co_spawn(executor, accept_loop(std::move(core), std::move(acceptor), std::move(tls)),
-                 [](std::exception_ptr error) {
-                   if (!error) return;
-                   try {
-                     std::rethrow_exception(error);
-                   } catch (const std::exception& e) {
-                     telemetry::log(telemetry::LogLevel::error, "honeypot accept loop failed",
-                                    {{"error", e.what()}});
-                   } catch (...) {
-                     telemetry::log(telemetry::LogLevel::error, "honeypot accept loop failed");
-                   }
-                 });
+  // A honeypot that stops accepting records nothing more: a failed loop is started again.
+  auto keep_going = [core] { return !core->stopping; };
+  async::spawn_restarting(
+      executor, "honeypot accept loop",
+      [core = std::move(core), acceptor = std::move(acceptor), tls = std::move(tls)] {
+        return accept_loop(core, acceptor, tls);
+      },
+      std::chrono::milliseconds(100), keep_going);
 }
 
 }  // namespace eo::honeypot::server

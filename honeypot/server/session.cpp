@@ -2,6 +2,7 @@
 // and write timeouts, and one DISCONNECT event at the end.
 #include "honeypot/server/session.h"
 
+#include "common/async/supervise.h"
 #include "common/telemetry/log.h"
 #include "honeypot/server/server_core.h"
 #include "honeypot/server/tls_context.h"
@@ -70,13 +71,7 @@ void Session::spawn(asio::awaitable<void> task, const char* name) {
       core_->executor, std::move(task),
       [self = shared_from_this(), name](std::exception_ptr error) {
         if (!error) return;
-        std::string what = "unknown exception";
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
+        const std::string what = async::describe(error);
         telemetry::log(
             telemetry::LogLevel::error, "honeypot session task failed",
             {{"task", name}, {"session_id", self->state_.recorder.session_id()}, {"error", what}});

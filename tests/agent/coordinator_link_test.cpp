@@ -12,6 +12,7 @@
 #include <grpcpp/server_builder.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -178,6 +179,76 @@ TEST(CoordinatorLink, SpeaksOneLeaseAndOneCompletionPerMessageToACoordinatorWith
   EXPECT_EQ(acked, kLeases);
   EXPECT_EQ(seen.dones_messages, 0) << "TaskDones sent to a coordinator that did not ask";
   EXPECT_EQ(seen.done_messages, kLeases);
+}
+
+// Counts heartbeats on one stream; leases nothing.
+class HeartbeatCounter final : public v1::Coordinator::Service {
+ public:
+  grpc::Status Register(grpc::ServerContext*, const v1::RegisterRequest*,
+                        v1::RegisterResponse* response) override {
+    response->set_session_token("token");
+    response->set_heartbeat_interval_ms(20);
+    response->set_lease_duration_ms(60'000);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status TaskStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::AgentMessage>* stream) override {
+    v1::AgentMessage in;
+    while (!context->IsCancelled() && stream->Read(&in)) {
+      if (!in.has_heartbeat()) continue;
+      std::lock_guard lock(mutex_);
+      ++heartbeats_;
+      cv_.notify_all();
+    }
+    return grpc::Status::OK;
+  }
+
+  int wait_for_heartbeats(int count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, timeout, [&] { return heartbeats_ >= count; });
+    return heartbeats_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int heartbeats_ = 0;
+};
+
+// The heartbeat loop dies (its clock throws once); the agent logs it, starts the loop again, and
+// heartbeats go on, so the coordinator keeps the agent's leases.
+TEST(CoordinatorLink, AHeartbeatLoopThatFailsIsRestarted) {
+  HeartbeatCounter coordinator;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&coordinator);
+  auto server = builder.BuildAndStart();
+  ASSERT_NE(port, 0);
+
+  AgentPlan plan;
+  plan.agent_id = "heartbeat-test";
+  NullSink sink;
+  Engine engine(plan, sink, EngineOptions{});
+  LinkOptions options;
+  options.coordinator = "127.0.0.1:" + std::to_string(port);
+  options.insecure = true;
+  options.reconnect_min = 50ms;
+  std::atomic<int> ticks{0};
+  options.clock = [&ticks] {
+    if (++ticks == 2) throw std::runtime_error("clock fault injected by the test");
+    return std::chrono::system_clock::now();
+  };
+  CoordinatorLink link(engine, plan.agent_id, plan.vantages, options);
+  std::thread agent([&] { link.run(); });
+  const int seen = coordinator.wait_for_heartbeats(5, 20s);
+  link.stop();
+  agent.join();
+  server->Shutdown(std::chrono::system_clock::now() + 2s);
+  EXPECT_GE(seen, 5) << "heartbeats stopped after the loop failed";
+  EXPECT_GT(ticks.load(), 2) << "the loop was not started again";
 }
 
 }  // namespace
