@@ -67,7 +67,7 @@ variable "os_image" {
 }
 
 variable "ssh_key_ids" {
-  description = "Hetzner SSH key ids or names put on the machines (none: no SSH key, and no root password mail either when set)."
+  description = "Hetzner SSH key ids or names put on the machines (with none, Hetzner mails a root password; SSH stays closed by the firewall unless ssh_cidrs opens it)."
   type        = list(string)
   default     = []
 }

@@ -160,6 +160,22 @@ if PYTHONPATH=$cloudinit_root/usr/lib/python3/dist-packages \
   echo "cloud-init schema accepted a broken document" >&2; exit 1
 fi
 
+# The Tor agent's torrc as the machine ends up with it (Debian's torrc, ours appended), read by
+# Debian's tor the way its tor@default unit reads it.
+if [ -x /usr/bin/tor ] && [ -f /usr/share/tor/tor-service-defaults-torrc ] && [ -f /etc/tor/torrc ]; then
+  step "tor --verify-config"
+  { cat /etc/tor/torrc
+    "$python" -c 'import sys, yaml
+files = yaml.safe_load(open(sys.argv[1]))["write_files"]
+print("".join(f["content"] for f in files if f["path"] == "/etc/tor/torrc"))' "$render/tor.user-data.yaml"
+  } >"$render/torrc"
+  grep -q '^ControlPort 127.0.0.1:9051' "$render/torrc"
+  /usr/bin/tor --defaults-torrc /usr/share/tor/tor-service-defaults-torrc -f "$render/torrc" \
+    --RunAsDaemon 0 --verify-config | tail -1
+else
+  echo "== tor --verify-config: left out (no Debian tor here)"
+fi
+
 # systemd's own parser on the unit; it checks that ExecStart's program exists, so only where
 # podman is installed (Debian's podman; the container checks install it).
 if [ -x /usr/bin/podman ] && command -v systemd-analyze >/dev/null; then
