@@ -9,6 +9,9 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -27,7 +30,18 @@ struct BusObservationSink::Metrics {
 };
 
 BusObservationSink::BusObservationSink(bus::Producer& producer, prometheus::Registry* metrics)
-    : producer_(producer), metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr) {}
+    : producer_(producer), metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr) {
+  if (!metrics_) return;
+  exporter_ = std::jthread([this](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mutex);
+    while (!stop.stop_requested()) {
+      cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+      if (!stop.stop_requested()) export_stats();
+    }
+  });
+}
 
 BusObservationSink::~BusObservationSink() = default;
 

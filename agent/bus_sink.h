@@ -7,12 +7,15 @@
 #include "common/bus/bus.h"
 
 #include <memory>
+#include <string>
+#include <thread>
 
 namespace eo::agent {
 
 class BusObservationSink final : public ObservationSink {
  public:
-  // With a registry, exports the producer's delivery counters and spool depth.
+  // With a registry, exports the producer's delivery counters and spool depth after each publish
+  // and once a second besides (the spool drains while nothing is published).
   explicit BusObservationSink(bus::Producer& producer, prometheus::Registry* metrics = nullptr);
   ~BusObservationSink() override;
   // Retries a refused publish with back-off; a disk that keeps failing is fatal (throws
@@ -28,6 +31,7 @@ class BusObservationSink final : public ObservationSink {
   bus::Producer& producer_;
   std::unique_ptr<Metrics> metrics_;
   std::string buffer_;
+  std::jthread exporter_;  // last: stopped and joined before the rest goes
 };
 
 }  // namespace eo::agent
