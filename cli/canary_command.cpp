@@ -3,7 +3,7 @@
 // --canary-registry reads. Needs the secret: run it where the coordinator's campaign file is.
 #include "cli/canary_command.h"
 
-#include "agent/probes/known_probes.h"
+#include "cli/known_probes.h"
 #include "cli/coordinator_command.h"
 #include "common/canary/registry.h"
 #include "coordinator/campaign/campaign_spec.h"
@@ -27,7 +27,7 @@ struct RegistryOptions {
 };
 
 int run_registry(const RegistryOptions& o) {
-  auto spec = coordinator::load_campaign_file(o.campaign_file, agent::known_probes());
+  auto spec = coordinator::load_campaign_file(o.campaign_file, cli::known_probes());
   if (spec.canary_secret.empty()) {
     throw std::invalid_argument(o.campaign_file +
                                 ": no canary_secret or canary_secret_file: it issues no canaries");

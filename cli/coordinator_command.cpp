@@ -1,6 +1,6 @@
 #include "cli/coordinator_command.h"
 
-#include "agent/probes/known_probes.h"
+#include "cli/known_probes.h"
 #include "cli/kafka_options.h"
 #include "common/pki/pki.h"
 #include "common/rpc/credentials.h"
@@ -97,7 +97,7 @@ int run_coordinator(const CoordinatorOptions& options) {
   coordinator::SchedulerOptions scheduler_options;
   scheduler_options.builtin_servers_json =
       options.servers_json.empty() ? default_servers_json() : options.servers_json;
-  scheduler_options.known_probes = agent::known_probes();
+  scheduler_options.known_probes = cli::known_probes();
   scheduler_options.lease_ms = options.lease_ms;
   coordinator::Scheduler scheduler(*state, scheduler_options);
   telemetry::MetricsServer metrics("coordinator");
@@ -197,7 +197,7 @@ int submit(const OperatorOptions& options) {
   text << in.rdbuf();
   // Validate here first: the person submitting gets the error with their file's name.
   const auto parsed =
-      coordinator::parse_campaign_yaml(text.str(), options.file, agent::known_probes());
+      coordinator::parse_campaign_yaml(text.str(), options.file, cli::known_probes());
   const auto targets = coordinator::resolve_targets(parsed, default_servers_json());
   std::cerr << coordinator::describe(coordinator::detection_power(
                    parsed.rounds, static_cast<std::uint32_t>(parsed.vantages.size()),

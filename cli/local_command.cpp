@@ -5,7 +5,7 @@
 
 #include "agent/bus_sink.h"
 #include "agent/engine.h"
-#include "agent/probes/known_probes.h"
+#include "cli/known_probes.h"
 #include "agent/remote/coordinator_link.h"
 #include "aggregator/app/aggregator_app.h"
 #include "aggregator/report/report.h"
@@ -209,7 +209,7 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
 
 std::vector<std::string> default_probes() {
   std::vector<std::string> out;
-  for (const auto& probe : agent::known_probes()) {
+  for (const auto& probe : cli::known_probes()) {
     // The ramp pushes servers to their limits: only when asked for.
     if (probe.name != "rate_limit_ramp") out.push_back(probe.name);
   }
@@ -357,7 +357,7 @@ int run_local(const LocalOptions& options) {
     vantages.push_back(onion_route);
   }
 
-  const auto known = agent::known_probes();
+  const auto known = cli::known_probes();
   std::string yaml, origin = "built-in campaign", base_dir;
   if (!options.campaign.empty()) {
     // As `campaign submit` does: the stored campaign must parse again without its directory.

@@ -8,7 +8,7 @@
 //     probes).
 // Usage: coordinator_bench [--tasks N] [--agents K] [--store URL] [--skip-campaign]
 #include "agent/engine.h"
-#include "agent/probes/known_probes.h"
+#include "cli/known_probes.h"
 #include "agent/remote/coordinator_link.h"
 #include "common/store/factory.h"
 #include "coordinator/service/server.h"
@@ -113,7 +113,7 @@ std::string bench_campaign(const std::string& name, int targets) {
 void dispatch_bench(const std::string& url, int tasks, int agents) {
   auto store = eo::store::make_store(url);
   eo::coordinator::SchedulerOptions options;
-  options.known_probes = eo::agent::known_probes();
+  options.known_probes = eo::cli::known_probes();
   eo::coordinator::Scheduler scheduler(*store, options);
   eo::coordinator::ServerOptions server_options;
   server_options.listen = "127.0.0.1:0";
@@ -135,9 +135,8 @@ void dispatch_bench(const std::string& url, int tasks, int agents) {
       {self_path(), "--agents-for", target, "--agents", std::to_string(agents)},
       "/dev/null");
   // Done when the store has counted every completion (a count costs a scan: not too often).
-  while (scheduler.status("dispatch").tasks_done() < total && Clock::now() - start < 300s) {
-    std::this_thread::sleep_for(100ms);
-  }
+  eo::test::wait_until([&] { return scheduler.status("dispatch").tasks_done() >= total; }, 300s,
+                       100ms);
   double wall = std::chrono::duration<double>(Clock::now() - start).count();
   double cpu = cpu_seconds() - cpu0;
   agent_process.stop();
@@ -161,7 +160,7 @@ void campaign_bench() {
   eo::test::TempDir dir;
   auto store = eo::store::make_store("sqlite:" + dir.file("state.sqlite"));
   eo::coordinator::SchedulerOptions options;
-  options.known_probes = eo::agent::known_probes();
+  options.known_probes = eo::cli::known_probes();
   eo::coordinator::Scheduler scheduler(*store, options);
   eo::coordinator::ServerOptions server_options;
   server_options.listen = "127.0.0.1:0";
@@ -211,9 +210,8 @@ void campaign_bench() {
   for (auto& agent : agents) agent.thread = std::thread([&agent] { agent.link->run(); });
   auto start = Clock::now();
   scheduler.submit(yaml, "walltime", "", now_ms());
-  while (scheduler.status("walltime").state() != "done" && Clock::now() - start < 120s) {
-    std::this_thread::sleep_for(20ms);
-  }
+  eo::test::wait_until([&] { return scheduler.status("walltime").state() == "done"; }, 120s,
+                       20ms);
   double wall = std::chrono::duration<double>(Clock::now() - start).count();
   double bound = double(scheduler.politeness_bound_ms("walltime")) / 1000.0;
   auto status = scheduler.status("walltime");

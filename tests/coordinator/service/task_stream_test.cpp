@@ -2,7 +2,7 @@
 // credit it carries (the agent's one message per task), a completion carrying none returns
 // nothing, and the coordinator never leases beyond what the agent granted, whether leases and
 // completions travel one per message or in batches; nor beyond its cap of held leases.
-#include "agent/probes/known_probes.h"
+#include "cli/known_probes.h"
 #include "common/store/factory.h"
 #include "coordinator/service/scheduler.h"
 #include "coordinator/service/server.h"
@@ -149,7 +149,7 @@ class TaskStream : public ::testing::Test {
   void SetUp() override {
     store_ = store::make_store("sqlite:" + dir_.file("state.sqlite"));
     SchedulerOptions options;
-    options.known_probes = agent::known_probes();
+    options.known_probes = cli::known_probes();
     scheduler_ = std::make_unique<Scheduler>(*store_, options);
     auto campaign = scheduler_->submit(
         "name: credit\n"
@@ -194,11 +194,7 @@ TEST_F(TaskStream, CompletionsReturnTheirCreditAndNoMore) {
     EXPECT_EQ(agent.waiting(), 0u) << "leased beyond the credit";
     agent.ack_and_complete(lease, 1);
   }
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (scheduler_->status("credit").tasks_done() < total_ &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
+  test::wait_until([&] { return scheduler_->status("credit").tasks_done() >= total_; }, 10s);
   EXPECT_EQ(scheduler_->status("credit").tasks_done(), total_);
   EXPECT_EQ(agent.messages().second, 0) << "an agent that did not ask for batches got one";
 }
@@ -231,11 +227,7 @@ TEST_F(TaskStream, BatchesStayWithinCreditAndEachCompletionInThemCountsOnce) {
   auto rest = agent.take_leases(2, 10s);
   ASSERT_EQ(rest.size(), 2u);
   agent.ack_and_complete_together(rest, 1);
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (scheduler_->status("credit").tasks_done() < total_ &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
+  test::wait_until([&] { return scheduler_->status("credit").tasks_done() >= total_; }, 10s);
   auto status = scheduler_->status("credit");
   EXPECT_EQ(status.tasks_done(), total_);
   EXPECT_EQ(status.tasks_failed(), 0u);
