@@ -52,6 +52,7 @@ struct CoordinatorServer::Metrics {
   prometheus::Counter& rounds;
   prometheus::Counter& discovered;
   std::set<std::string> agent_labels;  // every "region/network" seen so far
+  std::set<std::string> campaigns;     // running at the last refresh
 };
 
 CoordinatorServer::CoordinatorServer(Scheduler& scheduler, ServerOptions options,
@@ -165,6 +166,18 @@ void CoordinatorServer::refresh_metrics(const TickReport& report) {
   }
   auto campaigns = scheduler_.store().list_campaigns(store::CampaignState::running);
   if (!campaigns.ok()) return;
+  // A campaign that ended (done, cancelled) loses its series: its last counts would otherwise
+  // read as queued tasks forever.
+  std::set<std::string> running;
+  for (const auto& campaign : campaigns.value) running.insert(campaign.id);
+  for (const auto& id : metrics_->campaigns) {
+    if (running.count(id) != 0) continue;
+    for (const char* state : {"queued", "leased", "done", "failed"}) {
+      metrics_->tasks.Remove(&metrics_->tasks.Add({{"campaign", id}, {"state", state}}));
+    }
+    metrics_->progress.Remove(&metrics_->progress.Add({{"campaign", id}}));
+  }
+  metrics_->campaigns = running;
   for (const auto& campaign : campaigns.value) {
     auto counts = scheduler_.store().counts(campaign.id);
     if (!counts.ok()) continue;

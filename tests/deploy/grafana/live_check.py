@@ -180,6 +180,7 @@ class Run:
         self.procs = {}
         self.ports = {}
         self.mock = None
+        self.done = False
 
     def start(self, name, argv, **kw):
         logf = open(self.work / "logs" / f"{name}.log", "ab")
@@ -481,10 +482,10 @@ def live(args, dashboards, rule_files):
                 aggregator = run.scrape("aggregator")
                 expiries = metric_value(coordinator, "eo_coordinator_lease_expiries_total") or 0
                 published = metric_value(aggregator, "eo_aggregator_findings_published_total") or 0
-                if re.search(r"\bdone\b", status) and expiries >= 1 and published >= 1:
-                    done = True
+                if re.match(r"campaign \S+: done,", status) and expiries >= 1 and published >= 1:
+                    done = run.done = True
                     log(f"campaign done; {expiries:.0f} lease expiries, {published:.0f} findings "
-                        "published")
+                        "published: " + status.strip())
                     break
             time.sleep(0.5)
         if killed_at is None:
@@ -573,6 +574,14 @@ def check_live(run, dashboards, start, end, range_s):
     depth = {s["metric"]["instance"]: s["value"][1]
              for s in run.query('eo_agent_observations{state="spool_depth"}', at=end)}
     report.append("  spool depth at the end: " + ", ".join(f"{k} {v}" for k, v in sorted(depth.items())))
+    # A campaign that ended loses its task series (stale queued counts would raise
+    # EoCampaignStalled and EoAgentSilent forever).
+    if run.done:
+        left = run.query('eo_coordinator_tasks{campaign="grafana-live"}', at=end)
+        if left:
+            failures.append(f"the ended campaign still has task series: {left}")
+        else:
+            report.append("  the ended campaign's task series are gone")
     peak = run.query(f'max_over_time(sum(eo_agent_observations{{state="spool_depth"}})[{range_s}s:1s])',
                      at=end)
     wallets = run.query("max(eo_aggregator_honeypot_wallets)", at=end)
