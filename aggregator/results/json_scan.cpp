@@ -136,6 +136,9 @@ std::optional<std::string> string_value(std::string_view token) {
                   [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
     return std::string(inner);
   }
+  // nlohmann reads a NUL byte as the end of its input, so "a"<NUL>" would pass as the string "a";
+  // JSON allows no raw control character in a string, a NUL least of all.
+  if (inner.find('\0') != std::string_view::npos) return std::nullopt;
   auto parsed = nlohmann::json::parse(token, nullptr, false);
   if (!parsed.is_string()) return std::nullopt;
   return parsed.get<std::string>();

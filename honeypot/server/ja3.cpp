@@ -1,9 +1,11 @@
-// JA3-style TLS client fingerprints: the JA3 string and its MD5, GREASE values left out.
+// JA3-style TLS client fingerprints: the ClientHello fields read from OpenSSL, the JA3 string
+// and its MD5, GREASE values left out.
 #include "honeypot/server/ja3.h"
 
 #include "common/bitcoin/hex.h"
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include <array>
 
@@ -65,6 +67,31 @@ std::vector<std::uint8_t> parse_point_formats(const std::uint8_t* data, std::siz
   if (length > size - 1) length = size - 1;
   formats.assign(data + 1, data + 1 + length);
   return formats;
+}
+
+void read_client_hello(ssl_st* ssl, ClientHello& hello) {
+  hello.version = static_cast<std::uint16_t>(SSL_client_hello_get0_legacy_version(ssl));
+  const unsigned char* data = nullptr;
+  const std::size_t cipher_bytes = SSL_client_hello_get0_ciphers(ssl, &data);
+  for (std::size_t i = 0; i + 1 < cipher_bytes; i += 2) {
+    hello.ciphers.push_back(static_cast<std::uint16_t>((data[i] << 8) | data[i + 1]));
+  }
+  int* types = nullptr;
+  std::size_t count = 0;
+  if (SSL_client_hello_get1_extensions_present(ssl, &types, &count) == 1) {
+    for (std::size_t i = 0; i < count; ++i) {
+      hello.extensions.push_back(static_cast<std::uint16_t>(types[i]));
+    }
+    OPENSSL_free(types);
+  }
+  std::size_t size = 0;
+  if (SSL_client_hello_get0_ext(ssl, 10, &data, &size) == 1) {
+    hello.groups = parse_supported_groups(data, size);
+  }
+  if (SSL_client_hello_get0_ext(ssl, 11, &data, &size) == 1) {
+    hello.point_formats = parse_point_formats(data, size);
+  }
+  hello.captured = true;
 }
 
 }  // namespace eo::honeypot::server

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+struct ssl_st;
+
 namespace eo::honeypot::server {
 
 // The fields of one ClientHello that JA3 reads, in the order the client sent them.
@@ -34,5 +36,10 @@ std::string ja3_hash(std::string_view ja3);
 // read before the error, never more than the declared length.
 std::vector<std::uint16_t> parse_supported_groups(const std::uint8_t* data, std::size_t size);
 std::vector<std::uint8_t> parse_point_formats(const std::uint8_t* data, std::size_t size);
+
+// Fills `hello` from the ClientHello OpenSSL has parsed, inside a client hello callback
+// (SSL_CTX_set_client_hello_cb): legacy version, ciphers, extension types in order, groups and
+// point formats. Sets `captured`.
+void read_client_hello(ssl_st* ssl, ClientHello& hello);
 
 }  // namespace eo::honeypot::server

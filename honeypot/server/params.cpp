@@ -128,7 +128,10 @@ std::string python_value_text(const nlohmann::json& value) {
 }
 
 std::string with_commas(std::int64_t value) {
-  std::string digits = std::to_string(value < 0 ? -value : value);
+  // The magnitude in unsigned arithmetic: -INT64_MIN does not fit in an int64 (a client's height
+  // may be any integer).
+  const auto magnitude = static_cast<std::uint64_t>(value);
+  std::string digits = std::to_string(value < 0 ? 0 - magnitude : magnitude);
   std::string out;
   for (std::size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');

@@ -17,36 +17,11 @@ int hello_index() {
   return index;
 }
 
-void read_hello(SSL* ssl, ClientHello& hello) {
-  hello.version = static_cast<std::uint16_t>(SSL_client_hello_get0_legacy_version(ssl));
-  const unsigned char* data = nullptr;
-  const std::size_t cipher_bytes = SSL_client_hello_get0_ciphers(ssl, &data);
-  for (std::size_t i = 0; i + 1 < cipher_bytes; i += 2) {
-    hello.ciphers.push_back(static_cast<std::uint16_t>((data[i] << 8) | data[i + 1]));
-  }
-  int* types = nullptr;
-  std::size_t count = 0;
-  if (SSL_client_hello_get1_extensions_present(ssl, &types, &count) == 1) {
-    for (std::size_t i = 0; i < count; ++i) {
-      hello.extensions.push_back(static_cast<std::uint16_t>(types[i]));
-    }
-    OPENSSL_free(types);
-  }
-  std::size_t size = 0;
-  if (SSL_client_hello_get0_ext(ssl, 10, &data, &size) == 1) {
-    hello.groups = parse_supported_groups(data, size);
-  }
-  if (SSL_client_hello_get0_ext(ssl, 11, &data, &size) == 1) {
-    hello.point_formats = parse_point_formats(data, size);
-  }
-  hello.captured = true;
-}
-
 // Runs early in the handshake, before the server picks anything; never rejects a client.
 int on_client_hello(SSL* ssl, int* /*alert*/, void* /*arg*/) {
   auto* hello = static_cast<ClientHello*>(SSL_get_ex_data(ssl, hello_index()));
   // A HelloRetryRequest brings a second ClientHello; JA3 describes the first.
-  if (hello != nullptr && !hello->captured) read_hello(ssl, *hello);
+  if (hello != nullptr && !hello->captured) read_client_hello(ssl, *hello);
   return SSL_CLIENT_HELLO_SUCCESS;
 }
 

@@ -317,6 +317,8 @@ TEST(JsonScan, MembersAndStringValues) {
   EXPECT_FALSE(string_value(R"("a"b")"));
   EXPECT_FALSE(string_value("\"\xff\""));  // not UTF-8
   EXPECT_FALSE(string_value("\""));
+  // Found by json_scan_fuzz (corpus/json_scan/regress-nul-*): nlohmann stops at a NUL byte.
+  EXPECT_FALSE(string_value(std::string_view("\"a\"\0\"", 5)));
 }
 
 TEST(Derive, MetadataDuplicateAndEscapedKeysReadAsAParserWould) {

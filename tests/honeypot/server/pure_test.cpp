@@ -134,6 +134,8 @@ TEST(Params, HashesIntegersAndStatus) {
   EXPECT_FALSE(non_negative_arg(Json(1.5)));
   EXPECT_EQ(with_commas(1234567), "1,234,567");
   EXPECT_EQ(with_commas(999), "999");
+  // Found by params_fuzz (corpus/params/regress-with-commas-int64-min): -value overflowed.
+  EXPECT_EQ(with_commas(INT64_MIN), "-9,223,372,036,854,775,808");
   struct Item {
     std::string tx_hash;
     std::int64_t height;
