@@ -1,6 +1,8 @@
 // MetricsServer over prometheus-cpp's civetweb exposer.
 #include "common/telemetry/metrics.h"
 
+#include "common/telemetry/log.h"
+
 #include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -30,6 +32,8 @@ void MetricsServer::listen(const std::string& bind_address) {
                              e.what());
   }
   exposer_->RegisterCollectable(registry_);
+  // The bound port, also when the address asked for port 0 (tests do; docs/layout.md).
+  log(LogLevel::info, "metrics listening", {{"address", bind_address}, {"port", port()}});
 }
 
 int MetricsServer::port() const {

@@ -37,16 +37,21 @@ std::string write_tasks(const eo::test::TempDir& dir, const std::string& name, i
 std::vector<std::string> agent_args(const std::string& tasks, const std::string& brokers,
                                     const std::string& data_dir) {
   return {EO_OBSERVATORY_BINARY, "agent", "--tasks", tasks, "--kafka", brokers, "--data-dir",
-          data_dir, "--concurrency", "4"};
+          data_dir, "--concurrency", "4", "--metrics-listen", "127.0.0.1:0"};
 }
 
 bool wait_exit(eo::test::ChildProcess& child, std::chrono::seconds timeout) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (!child.running()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
+  return eo::test::wait_until([&] { return !child.running(); }, timeout, 50ms);
+}
+
+// eo_agent_observations{state="..."} scraped from the agent's /metrics; -1 when unreadable.
+long agent_observations(int metrics_port, const std::string& state) {
+  auto scrape = eo::test::run_command("curl -sf --max-time 2 http://127.0.0.1:" +
+                                      std::to_string(metrics_port) + "/metrics");
+  const std::string key = "eo_agent_observations{state=\"" + state + "\"} ";
+  auto at = scrape.out.find(key);
+  if (scrape.status != 0 || at == std::string::npos) return -1;
+  return std::atol(scrape.out.c_str() + at + key.size());
 }
 
 int progress_lines(const std::string& log) {
@@ -84,12 +89,30 @@ TEST(AgentFaults, AllBrokersDownMidRunEveryObservationArrivesOnce) {
   auto tasks = write_tasks(dir, "tasks.yaml", target.port(), "outage", planned);
   eo::test::ChildProcess agent(agent_args(tasks, kafka.config("x").kafka_brokers, dir.file("data")),
                                dir.file("agent.log"));
-  std::this_thread::sleep_for(1500ms);
+  auto listening = eo::test::logged_json(agent, "metrics listening", 20s);
+  const int metrics = listening.is_object() ? listening.value("port", 0) : 0;
+  ASSERT_NE(metrics, 0) << agent.log();
+  // The run has started, brokers up ...
+  ASSERT_TRUE(eo::test::wait_until([&] { return progress_lines(agent.log()) >= 3; }, 60s))
+      << agent.log();
   kafka.set_all_brokers_down();
-  std::this_thread::sleep_for(4s);
+  const int before_outage = progress_lines(agent.log());
+  // ... and goes on while they are down: what it publishes then stays in the spool, unacknowledged
+  // (asserted from the agent's own gauge, not assumed from a sleep), and the run is not over.
+  const long kDuringOutage = 8;
+  ASSERT_LT(before_outage + kDuringOutage, planned) << "the run ended before the outage began";
+  ASSERT_TRUE(eo::test::wait_until(
+      [&] { return agent_observations(metrics, "spool_depth") >= kDuringOutage; }, 60s, 50ms))
+      << "spool_depth " << agent_observations(metrics, "spool_depth") << "\n" << agent.log();
+  ASSERT_TRUE(agent.running()) << "the outage did not overlap the run\n" << agent.log();
   kafka.set_all_brokers_up();
   ASSERT_TRUE(wait_exit(agent, 120s)) << agent.log();
   ASSERT_EQ(progress_lines(agent.log()), planned) << agent.log();
+  // Everything spooled during the outage was delivered before the agent exited.
+  auto delivered = eo::test::logged_json(agent, "observations delivered", 1s);
+  ASSERT_TRUE(delivered.is_object()) << agent.log();
+  EXPECT_EQ(delivered.value("spool_depth", -1), 0) << agent.log();
+  EXPECT_GE(delivered.value("delivered", 0), delivered.value("published", 1)) << agent.log();
   auto ids = consume(kafka, [&](const auto& seen) {
     auto it = seen.find("outage");
     return it != seen.end() && it->second.size() >= planned;
@@ -109,10 +132,7 @@ TEST(AgentFaults, SigkilledWhileSpoolingThenRestartedLosesNothing) {
   {
     eo::test::ChildProcess agent(agent_args(first, brokers, dir.file("data")),
                                  dir.file("first.log"));
-    auto until = std::chrono::steady_clock::now() + 60s;
-    while (progress_lines(agent.log()) < 10 && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(50ms);
-    }
+    eo::test::wait_until([&] { return progress_lines(agent.log()) >= 10; }, 60s, 50ms);
     kill(agent.pid(), SIGKILL);
     agent.stop();
     acknowledged = progress_lines(agent.log());

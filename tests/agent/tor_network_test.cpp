@@ -47,9 +47,15 @@ class SocketOwners {
   }
 
  private:
+  // Samples every 20 ms until stopped (the one poll helper's interval).
   void sample(int port) {
     std::string command = "ss -Htnp state established '( dport = :" + std::to_string(port) + " )'";
-    while (!done_) {
+    eo::test::wait_until([&] { return done_ || (sample_once(command), false); },
+                         std::chrono::hours(1));
+  }
+
+  void sample_once(const std::string& command) {
+    {
       auto run = eo::test::run_command(command);
       std::istringstream lines(run.out);
       std::string line;
@@ -64,7 +70,6 @@ class SocketOwners {
         std::lock_guard lock(mutex_);
         owners_[std::atoi(local.c_str() + colon + 1)] = std::atoi(users.c_str() + pid + 4);
       }
-      std::this_thread::sleep_for(20ms);
     }
   }
 

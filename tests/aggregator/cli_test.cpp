@@ -78,8 +78,8 @@ TEST(AggregatorCommand, HelpTeaches) {
 // No broker answers, so no partition is ever assigned: --once must not take that for "caught up".
 TEST(AggregatorCommand, OnceFailsAndSaysWhyWhenNoPartitionIsAssigned) {
   eo::test::TempDir dir;
-  auto run = run_observatory("aggregator --kafka 127.0.0.1:" +
-                             std::to_string(eo::test::free_tcp_port()) + " --db " +
+  eo::test::ClosedPort no_broker;
+  auto run = run_observatory("aggregator --kafka " + no_broker.address() + " --db " +
                              dir.file("r.sqlite") + " --data-dir " + dir.path() +
                              " --once --idle-ms 200 --once-timeout 2 --geo-database none");
   EXPECT_NE(run.status, 0);
@@ -95,7 +95,8 @@ TEST(AggregatorCommand, KafkaPropertiesAreCheckedAndNamed) {
   auto alone = run_observatory(base + "--kafka-property session.timeout.ms=6000");
   EXPECT_NE(alone.status, 0);
   EXPECT_NE(alone.err.find("--kafka"), std::string::npos) << alone.err;
-  const std::string kafka = "--kafka 127.0.0.1:" + std::to_string(eo::test::free_tcp_port());
+  eo::test::ClosedPort no_broker;
+  const std::string kafka = "--kafka " + no_broker.address();
   auto malformed = run_observatory(base + kafka + " --kafka-property session.timeout.ms");
   EXPECT_NE(malformed.status, 0);
   EXPECT_NE(malformed.err.find("'session.timeout.ms': expected KEY=VALUE"), std::string::npos)

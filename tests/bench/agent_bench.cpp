@@ -146,25 +146,29 @@ std::string join(const std::vector<std::uint16_t>& ports) {
   return out;
 }
 
-// Waits for the server's "ready tcp=.. tls=.. nofile=.." line in its log.
-std::optional<ServerPorts> wait_ready(eo::test::ChildProcess& server) {
-  for (int i = 0; i < 1500; ++i) {
-    std::stringstream log(server.log());
-    std::string word;
+// The ports of the server's "ready tcp=.. tls=.. nofile=.." line, once its log has it.
+std::optional<ServerPorts> ready_ports(eo::test::ChildProcess& server) {
+  std::stringstream log(server.log());
+  std::string word;
+  while (log >> word) {
+    if (word != "ready") continue;
+    ServerPorts ports;
     while (log >> word) {
-      if (word != "ready") continue;
-      ServerPorts ports;
-      while (log >> word) {
-        if (word.rfind("tcp=", 0) == 0) ports.tcp = parse_ports(word.substr(4));
-        if (word.rfind("tls=", 0) == 0) ports.tls = parse_ports(word.substr(4));
-        if (word.rfind("nofile=", 0) == 0) ports.nofile = word.substr(7);
-      }
-      if (!ports.tcp.empty() && !ports.tls.empty()) return ports;
+      if (word.rfind("tcp=", 0) == 0) ports.tcp = parse_ports(word.substr(4));
+      if (word.rfind("tls=", 0) == 0) ports.tls = parse_ports(word.substr(4));
+      if (word.rfind("nofile=", 0) == 0) ports.nofile = word.substr(7);
     }
-    if (!server.running()) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!ports.tcp.empty() && !ports.tls.empty()) return ports;
   }
   return std::nullopt;
+}
+
+// Waits for that line (15 s), or for the server to exit first.
+std::optional<ServerPorts> wait_ready(eo::test::ChildProcess& server) {
+  std::optional<ServerPorts> found;
+  eo::test::wait_until([&] { return (found = ready_ports(server)).has_value() || !server.running(); },
+                       std::chrono::seconds(15), std::chrono::milliseconds(10));
+  return found;
 }
 
 std::string shell_quote(const std::string& text) {

@@ -79,13 +79,19 @@ int main(int argc, char** argv) {
               tasks);
   std::unique_ptr<eo::test::ChildProcess> server;
   if (redis_port == 0) {
-    redis_port = eo::test::free_tcp_port();
-    server = std::make_unique<eo::test::ChildProcess>(
-        std::vector<std::string>{"redis-server", "--port", std::to_string(redis_port), "--bind",
-                                 "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
-                                 dir.path()},
-        dir.file("redis.log"));
-    eo::test::wait_for_tcp_port(redis_port, std::chrono::seconds(10));
+    auto started = eo::test::start_listening(
+        [&](int port) {
+          return std::vector<std::string>{"redis-server", "--port", std::to_string(port),
+                                          "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                          "no", "--dir", dir.path()};
+        },
+        dir.file("redis.log"), std::chrono::seconds(10));
+    server = std::move(started.process);
+    redis_port = started.port;
+    if (redis_port == 0) {
+      std::fprintf(stderr, "redis-server did not start: %s\n", server->log().c_str());
+      return 1;
+    }
   }
   Rates redis = run("redis://127.0.0.1:" + std::to_string(redis_port) + "/bench", tasks, batch);
   std::printf("redis:  %.0f leases/s, %.0f completes/s one call each, %.0f in batches (batch %d, "

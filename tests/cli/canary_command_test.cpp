@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -22,6 +23,19 @@ using honeypot::server::test::to_port;
 using honeypot::server::test::version_call;
 
 const std::string kBinary = EO_OBSERVATORY_BINARY;
+
+// The honeypot's first listener port, from its ready file (it was started on port 0).
+int bound_port(test::ChildProcess& honeypot, const std::string& ready_file) {
+  auto ready = test::wait_for_json_file(ready_file, std::chrono::seconds(20), &honeypot);
+  if (!ready.is_object() || !ready.contains("ports") || ready["ports"].empty()) return 0;
+  return ready["ports"][0].get<int>();
+}
+
+// A stopped honeypot said it flushed every recorded event to its bus.
+bool stopped_flushed(test::ChildProcess& honeypot) {
+  auto line = test::logged_json(honeypot, "honeypot stopped", std::chrono::seconds(5));
+  return line.is_object() && line.value("flushed", false);
+}
 
 std::vector<std::vector<std::string>> registry_lines(const std::string& path) {
   std::ifstream in(path);
@@ -84,13 +98,13 @@ TEST(CanaryCommand, RegistryHoneypotAndAggregatorRecordASighting) {
   }
   ASSERT_EQ(canary.size(), 64u);
 
-  const int port = test::free_tcp_port();
   {
-    test::ChildProcess honeypot({kBinary, "honeypot", "--tcp", "127.0.0.1:" + std::to_string(port),
-                                 "--canary-registry", dir.file("reg.tsv"), "--data-dir",
-                                 dir.file("data")},
+    test::ChildProcess honeypot({kBinary, "honeypot", "--tcp", "127.0.0.1:0", "--ready-file",
+                                 dir.file("ready.json"), "--canary-registry", dir.file("reg.tsv"),
+                                 "--data-dir", dir.file("data")},
                                 dir.file("honeypot.log"));
-    ASSERT_TRUE(test::wait_for_tcp_port(port, std::chrono::seconds(20))) << honeypot.log();
+    const int port = bound_port(honeypot, dir.file("ready.json"));
+    ASSERT_NE(port, 0) << honeypot.log();
     auto session = run_session(
         to_port(static_cast<std::uint16_t>(port)),
         {version_call("electrum/3.3.8"),
@@ -98,8 +112,9 @@ TEST(CanaryCommand, RegistryHoneypotAndAggregatorRecordASighting) {
          {"blockchain.scripthash.subscribe", nlohmann::json::array({canary})}});
     ASSERT_TRUE(session.connect.ok());
     ASSERT_EQ(session.replies.size(), 3u);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The requests were recorded before they were answered; stopping flushes them.
     honeypot.stop();
+    EXPECT_TRUE(stopped_flushed(honeypot)) << honeypot.log();
   }
   auto aggregated = test::run_command("timeout -k 5 120 " + kBinary + " aggregator --data-dir " +
                                       dir.file("data") + " --db " + dir.file("r.sqlite") +
@@ -125,47 +140,60 @@ TEST(CanaryCommand, RegistryHoneypotAndAggregatorRecordASighting) {
 TEST(CanaryCommand, LeakyServerIsReportedHonestOneIsNot) {
   test::TempDir dir;
   const bitcoin::Bytes secret(32, 0x11);
-  const int listener = test::free_tcp_port();
-  const int leaky = test::free_tcp_port();
-  const int honest = test::free_tcp_port();
+  int leaky = 0;
+  int honest = 0;
   auto target_id = [](int port) { return "tcp://127.0.0.1:" + std::to_string(port); };
-  canary::Registry registry;
-  std::string tasks = "campaign_id: leakcamp\ntasks:\n";
-  for (int port : {leaky, honest}) {
-    const canary::Issuance issuance{"leakcamp", target_id(port), "network=clearnet", 0};
-    registry.issue(secret, issuance);
-    tasks += "  - target: \"127.0.0.1:" + std::to_string(port) + ":t\"\n" +
-             "    probes: [xpub_gap_scan]\n" +
-             "    params: {xpub_gap_scan: {canary_key: " +
-             canary::to_hex(canary::task_key(secret, issuance)) + "}}\n";
-  }
   {
-    std::ofstream out(dir.file("reg.tsv"));
-    registry.write(out);
-  }
-  std::ofstream(dir.file("tasks.yaml")) << tasks;
-  {
-    auto honeypot = [&](const std::string& name, int port, std::vector<std::string> extra) {
-      std::vector<std::string> argv = {kBinary, "honeypot", "--tcp",
-                                       "127.0.0.1:" + std::to_string(port), "--id", name,
-                                       "--data-dir", dir.file(name)};
+    auto honeypot = [&](const std::string& name, std::vector<std::string> extra) {
+      std::vector<std::string> argv = {kBinary, "honeypot", "--tcp", "127.0.0.1:0", "--id", name,
+                                       "--ready-file", dir.file(name + ".ready"), "--data-dir",
+                                       dir.file(name)};
       argv.insert(argv.end(), extra.begin(), extra.end());
+      std::filesystem::remove(dir.file(name + ".ready"));
       return std::make_unique<test::ChildProcess>(argv, dir.file(name + ".log"));
     };
-    auto l = honeypot("listener", listener, {"--canary-registry", dir.file("reg.tsv")});
-    const std::string upstream = "127.0.0.1:" + std::to_string(listener) + ":t";
-    auto x = honeypot("leaky", leaky, {"--upstream", upstream});
-    auto h = honeypot("honest", honest, {});
-    for (int port : {listener, leaky, honest}) {
-      ASSERT_TRUE(test::wait_for_tcp_port(port, std::chrono::seconds(20))) << l->log() << x->log();
-    }
+    // A cycle: the listener's registry names the leaky and honest servers' ports, and the leaky
+    // one relays to the listener. Those two take port 0; the listener gets a candidate port that
+    // start_listening checks it holds, and the three start again on another when it does not.
+    std::unique_ptr<test::ChildProcess> x, h;
+    auto started = test::start_listening(
+        [&](int listener) {
+          x = honeypot("leaky", {"--upstream", "127.0.0.1:" + std::to_string(listener) + ":t"});
+          h = honeypot("honest", {});
+          leaky = bound_port(*x, dir.file("leaky.ready"));
+          honest = bound_port(*h, dir.file("honest.ready"));
+          canary::Registry registry;
+          std::string tasks = "campaign_id: leakcamp\ntasks:\n";
+          for (int port : {leaky, honest}) {
+            const canary::Issuance issuance{"leakcamp", target_id(port), "network=clearnet", 0};
+            registry.issue(secret, issuance);
+            tasks += "  - target: \"127.0.0.1:" + std::to_string(port) + ":t\"\n" +
+                     "    probes: [xpub_gap_scan]\n" +
+                     "    params: {xpub_gap_scan: {canary_key: " +
+                     canary::to_hex(canary::task_key(secret, issuance)) + "}}\n";
+          }
+          std::ofstream out(dir.file("reg.tsv"));
+          registry.write(out);
+          std::ofstream(dir.file("tasks.yaml")) << tasks;
+          return std::vector<std::string>{kBinary, "honeypot", "--tcp",
+                                          "127.0.0.1:" + std::to_string(listener), "--id",
+                                          "listener", "--data-dir", dir.file("listener"),
+                                          "--canary-registry", dir.file("reg.tsv")};
+        },
+        dir.file("listener.log"), std::chrono::seconds(20));
+    ASSERT_NE(started.port, 0) << started.process->log();
+    ASSERT_NE(leaky, 0) << x->log();
+    ASSERT_NE(honest, 0) << h->log();
+    auto& l = started.process;
     auto agent = test::run_command("timeout -k 5 120 " + kBinary + " agent --tasks " +
                                    dir.file("tasks.yaml") + " --data-dir " + dir.file("agent"));
     ASSERT_EQ(agent.status, 0) << agent.err;
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The leaky server's replies came from the listener, which recorded each request before
+    // answering it; stopping flushes what it recorded.
     x->stop();
     h->stop();
     l->stop();
+    EXPECT_TRUE(stopped_flushed(*l)) << l->log();
   }
   for (const char* data : {"agent", "listener"}) {
     auto aggregated = test::run_command("timeout -k 5 120 " + kBinary + " aggregator --data-dir " +

@@ -83,8 +83,8 @@ TEST(LocalCommand, RunsACampaignAgainstTwoServersAndReports) {
 
 TEST(LocalCommand, SaysSoWithinAMinuteWhenNothingIsReachable) {
   test::TempDir dir;
-  auto run = run_observatory("local --targets 127.0.0.1:" + std::to_string(test::free_tcp_port()) +
-                             ":t,127.0.0.1:" + std::to_string(test::free_tcp_port()) +
+  test::ClosedPort tcp, tls;
+  auto run = run_observatory("local --targets " + tcp.address() + ":t," + tls.address() +
                              ":s --no-tor --data-dir " + dir.file("data") + " --out " +
                              dir.file("report"));
   EXPECT_EQ(run.status, 3) << run.err;
@@ -96,7 +96,8 @@ TEST(LocalCommand, SaysSoWithinAMinuteWhenNothingIsReachable) {
 // A campaign short enough to finish before the early verdict gets the same verdict at its end.
 TEST(LocalCommand, SaysSoWhenAShortCampaignReachedNothing) {
   test::TempDir dir;
-  auto run = run_observatory("local --targets 127.0.0.1:" + std::to_string(test::free_tcp_port()) +
+  test::ClosedPort closed;
+  auto run = run_observatory("local --targets " + closed.address() +
                              ":t --sync-window-s 1 --no-tor --data-dir " + dir.file("data") +
                              " --out " + dir.file("report"));
   EXPECT_EQ(run.status, 3) << run.err;
@@ -109,8 +110,9 @@ TEST(LocalCommand, RefusesACampaignWhoseVantagesAreNotHere) {
   std::string campaign = dir.file("tor.yaml");
   std::ofstream(campaign) << "name: tor-only\ntargets: {list: [\"127.0.0.1:1:t\"]}\n"
                              "vantages: [{network: tor}]\n";
-  auto run = run_observatory("local --campaign " + campaign + " --tor-socks 127.0.0.1:" +
-                             std::to_string(test::free_tcp_port()) + " --data-dir " +
+  test::ClosedPort no_tor;
+  auto run = run_observatory("local --campaign " + campaign + " --tor-socks " +
+                             no_tor.address() + " --data-dir " +
                              dir.file("data") + " --out " + dir.file("report"));
   EXPECT_EQ(run.status, 2) << run.err;
   EXPECT_NE(run.err.find("network=tor"), std::string::npos) << run.err;

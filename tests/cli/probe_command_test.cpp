@@ -21,7 +21,8 @@ test::CommandResult run_observatory(const std::string& args) {
 
 TEST(ProbeCommand, ProbesReachableAndUnreachableServers) {
   test::LineServer server(test::echo_electrum());
-  int closed = test::free_tcp_port();
+  test::ClosedPort closed_port;
+  const int closed = closed_port.port();
   auto run = run_observatory("probe 127.0.0.1:" + std::to_string(server.port()) + ":t 127.0.0.1:" +
                              std::to_string(closed) + ":t --timeout 2");
   ASSERT_EQ(run.status, 0) << run.err;
@@ -45,7 +46,8 @@ TEST(ProbeCommand, ProbesReachableAndUnreachableServers) {
 }
 
 TEST(ProbeCommand, SaysSoWhenNothingIsReachable) {
-  auto run = run_observatory("probe 127.0.0.1:" + std::to_string(test::free_tcp_port()) + ":t");
+  test::ClosedPort closed;
+  auto run = run_observatory("probe " + closed.address() + ":t");
   EXPECT_EQ(run.status, 3);
   EXPECT_NE(run.err.find("nothing reachable"), std::string::npos) << run.err;
 }
@@ -71,13 +73,14 @@ TEST(ProbeCommand, MetricsPassPromtool) {
     boost::asio::steady_timer wait(socket.get_executor(), std::chrono::seconds(3));
     co_await wait.async_wait(boost::asio::use_awaitable);
   });
-  int metrics_port = test::free_tcp_port();
   test::TempDir dir;
   test::ChildProcess probe({EO_OBSERVATORY_BINARY, "probe",
                             "127.0.0.1:" + std::to_string(server.port()) + ":t", "--timeout", "5",
-                            "--metrics-listen", "127.0.0.1:" + std::to_string(metrics_port)},
+                            "--metrics-listen", "127.0.0.1:0"},
                            dir.file("probe.log"));
-  ASSERT_TRUE(test::wait_for_tcp_port(metrics_port, std::chrono::seconds(5))) << probe.log();
+  auto listening = test::logged_json(probe, "metrics listening", std::chrono::seconds(5));
+  const int metrics_port = listening.is_object() ? listening.value("port", 0) : 0;
+  ASSERT_NE(metrics_port, 0) << probe.log();
   std::string scrape = "curl -sf http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics >" +
                        dir.file("metrics.txt");
   ASSERT_EQ(std::system(scrape.c_str()), 0);

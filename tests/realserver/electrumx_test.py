@@ -36,7 +36,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support" / "realserver"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import electrumx_env  # noqa: E402
+import waiting  # noqa: E402
 
 READY_TIMEOUT = 60
 FOLLOW_TIMEOUT = 30
@@ -62,12 +64,17 @@ def check(condition, what):
     return condition
 
 
-def free_port():
-    # Only for ElectrumX, which takes its ports from the environment and cannot report a bound
-    # port 0 back; the chain node binds port 0 itself.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_electrumx(rel, server_log, ports_count=2, **launch_args):
+    """ElectrumX takes its ports from the environment and cannot report a bound port 0 back:
+    candidate ports, checked to be held by this ElectrumX (waiting.start_listening), others when
+    not. Returns (Popen, [tcp_port, ssl_port]); the chain node binds port 0 itself."""
+    def launch(ports):
+        server_log.truncate(0)
+        argv, env = electrumx_env.launch(
+            rel, tcp_port=ports[0], ssl_port=ports[1] if ports_count > 1 else None,
+            **launch_args)
+        return subprocess.Popen(argv, env=env, stdout=server_log, stderr=subprocess.STDOUT)
+    return waiting.start_listening(launch, count=ports_count, timeout=READY_TIMEOUT)
 
 
 class Node:
@@ -81,11 +88,9 @@ class Node:
             [observatory, "chain", "--rpc-listen", "127.0.0.1:0", "--rpc-cookie",
              str(self.cookie), "--ready-file", str(ready), "--blocks", "110"],
             stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while not ready.exists():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"observatory chain did not start (see {work}/node.log)")
-            time.sleep(0.05)
+        if not waiting.wait_until(lambda: ready.exists() or self.proc.poll() is not None,
+                                  READY_TIMEOUT) or not ready.exists():
+            raise RuntimeError(f"observatory chain did not start (see {work}/node.log)")
         self.port = json.loads(ready.read_text())["rpc_port"]
         self.url = f"http://{self.cookie.read_text().strip()}@127.0.0.1:{self.port}/"
 
@@ -341,15 +346,13 @@ def run(observatory, rel, variant, work, capture_into=None):
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
                         str(work / "key.pem"), "-out", str(work / "cert.pem"), "-days", "2",
                         "-subj", "/CN=127.0.0.1"], check=True, capture_output=True, timeout=60)
-        tcp_port, ssl_port = free_port(), free_port()
         options = variant_options(variant, work)
-        argv, env = electrumx_env.launch(
-            rel, daemon_url=node.url, tcp_port=tcp_port, ssl_port=ssl_port,
+        server, (tcp_port, ssl_port) = start_electrumx(
+            rel, server_log, daemon_url=node.url,
             certfile=work / "cert.pem", keyfile=work / "key.pem", scratch_dir=work,
             # What features.hosts announces (ElectrumX refuses a private address here).
             report_services="tcp://operator.example.org:50001" if options else "",
             options=options)
-        server = subprocess.Popen(argv, env=env, stdout=server_log, stderr=subprocess.STDOUT)
         name, protocol = electrumx_env.wait_for_server_version(
             "127.0.0.1", tcp_port, timeout=READY_TIMEOUT, proc=server)
         log(f"  serving: {name} (protocol {protocol})")

@@ -17,6 +17,7 @@ import electrumx_test as common
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support" / "realserver"))
 import electrumx_env  # noqa: E402
+import waiting  # noqa: E402  (tests/support, on the path electrumx_test put it)
 
 
 def run(observatory, rel, work):
@@ -31,11 +32,10 @@ def run(observatory, rel, work):
     server = None
     server_log = open(work / "electrumx.log", "w")
     try:
-        deadline = time.monotonic() + common.READY_TIMEOUT
-        while not ready.exists():
-            if honeypot.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the honeypot did not start (see honeypot.log)")
-            time.sleep(0.05)
+        waiting.wait_until(lambda: ready.exists() or honeypot.poll() is not None,
+                           common.READY_TIMEOUT)
+        if not ready.exists():
+            raise RuntimeError("the honeypot did not start (see honeypot.log)")
         info = json.loads(ready.read_text())
         node_port, honeypot_port = info["node_rpc_port"], info["ports"][0]
         cookie = cookie_file.read_text().strip()
@@ -43,11 +43,9 @@ def run(observatory, rel, work):
         # Some depth first: ElectrumX cannot reorganize below a short chain's genesis.
         address = common.DONATION
         common.core_rpc(node_port, cookie, "generatetoaddress", 30, address)
-        tcp_port = common.free_port()
-        argv, env = electrumx_env.launch(
-            rel, daemon_url=f"http://{cookie}@127.0.0.1:{node_port}/", tcp_port=tcp_port,
-            scratch_dir=work)
-        server = subprocess.Popen(argv, env=env, stdout=server_log, stderr=subprocess.STDOUT)
+        server, (tcp_port,) = common.start_electrumx(
+            rel, server_log, ports_count=1,
+            daemon_url=f"http://{cookie}@127.0.0.1:{node_port}/", scratch_dir=work)
         electrumx_env.wait_for_server_version("127.0.0.1", tcp_port,
                                               timeout=common.READY_TIMEOUT, proc=server)
         with common.ElectrumSession(tcp_port) as real, \

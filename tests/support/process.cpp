@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -55,11 +57,7 @@ bool ChildProcess::running() {
 void ChildProcess::stop(std::chrono::milliseconds grace) {
   if (!running()) return;
   kill(pid_, SIGTERM);
-  auto until = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < until) {
-    if (!running()) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  if (wait_until([&] { return !running(); }, grace)) return;
   kill(pid_, SIGKILL);
   int status = 0;
   waitpid(pid_, &status, 0);
@@ -73,33 +71,207 @@ std::string ChildProcess::log() const {
   return s.str();
 }
 
-int free_tcp_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds interval) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= until) return false;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(interval, until - now));
+  }
+}
+
+namespace {
+
+sockaddr_in loopback(int port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  return addr;
+}
+
+// Bound to 127.0.0.1:0, the kernel's choice read back; fd < 0 on failure.
+int bind_loopback_zero(int& port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr = loopback(0);
   socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return -1;
+  }
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
+// Inodes of the listening sockets on `port` (IPv4 and IPv6 tables).
+std::vector<std::string> listening_inodes(int port) {
+  std::vector<std::string> out;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string sl, local, remote, st, queues, tr, retr, uid, timeout, inode;
+      fields >> sl >> local >> remote >> st >> queues >> tr >> retr >> uid >> timeout >> inode;
+      auto colon = local.rfind(':');
+      if (st != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
+      if (std::stoi(local.substr(colon + 1), nullptr, 16) == port) out.push_back(inode);
+    }
+  }
+  return out;
+}
+
+bool holds_socket(const std::string& pid, const std::vector<std::string>& inodes) {
+  std::error_code ec;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/" + pid + "/fd", ec)) {
+    auto target = std::filesystem::read_symlink(fd.path(), ec).string();
+    for (const auto& inode : inodes) {
+      if (target == "socket:[" + inode + "]") return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+ClosedPort::ClosedPort() {
+  fd_ = bind_loopback_zero(port_);
+  if (fd_ < 0) throw std::runtime_error("cannot bind 127.0.0.1:0");
+}
+
+ClosedPort::~ClosedPort() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool child_listens_on(pid_t pid, int port) {
+  auto inodes = listening_inodes(port);
+  if (inodes.empty()) return false;
+  if (holds_socket(std::to_string(pid), inodes)) return true;
+  // Daemons that fork (danted): any process of the child's group (ChildProcess sets it).
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (getpgid(std::stoi(name)) == pid && holds_socket(name, inodes)) return true;
+  }
+  return false;
+}
+
+ListeningChild start_listening(const std::function<std::vector<std::string>(int port)>& argv_for,
+                               const std::string& log_path, std::chrono::milliseconds timeout,
+                               int attempts) {
+  ListeningChild out;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    // A candidate only: the child's own bind decides, and we check that it is the child that
+    // listens there (another process may have taken the port meanwhile).
+    int candidate = 0;
+    int fd = bind_loopback_zero(candidate);
+    if (fd >= 0) close(fd);
+    std::filesystem::remove(log_path);
+    out.process = std::make_unique<ChildProcess>(argv_for(candidate), log_path);
+    bool up = wait_until(
+        [&] { return !out.process->running() || child_listens_on(out.process->pid(), candidate); },
+        timeout);
+    if (up && out.process->running()) {
+      out.port = candidate;
+      return out;
+    }
+    if (attempt < attempts) out.process->stop();
+  }
+  return out;
+}
+
+nlohmann::json parse_log_line(const std::string& line) {
+  if (!line.empty() && line.front() == '{') {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    return !j.is_discarded() && j.is_object() ? j : nlohmann::json();
+  }
+  // Text: "TS LEVEL COMPONENT: MESSAGE key=value key=value" (common/telemetry/log.cpp). The
+  // message ends where the first word holding '=' starts; a value runs to the next such word.
+  std::istringstream words(line);
+  std::string ts, level, component, word;
+  if (!(words >> ts >> level >> component) || component.empty() || component.back() != ':') {
+    return {};
+  }
+  nlohmann::json out = {{"ts", ts}, {"level", level}, {"component", component.substr(0, component.size() - 1)}};
+  std::string message, key, value;
+  auto flush = [&] {
+    if (key.empty()) return;
+    auto parsed = nlohmann::json::parse(value, nullptr, false);
+    out[key] = parsed.is_discarded() ? nlohmann::json(value) : parsed;
+  };
+  while (words >> word) {
+    auto eq = word.find('=');
+    if (eq != std::string::npos && eq > 0) {
+      flush();
+      key = word.substr(0, eq);
+      value = word.substr(eq + 1);
+    } else if (!key.empty()) {
+      value += " " + word;
+    } else {
+      message += (message.empty() ? "" : " ") + word;
+    }
+  }
+  flush();
+  out["msg"] = message;
+  return out;
+}
+
+nlohmann::json logged_json(ChildProcess& child, const std::string& message,
+                           std::chrono::milliseconds timeout) {
+  nlohmann::json found;
+  auto scan = [&] {
+    std::istringstream lines(child.log());
+    std::string line;
+    while (std::getline(lines, line)) {
+      auto j = parse_log_line(line);
+      if (j.is_object() && j.value("msg", "") == message) {
+        found = std::move(j);
+        return true;
+      }
+    }
+    return false;
+  };
+  wait_until([&] { return scan() || !child.running(); }, timeout);
+  if (found.is_null()) scan();  // a line written just before the child exited
+  return found;
+}
+
+nlohmann::json wait_for_json_file(const std::string& path, std::chrono::milliseconds timeout,
+                                  ChildProcess* child) {
+  nlohmann::json found;
+  wait_until(
+      [&] {
+        std::ifstream in(path);
+        if (in) {
+          auto j = nlohmann::json::parse(in, nullptr, false);
+          if (!j.is_discarded()) {
+            found = std::move(j);
+            return true;
+          }
+        }
+        return child != nullptr && !child->running();
+      },
+      timeout);
+  return found;
 }
 
 bool wait_for_tcp_port(int port, std::chrono::milliseconds timeout) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    close(fd);
-    if (ok) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
+  return wait_until(
+      [&] {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr = loopback(port);
+        bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        close(fd);
+        return ok;
+      },
+      timeout, std::chrono::milliseconds(50));
 }
 
 bool in_ci() {

@@ -15,6 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+import waiting  # noqa: E402  (the one bounded poll: tests/support/waiting.py)
+
 # Linux interface names are at most 15 bytes; inside a namespace every host's end is "eth0"
 # and the hub's end is "h<index>".
 HOST_IF = "eth0"
@@ -106,11 +109,9 @@ def delay_line_link(prefix, index, host, state_dir):
     with open(Path(state_dir) / f"{host.name}.delayline.log", "w") as log:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                 start_new_session=True)
-    deadline = time.monotonic() + 10
-    while not ready.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"delay line for {host.name} did not start")
-        time.sleep(0.05)
+    waiting.wait_until(lambda: ready.exists() or proc.poll() is not None, 10)
+    if not ready.exists():
+        raise RuntimeError(f"delay line for {host.name} did not start")
     for cmd in (["ip", "-n", hub, "link", "set", host_tap, "netns", host.name],
                 ["ip", "-n", host.name, "link", "set", host_tap, "name", HOST_IF],
                 ["ip", "-n", hub, "link", "set", hub_tap, "master", "br0"],
@@ -168,20 +169,19 @@ def pids_in(namespace):
 
 def kill_processes(prefix, grace_s=5.0):
     """Ends every process inside our namespaces: SIGTERM, then SIGKILL after grace_s."""
-    deadline = time.monotonic() + grace_s
-    sig = signal.SIGTERM
-    while True:
+    def none_left(sig):
         pids = [p for ns in namespaces(prefix) for p in pids_in(ns)]
-        if not pids:
-            return
-        if time.monotonic() > deadline:
-            sig = signal.SIGKILL
         for pid in pids:
             try:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 pass
-        time.sleep(0.2)
+        return not pids
+
+    if waiting.wait_until(lambda: none_left(signal.SIGTERM), grace_s, 0.2):
+        return
+    if not waiting.wait_until(lambda: none_left(signal.SIGKILL), 60, 0.2):
+        raise RuntimeError(f"processes in {prefix}* namespaces survive SIGKILL")
 
 
 def down(prefix):

@@ -22,6 +22,7 @@ import yaml
 
 import checker
 import netns
+import waiting  # tests/support, on the path netns put it
 import scenario as scenario_mod
 from scenario import electrumx_env
 
@@ -90,14 +91,14 @@ class Run:
     def wait_port(self, namespace, host, port, timeout_s=20):
         probe = (f"import socket,sys\ntry:\n socket.create_connection(('{host}',{port}),1).close()"
                  f"\nexcept OSError:\n sys.exit(1)")
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        def accepts():
             self.check_alive()
             r = subprocess.run(netns.exec_argv(namespace, [sys.executable, "-c", probe]),
                                capture_output=True, timeout=10)
-            if r.returncode == 0:
-                return
-            time.sleep(0.2)
+            return r.returncode == 0
+
+        if waiting.wait_until(accepts, timeout_s, 0.2):
+            return
         raise RunError(f"{host}:{port} in {namespace} not listening after {timeout_s}s")
 
     def cli(self, argv, timeout_s, namespace=None, log_name=None):
@@ -166,12 +167,8 @@ class Run:
         self.start("chain", self.srv, [self.bin, "chain", "--rpc-listen", "127.0.0.1:0",
                                        "--rpc-cookie", str(cookie), "--ready-file", str(ready),
                                        "--blocks", "110"])
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            self.check_alive()
-            if time.monotonic() > deadline:
-                raise RunError("observatory chain did not start within 30 s")
-            time.sleep(0.1)
+        if not waiting.wait_until(lambda: self.check_alive() or ready.exists(), 30, 0.1):
+            raise RunError("observatory chain did not start within 30 s")
         port = json.loads(ready.read_text())["rpc_port"]
         url = f"http://{cookie.read_text().strip()}@127.0.0.1:{port}/"
         certs = self.out / "certs"
@@ -270,16 +267,21 @@ class Run:
             f"{len(self.s.vantage_regions())} vantages (at most {budget} s)")
         self.start_watch()
         started = time.monotonic()
-        deadline = started + budget
-        # the watch is looked up each time: a fault may have restarted it with the coordinator
-        while self.proc("campaign-watch").poll() is None:
-            if time.monotonic() > deadline:
-                raise RunError(f"campaign {name} not done after {budget} s")
+
+        # The watch exiting is the campaign's end; each poll also checks every other process
+        # and plays the scenario's faults due by then (during_campaign, by elapsed time).
+        def campaign_over():
+            # the watch is looked up each time: a fault may have restarted it with the coordinator
+            if self.proc("campaign-watch").poll() is not None:
+                return True
             for n, p in self.procs:
                 if n != "campaign-watch" and p.poll() is not None:
                     raise RunError(f"{n} exited with {p.returncode} during the campaign")
             self.during_campaign(time.monotonic() - started)
-            time.sleep(1)
+            return False
+
+        if not waiting.wait_until(campaign_over, budget, 1.0):
+            raise RunError(f"campaign {name} not done after {budget} s")
         watch = self.proc("campaign-watch")
         self.procs = [(n, p) for n, p in self.procs if n != "campaign-watch"]
         if watch.returncode != 0:

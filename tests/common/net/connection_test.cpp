@@ -56,7 +56,8 @@ ConnectOptions loopback(int port) {
 }
 
 TEST(Connection, RefusedPortIsRefused) {
-  auto result = connect_and_read(loopback(test::free_tcp_port()));
+  test::ClosedPort closed;
+  auto result = connect_and_read(loopback(closed.port()));
   EXPECT_EQ(result.failure.outcome, Outcome::refused) << result.failure.detail;
   EXPECT_EQ(result.failure.detail, "connect:connection_refused");
 }
@@ -171,7 +172,8 @@ TEST(Connection, BindsToTheChosenEgressAddress) {
 }
 
 TEST(Connection, UnusableEgressAddressIsReported) {
-  auto options = loopback(test::free_tcp_port());
+  test::ClosedPort closed;
+  auto options = loopback(closed.port());
   options.bind_address = "192.0.2.1";  // TEST-NET-1: not an address of this machine
   auto result = connect_and_read(options);
   EXPECT_EQ(result.failure.outcome, Outcome::unreachable);
@@ -192,13 +194,16 @@ class TlsServer {
  public:
   explicit TlsServer(const test::CertSpec& spec) {
     test::write_self_signed_cert(spec, dir_.file("cert.pem"), dir_.file("key.pem"));
-    port_ = test::free_tcp_port();
-    process_ = std::make_unique<test::ChildProcess>(
-        std::vector<std::string>{"openssl", "s_server", "-quiet", "-accept",
-                                 "127.0.0.1:" + std::to_string(port_), "-cert",
-                                 dir_.file("cert.pem"), "-key", dir_.file("key.pem")},
-        dir_.file("s_server.log"));
-    if (!test::wait_for_tcp_port(port_, std::chrono::seconds(10))) {
+    auto started = test::start_listening(
+        [&](int port) {
+          return std::vector<std::string>{"openssl", "s_server", "-quiet", "-accept",
+                                          "127.0.0.1:" + std::to_string(port), "-cert",
+                                          dir_.file("cert.pem"), "-key", dir_.file("key.pem")};
+        },
+        dir_.file("s_server.log"), std::chrono::seconds(10));
+    process_ = std::move(started.process);
+    port_ = started.port;
+    if (port_ == 0) {
       ADD_FAILURE() << "openssl s_server did not start: " << process_->log();
     }
   }

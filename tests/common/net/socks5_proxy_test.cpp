@@ -41,22 +41,24 @@ class Dante {
  public:
   Dante() {
     if (test::find_program("danted").empty()) return;
-    port_ = test::free_tcp_port();
-    std::ofstream conf(dir_.file("danted.conf"));
-    conf << "logoutput: " << dir_.file("danted.log") << "\n"
-         << "internal: 127.0.0.1 port = " << port_ << "\n"
-         << "external: 127.0.0.1\n"
-         << "clientmethod: none\nsocksmethod: none\n"
-         << "user.privileged: root\nuser.unprivileged: nobody\n"
-         << "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }\n"
-         << "socks pass { from: 127.0.0.0/8 to: 127.0.0.0/8 command: connect }\n"
-         << "socks block { from: 0.0.0.0/0 to: 0.0.0.0/0 }\n";
-    conf.close();
-    process_ = std::make_unique<test::ChildProcess>(
-        std::vector<std::string>{test::find_program("danted"), "-f", dir_.file("danted.conf"),
-                                 "-p", dir_.file("danted.pid")},
-        dir_.file("stdout.log"));
-    started_ = test::wait_for_tcp_port(port_, std::chrono::seconds(10));
+    auto started = test::start_listening(
+        [&](int port) {
+          std::ofstream conf(dir_.file("danted.conf"));
+          conf << "logoutput: " << dir_.file("danted.log") << "\n"
+               << "internal: 127.0.0.1 port = " << port << "\n"
+               << "external: 127.0.0.1\n"
+               << "clientmethod: none\nsocksmethod: none\n"
+               << "user.privileged: root\nuser.unprivileged: nobody\n"
+               << "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }\n"
+               << "socks pass { from: 127.0.0.0/8 to: 127.0.0.0/8 command: connect }\n"
+               << "socks block { from: 0.0.0.0/0 to: 0.0.0.0/0 }\n";
+          return std::vector<std::string>{test::find_program("danted"), "-f",
+                                          dir_.file("danted.conf"), "-p", dir_.file("danted.pid")};
+        },
+        dir_.file("stdout.log"), std::chrono::seconds(10));
+    process_ = std::move(started.process);
+    port_ = started.port;
+    started_ = port_ != 0;
   }
   bool started() const { return started_; }
   int port() const { return port_; }
@@ -93,13 +95,15 @@ TEST(Socks5Proxy, DanteRelaysToTheTargetByAddressAndByName) {
 TEST(Socks5Proxy, DanteReportsAClosedTargetPort) {
   Dante dante;
   ASSERT_TRUE(dante.started());
-  auto result = exchange(via_proxy(dante.port(), "127.0.0.1", test::free_tcp_port()), "x\n");
+  test::ClosedPort closed;
+  auto result = exchange(via_proxy(dante.port(), "127.0.0.1", closed.port()), "x\n");
   EXPECT_FALSE(result.failure.ok());
   EXPECT_EQ(result.failure.detail.rfind("proxy:", 0), 0u) << result.failure.detail;
 }
 
 TEST(Socks5Proxy, DeadProxyIsRefusedAtConnect) {
-  auto result = exchange(via_proxy(test::free_tcp_port(), "127.0.0.1", 1), "x\n");
+  test::ClosedPort dead;
+  auto result = exchange(via_proxy(dead.port(), "127.0.0.1", 1), "x\n");
   EXPECT_EQ(result.failure.outcome, Outcome::refused);
   EXPECT_EQ(result.failure.detail, "connect:connection_refused");
 }
@@ -118,17 +122,20 @@ TEST(Socks5Proxy, ProxyThatSpeaksGarbageIsAProxyError) {
 TEST(Socks5Proxy, TorRefusesAPrivateAddressAndWeRecordIt) {
   EO_SKIP_UNLESS_CI(test::find_program("tor").empty(), "tor is not installed");
   test::TempDir dir;
-  int port = test::free_tcp_port();
-  std::ofstream torrc(dir.file("torrc"));
-  torrc << "SocksPort 127.0.0.1:" << port << " IsolateSOCKSAuth\n"
-        << "DataDirectory " << dir.file("data") << "\n"
-        << "Log notice file " << dir.file("tor.log") << "\n"
-        << "ClientUseIPv6 0\nTestingTorNetwork 1\nClientRejectInternalAddresses 1\n"
-        << "DirAuthority nowhere orport=9 no-v2 v3ident=" << std::string(39, '0') << "1 "
-        << "127.0.0.1:9 " << std::string(39, '0') << "2\n";
-  torrc.close();
-  test::ChildProcess tor({"tor", "-f", dir.file("torrc")}, dir.file("stdout.log"));
-  ASSERT_TRUE(test::wait_for_tcp_port(port, std::chrono::seconds(30))) << tor.log();
+  auto started = test::start_listening(
+      [&](int socks_port) {
+        std::ofstream torrc(dir.file("torrc"));
+        torrc << "SocksPort 127.0.0.1:" << socks_port << " IsolateSOCKSAuth\n"
+              << "DataDirectory " << dir.file("data") << "\n"
+              << "Log notice file " << dir.file("tor.log") << "\n"
+              << "ClientUseIPv6 0\nTestingTorNetwork 1\nClientRejectInternalAddresses 1\n"
+              << "DirAuthority nowhere orport=9 no-v2 v3ident=" << std::string(39, '0') << "1 "
+              << "127.0.0.1:9 " << std::string(39, '0') << "2\n";
+        return std::vector<std::string>{"tor", "-f", dir.file("torrc")};
+      },
+      dir.file("stdout.log"), std::chrono::seconds(30));
+  ASSERT_NE(started.port, 0) << started.process->log();
+  const int port = started.port;
   auto options = via_proxy(port, "127.0.0.1", 50001);
   options.proxy->credentials = socks5::Credentials{"target-1", "round-1"};
   auto start = Clock::now();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <atomic>
 #include <thread>
 
 namespace eo::store {
@@ -37,15 +38,17 @@ class SqliteBackend final : public Backend {
 
 class RedisBackend final : public Backend {
  public:
-  RedisBackend() : port_(test::free_tcp_port()) {
-    server_ = std::make_unique<test::ChildProcess>(
-        std::vector<std::string>{"redis-server", "--port", std::to_string(port_), "--bind",
-                                 "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
-                                 dir_.path()},
-        dir_.file("redis.log"));
-    if (!test::wait_for_tcp_port(port_, 10s)) {
-      throw std::runtime_error("redis-server did not start: " + server_->log());
-    }
+  RedisBackend() {
+    auto started = test::start_listening(
+        [&](int port) {
+          return std::vector<std::string>{"redis-server", "--port", std::to_string(port),
+                                          "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                          "no", "--dir", dir_.path()};
+        },
+        dir_.file("redis.log"), 10s);
+    server_ = std::move(started.process);
+    port_ = started.port;
+    if (port_ == 0) throw std::runtime_error("redis-server did not start: " + server_->log());
   }
   ~RedisBackend() override { server_->stop(); }
   std::string url() const override {
@@ -54,7 +57,7 @@ class RedisBackend final : public Backend {
 
  private:
   test::TempDir dir_;
-  int port_;
+  int port_ = 0;
   std::unique_ptr<test::ChildProcess> server_;
 };
 
@@ -345,25 +348,30 @@ TEST_P(StoreContract, TwoStoresNeverLeaseTheSameTaskTwice) {
     int completed = 0;
     std::string error;
   };
+  // Both lease until every task is done (or a deadline: a task never leasable fails below);
+  // an empty lease (the caps held by the other) is retried at once, each lease a round trip.
+  std::atomic<int> done{0};
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
   auto run = [&](Worker& w, const std::string& agent) {
     auto store = make_store(backend_->url());  // its own connection, like another coordinator
-    for (int idle = 0; idle < 200;) {
+    while (done.load() < kTasks && std::chrono::steady_clock::now() < deadline) {
       auto r = store->lease("eu", agent, kT0, 60'000, 16);
       if (!r.ok()) {
         w.error = r.status.detail;
         return;
       }
       if (r.value.empty()) {
-        ++idle;
-        std::this_thread::sleep_for(1ms);
+        std::this_thread::yield();
         continue;
       }
-      idle = 0;
       for (const auto& l : r.value) {
         w.leased.push_back(l.task.id);
         auto c = store->complete(l.lease_id, true);
         if (!c.ok()) w.error = c.status.detail;
-        if (c.value) ++w.completed;
+        if (c.value) {
+          ++w.completed;
+          ++done;
+        }
       }
     }
   };
@@ -468,7 +476,8 @@ TEST(StoreFactory, RejectsMalformedUrlsNamingThem) {
 }
 
 TEST(StoreFactory, UnreachableServerNamesTheUrl) {
-  std::string url = "redis://127.0.0.1:" + std::to_string(test::free_tcp_port());
+  test::ClosedPort closed;
+  std::string url = "redis://" + closed.address();
   try {
     make_store(url);
     ADD_FAILURE() << "connected to nothing";

@@ -36,17 +36,18 @@ class CoordinatorProcesses : public ::testing::Test {
  protected:
   void SetUp() override {
     EO_SKIP_UNLESS_CI(test::find_program("redis-server").empty(), "no redis-server");
-    redis_port_ = test::free_tcp_port();
-    redis_ = std::make_unique<test::ChildProcess>(
-        std::vector<std::string>{"redis-server", "--port", std::to_string(redis_port_),
-                                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                 "--dir", dir_.path()},
-        dir_.file("redis.log"));
-    ASSERT_TRUE(test::wait_for_tcp_port(redis_port_, 10s)) << redis_->log();
+    auto redis = test::start_listening(
+        [&](int port) {
+          return std::vector<std::string>{"redis-server", "--port", std::to_string(port),
+                                          "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                          "no", "--dir", dir_.path()};
+        },
+        dir_.file("redis.log"), 10s);
+    redis_ = std::move(redis.process);
+    redis_port_ = redis.port;
+    ASSERT_NE(redis_port_, 0) << redis_->log();
     store_url_ = "redis://127.0.0.1:" + std::to_string(redis_port_) + "/it";
     make_pki();
-    coordinator_port_ = test::free_tcp_port();
-    metrics_port_ = test::free_tcp_port();
     target_ = std::make_unique<ServerFixture>(
         honeypot::server::default_profile(honeypot::server::Base::electrumx));
   }
@@ -82,15 +83,26 @@ class CoordinatorProcesses : public ::testing::Test {
             dir_.file(name + ".key")};
   }
 
+  // The first start takes a port from the kernel (port 0) and reads it back from the startup
+  // line; a restart binds the same port again, since the agents know that address.
   void start_coordinator() {
     std::vector<std::string> argv = {EO_OBSERVATORY_BINARY, "coordinator", "--listen",
                                      "127.0.0.1:" + std::to_string(coordinator_port_),
                                      "--store", store_url_, "--lease-ms", "2000",
-                                     "--metrics-listen",
-                                     "127.0.0.1:" + std::to_string(metrics_port_)};
+                                     "--metrics-listen", "127.0.0.1:0"};
     for (auto& a : tls_args("coordinator")) argv.push_back(a);
+    std::filesystem::remove(dir_.file("coordinator.log"));
     coordinator_ = std::make_unique<test::ChildProcess>(argv, dir_.file("coordinator.log"));
-    ASSERT_TRUE(test::wait_for_tcp_port(coordinator_port_, 15s)) << coordinator_->log();
+    auto listening = test::logged_json(*coordinator_, "coordinator listening", 15s);
+    ASSERT_TRUE(listening.is_object()) << coordinator_->log();
+    const int port = listening.value("port", 0);
+    ASSERT_NE(port, 0) << coordinator_->log();
+    if (coordinator_port_ != 0) ASSERT_EQ(port, coordinator_port_) << coordinator_->log();
+    coordinator_port_ = port;
+    auto metrics = test::logged_json(*coordinator_, "metrics listening", 15s);
+    ASSERT_TRUE(metrics.is_object()) << coordinator_->log();
+    metrics_port_ = metrics.value("port", 0);
+    ASSERT_NE(metrics_port_, 0) << coordinator_->log();
   }
 
   void start_agent(const std::string& id, const std::string& region) {
@@ -122,7 +134,7 @@ class CoordinatorProcesses : public ::testing::Test {
                                      "127.0.0.1:" + std::to_string(coordinator_port_)};
     for (auto& a : tls_args("operator")) argv.push_back(a);
     test::ChildProcess cli(argv, dir_.file("submit.log"));
-    for (int i = 0; i < 200 && cli.running(); ++i) std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(test::wait_until([&] { return !cli.running(); }, 10s)) << cli.log();
     ASSERT_NE(cli.log().find("campaign it: running"), std::string::npos) << cli.log();
   }
 
@@ -136,12 +148,7 @@ class CoordinatorProcesses : public ::testing::Test {
     return campaign.ok() ? std::string(store::to_string(campaign.value.state)) : "";
   }
   bool wait_for(const std::function<bool()>& condition, std::chrono::seconds timeout) {
-    auto until = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < until) {
-      if (condition()) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
+    return test::wait_until(condition, timeout, 50ms);
   }
   std::string logs() {
     std::string out = "--- coordinator\n" + (coordinator_ ? coordinator_->log() : "");
@@ -213,8 +220,7 @@ TEST_F(CoordinatorProcesses, SurvivesAKilledAgentAndARestartedCoordinator) {
   ASSERT_EQ(state(), "running");
   // The coordinator dies mid-campaign; a new one on the same Redis resumes it.
   ::kill(coordinator_->pid(), SIGKILL);
-  coordinator_.reset();
-  std::this_thread::sleep_for(500ms);
+  coordinator_.reset();  // reaped: its port is free again for the restart
   start_coordinator();
   ASSERT_TRUE(wait_for([&] { return state() == "done"; }, 90s)) << logs();
 

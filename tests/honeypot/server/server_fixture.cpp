@@ -3,6 +3,7 @@
 #include "tests/honeypot/server/server_fixture.h"
 
 #include "tests/support/certs.h"
+#include "tests/support/process.h"
 #include "tests/support/run.h"
 
 #include <boost/asio/post.hpp>
@@ -60,10 +61,9 @@ void ServerFixture::on_server(const std::function<void(FakeBackend&)>& fn) {
 }
 
 bool ServerFixture::wait_idle(milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (server_->session_count() > 0) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(milliseconds(5));
+  if (!eo::test::wait_until([&] { return server_->session_count() == 0; }, timeout,
+                            milliseconds(5))) {
+    return false;
   }
   // The last DISCONNECT is recorded just before the count drops; let the thread get past it.
   on_server([](FakeBackend&) {});

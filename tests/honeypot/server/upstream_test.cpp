@@ -184,7 +184,8 @@ TEST(Upstream, CapsOutstandingRequestsPerSession) {
 }
 
 TEST(Upstream, DeadUpstreamIsARecordedClientVisibleError) {
-  const int dead_port = eo::test::free_tcp_port();
+  const eo::test::ClosedPort dead;
+  const int dead_port = dead.port();
   ServerFixture proxy(default_profile(Base::electrumx),
                       proxy_to(static_cast<std::uint16_t>(dead_port)));
   const Transcript t = run_session(to_port(proxy.tcp_port()), {version_call(), {"server.ping"}});

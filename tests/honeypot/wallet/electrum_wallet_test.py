@@ -28,6 +28,10 @@ import tempfile
 import time
 import traceback
 from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
+import waiting  # noqa: E402  (the one bounded poll: tests/support/waiting.py)
 
 # A segwit Electrum seed made once with `electrum make_seed --seed_type segwit`, and the account
 # key `electrum --regtest getmpk` returns for it. Test coins on a private regtest chain only.
@@ -214,9 +218,7 @@ class Electrum:
         except Failure as e:
             log(f"electrum[{self.name}]: stop failed: {e}")
             clean = False
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while self.alive() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        waiting.wait_until(lambda: not self.alive(), STOP_TIMEOUT, 0.2)
         if self.alive():
             log(f"electrum[{self.name}]: daemon {self.pid} still running, SIGKILL")
             os.kill(self.pid, signal.SIGKILL)
@@ -265,20 +267,18 @@ class Honeypot:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                          stderr=subprocess.STDOUT)
         log(f"honeypot[{self.name}]: waiting for the ready file (<= {READY_TIMEOUT}s)")
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
+        def ready():
             if self.proc.poll() is not None:
                 raise Failure(f"honeypot exited early, rc={self.proc.returncode}")
             try:
                 with open(self.ready) as f:
                     ready = json.load(f)
                 self.ports, self.height = ready["ports"], ready["height"]
-                break
+                return True
             except (OSError, ValueError, KeyError):
-                pass
-            if time.monotonic() > deadline:
-                raise Failure(f"no ready file after {READY_TIMEOUT}s")
-            time.sleep(0.1)
+                return False
+        if not waiting.wait_until(ready, READY_TIMEOUT, 0.1):
+            raise Failure(f"no ready file after {READY_TIMEOUT}s")
         log(f"honeypot[{self.name}]: ready, ports {self.ports}, height {self.height}")
 
     def stop(self):
@@ -329,9 +329,9 @@ def wait_synced(el, height):
     """Until connected at `height`, is_synchronized and with confirmed history."""
     log(f"electrum[{el.name}]: waiting for sync to height {height}: connected, is_synchronized, "
         f"funding tx confirmed (<= {SYNC_TIMEOUT}s)")
-    deadline = time.monotonic() + SYNC_TIMEOUT
-    last = None
-    while True:
+    seen = {"last": None}
+
+    def synchronized():
         info = el.json("getinfo")
         synced = el.json("is_synchronized")
         txs = el.json("onchain_history")["transactions"]
@@ -339,16 +339,15 @@ def wait_synced(el, height):
                  "blockchain_height": info.get("blockchain_height"), "is_synchronized": synced,
                  "transactions": len(txs),
                  "min_confirmations": min((t["confirmations"] for t in txs), default=None)}
-        if state != last:
+        if state != seen["last"]:
             log(f"electrum[{el.name}]: {state}")
-            last = state
-        if (state["connected"] and state["server_height"] == height
-                and state["blockchain_height"] == height and synced is True and txs
-                and state["min_confirmations"] >= 1):
-            return
-        if time.monotonic() > deadline:
-            raise Failure(f"wallet not synchronized after {SYNC_TIMEOUT}s; last state {state}")
-        time.sleep(0.5)
+            seen["last"] = state
+        return bool(state["connected"] and state["server_height"] == height
+                    and state["blockchain_height"] == height and synced is True and txs
+                    and state["min_confirmations"] >= 1)
+
+    if not waiting.wait_until(synchronized, SYNC_TIMEOUT, 0.5):
+        raise Failure(f"wallet not synchronized after {SYNC_TIMEOUT}s; last state {seen['last']}")
 
 
 def check_funded(res, el, label):
@@ -378,30 +377,28 @@ def pay_and_confirm(res, el, label, height):
     res.check(len(txid) == 64 and all(c in "0123456789abcdef" for c in txid),
               f"{label}: broadcast returned a txid", txid)
     log(f"electrum[{el.name}]: waiting for {txid} confirmed in history (<= {CONFIRM_TIMEOUT}s)")
-    deadline = time.monotonic() + CONFIRM_TIMEOUT
-    last = None
-    while True:
+    seen = {"last": None, "mine": []}
+
+    def confirmed():
         txs = el.json("onchain_history")["transactions"]
-        mine = [t for t in txs if t["txid"] == txid]
+        mine = seen["mine"] = [t for t in txs if t["txid"] == txid]
         state = (mine[0]["confirmations"], mine[0]["height"]) if mine else None
-        if state != last:
+        if state != seen["last"]:
             log(f"electrum[{el.name}]: payment (confirmations, height) = {state}")
-            last = state
-        if mine and mine[0]["confirmations"] >= 1:
-            break
-        if time.monotonic() > deadline:
-            raise Failure(f"payment {txid} not confirmed after {CONFIRM_TIMEOUT}s; "
-                          f"history entry {mine}")
-        time.sleep(0.5)
+            seen["last"] = state
+        return bool(mine and mine[0]["confirmations"] >= 1)
+
+    if not waiting.wait_until(confirmed, CONFIRM_TIMEOUT, 0.5):
+        raise Failure(f"payment {txid} not confirmed after {CONFIRM_TIMEOUT}s; "
+                      f"history entry {seen['mine']}")
+    mine = seen["mine"]
     entry = mine[0]
     res.check(entry["height"] == height + 1 and entry["incoming"] is False
               and Decimal(entry["bc_value"]) == -(PAY_AMOUNT + Decimal(entry["fee_sat"]) / 10**8),
               f"{label}: payment confirmed at height {height + 1}",
               json.dumps(entry))
     # wait until the wallet has seen the new tip too, then the balance is final
-    deadline = time.monotonic() + CONFIRM_TIMEOUT
-    while el.json("is_synchronized") is not True and time.monotonic() < deadline:
-        time.sleep(0.5)
+    waiting.wait_until(lambda: el.json("is_synchronized") is True, CONFIRM_TIMEOUT, 0.5)
     bal = el.json("getbalance")
     want = EXPECTED_TOTAL - PAY_AMOUNT - Decimal(entry["fee_sat"]) / 10**8
     res.check(balance_is(bal, want),

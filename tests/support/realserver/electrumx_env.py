@@ -20,10 +20,14 @@ import json
 import os
 import socket
 import ssl
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/support
+import waiting  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 VERSIONS_FILE = ROOT / "scripts" / "electrumx-versions.txt"
@@ -248,24 +252,29 @@ def wait_for_server_version(
     error."""
     _require_loopback(host, "wait target")
     deadline = time.monotonic() + timeout
-    last = "nothing tried"
-    while True:
+    state = {"last": "nothing tried", "result": None}
+
+    def answered() -> bool:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"electrumx exited with status {proc.returncode} before answering")
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TimeoutError(f"no server.version reply from {host}:{port} in {timeout:g} s "
-                               f"(last: {last})")
+            return False
         try:
             reply = _ask_once(host, port, use_tls, min(5.0, remaining),
                               server_version_request(client, protocol))
         except (OSError, ConnectionError, ValueError) as e:
-            last = f"{type(e).__name__}: {e}"
-        else:
-            if isinstance(reply, dict) and "result" in reply:
-                return reply["result"]
-            raise RuntimeError(f"server.version refused: {reply!r}")
-        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+            state["last"] = f"{type(e).__name__}: {e}"
+            return False
+        if isinstance(reply, dict) and "result" in reply:
+            state["result"] = reply["result"]
+            return True
+        raise RuntimeError(f"server.version refused: {reply!r}")
+
+    if not waiting.wait_until(answered, timeout, interval):
+        raise TimeoutError(f"no server.version reply from {host}:{port} in {timeout:g} s "
+                           f"(last: {state['last']})")
+    return state["result"]
 
 
 if __name__ == "__main__":

@@ -22,6 +22,31 @@ READY_TIMEOUT_S=${TORNET_READY_TIMEOUT_S:-90}
 
 die() { echo "tornet: $*" >&2; exit 1; }
 
+# The script's one bounded poll (docs/layout.md, "How tests wait"): runs CMD every INTERVAL s
+# until it succeeds (0) or SECONDS have passed (1); CMD exiting 255 means "stop waiting" (255).
+poll_until() {
+  local seconds=$1 interval=$2 rc end
+  shift 2
+  end=$(( $(date +%s) + seconds ))
+  while :; do
+    "$@" >/dev/null 2>&1 && return 0
+    rc=$?
+    [ "$rc" = 255 ] && return 255
+    [ "$(date +%s)" -lt "$end" ] || return 1
+    sleep "$interval"
+  done
+}
+
+# True when no node of DIR has a live pid.
+none_alive() {
+  local pf pid
+  for pf in "$1"/*/pid; do
+    [ -f "$pf" ] && pid=$(cat "$pf" 2>/dev/null) && [ -n "$pid" ] &&
+      kill -0 "$pid" 2>/dev/null && return 1
+  done
+  return 0
+}
+
 nodes_of() { ls -d "$1"/auth* "$1"/exit* "$1"/client "$1"/hs 2>/dev/null || true; }
 
 # SIGTERM to each tor by its PID file (tor removes the file when it exits cleanly), then SIGKILL
@@ -33,15 +58,7 @@ stop_network() {
     pid=$(cat "$pf" 2>/dev/null) || continue
     [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
   done
-  for _ in $(seq 1 50); do
-    alive=0
-    for pf in "$dir"/*/pid; do
-      [ -f "$pf" ] && pid=$(cat "$pf" 2>/dev/null) && [ -n "$pid" ] &&
-        kill -0 "$pid" 2>/dev/null && alive=1
-    done
-    [ $alive = 0 ] && return 0
-    sleep 0.1
-  done
+  poll_until 5 0.1 none_alive "$dir" && return 0
   for pf in "$dir"/*/pid; do
     [ -f "$pf" ] && pid=$(cat "$pf" 2>/dev/null) && [ -n "$pid" ] &&
       kill -KILL "$pid" 2>/dev/null || true
@@ -130,15 +147,17 @@ V3AuthNIntervalsValid 2
 EOF
 }
 
-# Polls `check` every 0.5 s until it succeeds or the readiness deadline passes.
+# Runs `check` every 0.5 s until it succeeds or the readiness deadline passes.
 wait_for() {
-  local what=$1; shift
-  while ! "$@" >/dev/null 2>&1; do
-    kill -0 "$OWNER" 2>/dev/null || die "owner process $OWNER is gone"
-    [ "$(date +%s)" -lt "$DEADLINE" ] ||
-      die "$what not ready within ${READY_TIMEOUT_S}s (logs: $DIR/*/notice.log)"
-    sleep 0.5
-  done
+  local what=$1 rc=0; shift
+  poll_until $(( DEADLINE - $(date +%s) )) 0.5 owner_alive_and "$@" || rc=$?
+  [ "$rc" = 255 ] && die "owner process $OWNER is gone"
+  [ "$rc" = 0 ] || die "$what not ready within ${READY_TIMEOUT_S}s (logs: $DIR/*/notice.log)"
+}
+
+owner_alive_and() {
+  kill -0 "$OWNER" 2>/dev/null || return 255
+  "$@"
 }
 
 # An HTTP GET over the client's SOCKS port (no SOCKS credentials) to `host:port` that leads to
