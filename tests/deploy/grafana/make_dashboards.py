@@ -23,8 +23,7 @@ def target(expr, legend="", ref="A", instant=False):
         t["legendFormat"] = legend
     if instant:
         t["instant"] = True
-        t["range"] = False
-        t["format"] = "table"
+        t["range"] = False  # one bar per series (legendFormat), not a table
     else:
         t["range"] = True
     return t
