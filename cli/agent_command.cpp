@@ -138,7 +138,8 @@ int run_agent(const AgentOptions& options) {
     auto flushed = producer->flush(std::chrono::seconds(30));
     telemetry::log(flushed.ok() ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
                    "agent stopped", {{"tasks_done", coordinator.tasks_done()},
-                                     {"spool_depth", producer->stats().spool_depth}});
+                                     {"spool_depth", producer->stats().spool_depth},
+                                     {"detail", flushed.detail}});
     return exit == agent::LinkExit::refused ? 2 : 0;
   }
   agent::Engine engine(std::move(plan), sink, engine_options, &metrics.registry());
@@ -157,6 +158,7 @@ int run_agent(const AgentOptions& options) {
                   {"delivered", stats.delivered},
                   {"spool_depth", stats.spool_depth},
                   {"delivery_errors", stats.delivery_errors},
+                  {"detail", flushed.detail},
                   {"bus", options.kafka.empty() ? bus_config.log_dir : options.kafka}});
   telemetry::log(telemetry::LogLevel::info, "agent done",
                  {{"run", report.run},

@@ -33,7 +33,8 @@ enum class Code : std::uint8_t {
   ok,
   invalid_argument,  // bad topic name, empty group, ...
   too_large,         // key + value over kMaxMessageBytes
-  unavailable,       // someone else holds the log/spool, or the group moved on (commit refused)
+  unavailable,       // someone else holds the log/spool, the group moved on (commit refused),
+                     // or the brokers refuse this client's credentials or TLS trust
   io_error,          // the local disk failed (write, fsync, rename)
   corrupt,           // a record failed its checksum where it cannot be a torn tail
   timeout,           // the wait ran out; see the method for what is already guaranteed
@@ -62,6 +63,9 @@ struct ProducerStats {
   std::uint64_t spool_depth = 0;      // in the spool, not yet acknowledged (gauge)
   std::uint64_t replayed = 0;         // sent again from the spool (after a restart or an error)
   std::uint64_t delivery_errors = 0;  // failed delivery attempts (each one is retried, not lost)
+  // Kafka: the brokers refuse this client's settings (credentials, TLS trust), naming the setting
+  // to fix; "" once a record is delivered again. Records keep waiting in the spool meanwhile.
+  std::string client_error;
 };
 
 // One record handed to Producer::publish_batch (views: the caller keeps the bytes alive for the

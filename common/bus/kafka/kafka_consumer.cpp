@@ -1,6 +1,9 @@
 // Kafka consumer. Transient consumer errors (a broker away, a topic not created yet) are what
-// librdkafka recovers from by itself, so poll() skips them instead of alarming the caller.
+// librdkafka recovers from by itself, so poll() skips them instead of alarming the caller; the
+// brokers refusing our credentials or certificate trust is not, so poll() reports it.
 #include "common/bus/kafka/kafka_consumer.h"
+
+#include "common/bus/kafka/client_errors.h"
 
 #include <map>
 #include <stdexcept>
@@ -34,6 +37,10 @@ using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, Partition
 KafkaConsumer::KafkaConsumer(const BusConfig& config, const std::string& group_id,
                              const std::vector<std::string>& topics) {
   ConfPtr conf = make_conf(config, Role::consumer, {{"group.id", group_id}});
+  // Without an error callback librdkafka only logs broker errors; with it they are served by
+  // rd_kafka_consumer_poll, on the thread calling poll().
+  rd_kafka_conf_set_error_cb(conf.get(), &KafkaConsumer::on_error);
+  rd_kafka_conf_set_opaque(conf.get(), this);
   rk_ = make_handle(RD_KAFKA_CONSUMER, conf.get());
   rd_kafka_poll_set_consumer(rk_.get());
   PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
@@ -43,6 +50,11 @@ KafkaConsumer::KafkaConsumer(const BusConfig& config, const std::string& group_i
   if (rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), list.get()); err) {
     throw std::invalid_argument(std::string("topics: subscribe failed: ") + rd_kafka_err2str(err));
   }
+}
+
+void KafkaConsumer::on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  std::string why = explain_client_error(static_cast<rd_kafka_resp_err_t>(err), reason ? reason : "");
+  if (!why.empty()) static_cast<KafkaConsumer*>(opaque)->client_error_ = std::move(why);
 }
 
 KafkaConsumer::~KafkaConsumer() {
@@ -58,6 +70,13 @@ PollResult KafkaConsumer::poll(std::size_t max_messages, std::chrono::millisecon
     // Wait for the first record only; then take what is already fetched.
     int wait = result.messages.empty() ? static_cast<int>(std::max<long long>(0, left.count())) : 0;
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), wait);
+    bool record = m && m->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    // Reported alone: a fetched record is never dropped or returned beside it.
+    if (!record && !client_error_.empty() && result.messages.empty()) {
+      if (m) rd_kafka_message_destroy(m);
+      result.status = {Code::unavailable, "kafka consumer: " + std::exchange(client_error_, "")};
+      break;
+    }
     if (!m) {
       if (!result.messages.empty() || left.count() <= 0) break;
       continue;

@@ -14,7 +14,8 @@ namespace eo::bus::kafka {
 // Guarantees (on top of bus::Consumer's): a new group starts at the earliest offset; partitions
 // are (re)assigned by the group coordinator and, after any assignment, fetching starts at the
 // group's committed offset. Broker outages are waited out (poll returns nothing meanwhile);
-// poll() reports Code::fatal only when librdkafka raised a fatal error.
+// poll() reports Code::fatal when librdkafka raised a fatal error, and Code::unavailable naming
+// the setting when the brokers refuse this client's credentials or certificate trust.
 class KafkaConsumer final : public Consumer {
  public:
   // Throws std::invalid_argument when librdkafka refuses the configuration or the subscription.
@@ -28,7 +29,10 @@ class KafkaConsumer final : public Consumer {
   ReadPosition read_position(std::chrono::milliseconds timeout) override;
 
  private:
+  static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+
   HandlePtr rk_;
+  std::string client_error_;  // set by on_error inside rd_kafka_consumer_poll, taken by poll()
 };
 
 }  // namespace eo::bus::kafka

@@ -3,6 +3,8 @@
 // ack window is shared with flush() and stats() under mutex_.
 #include "common/bus/kafka/kafka_producer.h"
 
+#include "common/bus/kafka/client_errors.h"
+
 
 #include <algorithm>
 #include <cstdint>
@@ -29,6 +31,7 @@ std::string spool_dir_for(const BusConfig& config) {
 KafkaProducer::KafkaProducer(const BusConfig& config) : spool_dir_(spool_dir_for(config)) {
   conf_ = make_conf(config, Role::producer, {});
   rd_kafka_conf_set_dr_msg_cb(conf_.get(), &KafkaProducer::on_delivery_trampoline);
+  rd_kafka_conf_set_error_cb(conf_.get(), &KafkaProducer::on_error_trampoline);
   rd_kafka_conf_set_opaque(conf_.get(), this);
   rk_ = make_handle(RD_KAFKA_PRODUCER, conf_.get());  // validates the configuration first
   if (Status s = Spool::open(spool_dir_, config.local_log, spool_); !s.ok()) {
@@ -77,7 +80,7 @@ Status KafkaProducer::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   acked_cv_.wait_for(lock, timeout, [&] { return window_.low() >= target || stopping_; });
   std::int64_t low = window_.low();
-  std::string last_error = last_error_;
+  std::string last_error = client_error_.empty() ? last_error_ : client_error_;
   lock.unlock();
   if (low >= target) return spool_->store_acked(low);
   return {Code::timeout, std::to_string(target - low) +
@@ -97,6 +100,7 @@ ProducerStats KafkaProducer::stats() const {
   {
     std::lock_guard lock(mutex_);
     low = window_.low();
+    stats.client_error = client_error_;
   }
   stats.spool_depth = static_cast<std::uint64_t>(std::max<std::int64_t>(0, spool_->end() - low));
   return stats;
@@ -115,6 +119,7 @@ void KafkaProducer::on_delivery(const rd_kafka_message_t* message) {
     {
       std::lock_guard lock(mutex_);
       window_.ack(offset);
+      client_error_.clear();
     }
     acked_cv_.notify_all();
     return;
@@ -128,6 +133,15 @@ void KafkaProducer::on_delivery(const rd_kafka_message_t* message) {
   note_error("delivery to " + topic + " failed: " + rd_kafka_err2str(message->err));
   std::lock_guard lock(mutex_);
   start_over_ = true;
+}
+
+void KafkaProducer::on_error_trampoline(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  std::string explained =
+      explain_client_error(static_cast<rd_kafka_resp_err_t>(err), reason ? reason : "");
+  if (explained.empty()) return;  // librdkafka retries it and delivery reports tell the rest
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  std::lock_guard lock(self->mutex_);
+  self->client_error_ = std::move(explained);
 }
 
 void KafkaProducer::note_error(const std::string& error) {

@@ -48,6 +48,7 @@ class KafkaProducer final : public Producer {
  private:
   static void on_delivery_trampoline(rd_kafka_t* rk, const rd_kafka_message_t* message,
                                      void* opaque);
+  static void on_error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   void on_delivery(const rd_kafka_message_t* message);
   void pump_loop();
   bool enqueue_some();  // feeds spool records to librdkafka; true when it sent any
@@ -77,6 +78,7 @@ class KafkaProducer final : public Producer {
   bool stopping_ = false;
   bool start_over_ = false;
   std::string last_error_;
+  std::string client_error_;  // explain_client_error() of the latest refusal; "" after a delivery
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> delivered_{0};
   std::atomic<std::uint64_t> replayed_{0};

@@ -6,7 +6,11 @@ fails or ctest's timeout sends SIGTERM) and exits with the command's status.
 Without Java, kcat or the installed jars it exits 77 (ctest's SKIP_RETURN_CODE), except under
 CI=true, where that is a failure (exit 1): CI must run every test.
 
-    run_with_kafka.py [--nodes 1|3] [--release X.Y.Z] -- COMMAND [ARG...]
+With --sasl the brokers also have a SASL_SSL listener (SCRAM-SHA-512, certificates from
+certs.py), and the command gets EO_KAFKA_SASL_BOOTSTRAP, EO_KAFKA_SASL_USER,
+EO_KAFKA_SASL_PASSWORD, EO_KAFKA_CA (the brokers' issuer) and EO_KAFKA_OTHER_CA (an unrelated CA).
+
+    run_with_kafka.py [--nodes 1|3] [--release X.Y.Z] [--sasl] -- COMMAND [ARG...]
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kafka_cluster import KafkaCluster, KafkaUnavailable  # noqa: E402
+from certs import make_pki  # noqa: E402
+from kafka_cluster import KafkaCluster, KafkaUnavailable, ScramUser  # noqa: E402
 
 SKIP = 77
 
@@ -34,6 +39,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=1, choices=(1, 3))
     parser.add_argument("--release", help="a line of scripts/kafka/versions.txt (default: the first)")
+    parser.add_argument("--sasl", action="store_true", help="add a SASL_SSL listener")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -42,8 +48,16 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _terminate)
 
     with tempfile.TemporaryDirectory(prefix="eo-kafka-") as scratch:
+        env = dict(os.environ)
+        security = {}
+        if args.sasl:
+            pki = make_pki(Path(scratch) / "pki")
+            user = ScramUser("observatory", "correct-horse-battery")
+            security = {"scram_users": (user,), "tls": pki.broker}
+            env.update(EO_KAFKA_SASL_USER=user.name, EO_KAFKA_SASL_PASSWORD=user.password,
+                       EO_KAFKA_CA=str(pki.ca), EO_KAFKA_OTHER_CA=str(pki.other_ca))
         try:
-            cluster = KafkaCluster(scratch, nodes=args.nodes, release=args.release)
+            cluster = KafkaCluster(scratch, nodes=args.nodes, release=args.release, **security)
         except KafkaUnavailable as missing:
             if os.environ.get("CI") == "true":
                 print(f"run_with_kafka: {missing} (CI=true: every tool must be installed)",
@@ -55,7 +69,9 @@ def main() -> int:
         with cluster:
             print(f"run_with_kafka: kafka {cluster.release}, {args.nodes} node(s) at "
                   f"{cluster.bootstrap}, ready in {time.monotonic() - started:.1f} s", flush=True)
-            env = dict(os.environ, EO_KAFKA_BOOTSTRAP=cluster.bootstrap)
+            env["EO_KAFKA_BOOTSTRAP"] = cluster.bootstrap
+            if args.sasl:
+                env["EO_KAFKA_SASL_BOOTSTRAP"] = cluster.sasl_bootstrap
             status = subprocess.run(command, env=env).returncode
             if status != 0:
                 for node in cluster.nodes:
