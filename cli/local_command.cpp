@@ -3,14 +3,14 @@
 // the bus log), so one command exercises the same code paths as a distributed deployment.
 #include "cli/local_command.h"
 
-#include "agent/bus_sink.h"
-#include "agent/engine.h"
 #include "cli/known_probes.h"
-#include "agent/remote/coordinator_link.h"
 #include "aggregator/app/aggregator_app.h"
 #include "aggregator/report/report.h"
 #include "cli/coordinator_command.h"
+#include "cli/local_agents.h"
 #include "cli/local_summary.h"
+#include "cli/local_tally.h"
+#include "cli/local_vantages.h"
 #include "cli/server_list.h"
 #include "common/bus/factory.h"
 #include "common/geo/geo.h"
@@ -20,14 +20,10 @@
 #include "coordinator/campaign/power.h"
 #include "coordinator/service/server.h"
 
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -36,9 +32,6 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
-#include <map>
-#include <mutex>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -87,119 +80,6 @@ std::int64_t now_ms() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-// "host:port" or "[v6]:port".
-std::pair<std::string, std::string> split_host_port(const std::string& text,
-                                                    const std::string& option = "--tor-socks") {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() ||
-      text.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
-    throw std::invalid_argument(option + " " + text + ": expected HOST:PORT");
-  }
-  std::string host = text.substr(0, colon);
-  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return {host, text.substr(colon + 1)};
-}
-
-// Whether something accepts TCP connections at host:port within `timeout` (how a Tor SOCKS port
-// is detected; it is not spoken to).
-bool tcp_reachable(const std::string& host_port, std::chrono::milliseconds timeout) {
-  auto [host, port] = split_host_port(host_port);
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) return false;
-  bool reachable = false;
-  for (addrinfo* a = found; a && !reachable; a = a->ai_next) {
-    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) continue;
-    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
-      reachable = true;
-    } else if (errno == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
-      int error = 0;
-      socklen_t length = sizeof error;
-      reachable = ::poll(&p, 1, int(timeout.count())) == 1 &&
-                  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
-    }
-    ::close(fd);
-  }
-  ::freeaddrinfo(found);
-  return reachable;
-}
-
-// What the agents have observed so far: enough to tell "nothing is reachable from here" from
-// "slow". A server was reached when the failure (if any) came after the connection: a TLS,
-// protocol or RPC error is a server answering.
-class Tally {
- public:
-  struct Snapshot {
-    std::size_t observations = 0;
-    std::size_t targets = 0;
-    std::size_t targets_reached = 0;
-    std::map<std::string, std::size_t> unreached;  // failure -> observations
-  };
-
-  void add(const v1::Observation& o) {
-    const std::string& failure = o.failure();
-    bool before_server = o.outcome() == v1::OUTCOME_DNS_ERROR ||
-                         o.outcome() == v1::OUTCOME_UNREACHABLE ||
-                         o.outcome() == v1::OUTCOME_PROXY_ERROR || failure.starts_with("dns:") ||
-                         failure.starts_with("connect:") || failure.starts_with("proxy:");
-    bool reached = o.outcome() == v1::OUTCOME_OK || !before_server;
-    std::lock_guard lock(mutex_);
-    ++s_.observations;
-    if (seen_.insert(o.target().id()).second) ++s_.targets;
-    if (reached && reached_.insert(o.target().id()).second) ++s_.targets_reached;
-    if (!reached) ++s_.unreached[failure.empty() ? v1::Outcome_Name(o.outcome()) : failure];
-  }
-  Snapshot snapshot() const {
-    std::lock_guard lock(mutex_);
-    return s_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  Snapshot s_;
-  std::set<std::string> seen_, reached_;
-};
-
-class TallySink final : public agent::ObservationSink {
- public:
-  TallySink(agent::ObservationSink& next, Tally& tally) : next_(next), tally_(tally) {}
-  void publish(const v1::Observation& observation) override {
-    next_.publish(observation);
-    tally_.add(observation);
-  }
-
- private:
-  agent::ObservationSink& next_;
-  Tally& tally_;
-};
-
-// One agent per vantage, as separate agent processes would be: its own engine (politeness
-// state), link and thread; they share the process's one bus producer (the embedded log has one
-// writer per directory).
-struct LocalAgent {
-  std::unique_ptr<agent::BusObservationSink> bus_sink;
-  std::unique_ptr<TallySink> sink;
-  std::unique_ptr<agent::Engine> engine;
-  std::unique_ptr<agent::CoordinatorLink> link;
-  std::thread thread;
-};
-
-// Stops and joins the agents however run_local leaves, a throw included (a joinable
-// std::thread would terminate the process).
-struct LocalAgents {
-  std::vector<LocalAgent> all;
-  void stop() {
-    for (auto& a : all) a.link->stop();
-    for (auto& a : all) {
-      if (a.thread.joinable()) a.thread.join();
-    }
-  }
-  ~LocalAgents() { stop(); }
-};
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {
   std::string out;
@@ -260,33 +140,6 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
-std::string progress_line(const v1::CampaignStatus& s, const Tally::Snapshot& t,
-                          Clock::duration elapsed) {
-  constexpr int kWidth = 24;
-  double finished = double(s.tasks_done() + s.tasks_failed());
-  double share = s.tasks_total() == 0 ? 0 : finished / double(s.tasks_total());
-  int filled = static_cast<int>(share * kWidth);
-  std::ostringstream out;
-  out << std::setw(4) << std::chrono::duration_cast<std::chrono::seconds>(elapsed).count()
-      << " s  round " << std::min(s.round() + 1, s.rounds_total()) << "/" << s.rounds_total()
-      << " [" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] "
-      << s.tasks_done() << " done " << s.tasks_leased() << " leased " << s.tasks_failed()
-      << " failed / " << s.tasks_total() << " | " << t.targets_reached << "/" << t.targets
-      << " servers answered | " << s.state();
-  return out.str();
-}
-
-std::string failure_counts(const std::map<std::string, std::size_t>& unreached) {
-  std::vector<std::pair<std::size_t, std::string>> sorted;
-  for (const auto& [failure, n] : unreached) sorted.emplace_back(n, failure);
-  std::sort(sorted.rbegin(), sorted.rend());
-  std::string out;
-  for (const auto& [n, failure] : sorted) {
-    out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + failure;
-  }
-  return out.empty() ? "no probe finished" : out;
-}
-
 // SIGINT/SIGTERM: the first ends the campaign early (partial results are still aggregated), a
 // second exits at once.
 std::atomic<bool> g_interrupted{false};
@@ -309,6 +162,199 @@ void watch_signals() {
 
 enum class Ending { done, nothing_reachable, timed_out, interrupted, ended };
 
+// Campaigns an interrupted earlier run left running would be resumed and served by this run's
+// agents; this command runs one campaign.
+void cancel_leftovers(store::StateStore& state) {
+  auto left = state.list_campaigns(store::CampaignState::running);
+  if (!left.ok()) return;
+  for (const auto& campaign : left.value) {
+    state.set_campaign_state(campaign.id, store::CampaignState::cancelled, now_ms());
+    std::cerr << "cancelled campaign " << campaign.id << ", left running by an earlier run\n";
+  }
+}
+
+// The campaign this run submits: --campaign's file, or the built-in one.
+struct LocalCampaign {
+  std::string yaml;
+  std::string origin = "built-in campaign";
+  std::string base_dir;
+  coordinator::CampaignSpec spec;
+};
+
+LocalCampaign load_campaign(const LocalOptions& options, store::StateStore& state, bool tor) {
+  LocalCampaign c;
+  if (!options.campaign.empty()) {
+    // As `campaign submit` does: the stored campaign must parse again without its directory.
+    c.yaml = coordinator::inline_target_files(read_text(options.campaign), options.campaign);
+    c.origin = options.campaign;
+    c.base_dir = fs::absolute(options.campaign).parent_path().string();
+  } else {
+    c.yaml = builtin_campaign_yaml(fresh_campaign_name(state), options, tor);
+  }
+  c.spec = coordinator::parse_campaign_yaml(c.yaml, c.origin, cli::known_probes());
+  return c;
+}
+
+// A vantage class nobody here serves would wait for its tasks until the timeout: false, after
+// saying which.
+bool served_here(const LocalCampaign& c, const std::vector<agent::Vantage>& vantages,
+                 const LocalOptions& options, bool tor) {
+  for (const auto& selector : c.spec.vantages) {
+    bool served = false;
+    for (const auto& v : vantages) {
+      served = served || selector.matches(v.region, v.tor ? "tor" : "clearnet", v.provider);
+    }
+    if (!served) {
+      std::cerr << "observatory local: " << c.origin << ": vantage class "
+                << selector.vantage_class() << " is not served on this machine (vantages: "
+                << "region=local,network=clearnet,provider=local"
+                << (tor ? "; region=local,network=tor,provider=tor" : "; no Tor SOCKS port at " +
+                                                                          options.tor_socks)
+                << ")\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+agent::PolitenessConfig agents_politeness(const coordinator::CampaignSpec& spec) {
+  agent::PolitenessConfig politeness;
+  politeness.max_concurrency_per_target = spec.politeness.max_concurrency_per_target;
+  politeness.max_requests_per_second_per_target =
+      spec.politeness.max_requests_per_second_per_target;
+  politeness.backoff_after_error =
+      std::chrono::milliseconds(spec.politeness.backoff_after_error_ms);
+  politeness.opt_out_hosts = spec.opt_out;
+  return politeness;
+}
+
+std::string tor_description(const LocalOptions& options, bool tor) {
+  if (tor) {
+    return ", Tor via " + options.tor_socks +
+           (options.tor_control.empty()
+                ? " (exits not recorded: no --tor-control)"
+                : " (exit of each stream from the control port " + options.tor_control + ")");
+  }
+  return options.no_tor ? " (Tor off: --no-tor)"
+                        : " (no Tor SOCKS port at " + options.tor_socks +
+                              ": .onion servers are skipped)";
+}
+
+// How the campaign went, as the watch loop left it.
+struct Watched {
+  Ending ending = Ending::ended;
+  v1::CampaignStatus status;
+  Tally::Snapshot seen;
+  Clock::duration elapsed{};
+};
+
+// Prints progress (a live line on a terminal, a line per change at most every 5 s otherwise)
+// until the campaign ends, nothing is reachable, the user interrupts, or --timeout-s.
+Watched watch_campaign(coordinator::Scheduler& scheduler, const std::string& campaign_id,
+                       const Tally& tally, const LocalOptions& options, Clock::time_point started,
+                       std::size_t probed_targets) {
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const auto give_up = started + std::chrono::seconds(options.timeout_s);
+  std::string last_line, printed;
+  auto last_print = Clock::now() - 1h;
+  Watched w;
+  for (;;) {
+    w.status = scheduler.status(campaign_id);
+    w.seen = tally.snapshot();
+    auto now = Clock::now();
+    w.elapsed = now - started;
+    std::string line = progress_line(w.status, w.seen, w.elapsed);
+    if (tty) {
+      std::cerr << "\r" << line << "\033[K" << std::flush;
+    } else if (line != last_line && now - last_print >= 5s) {
+      std::cerr << line << "\n";
+      last_print = now;
+      printed = line;
+    }
+    last_line = line;
+    if (w.status.state() == "done") {
+      // A short campaign can end before the early verdict below: the same verdict, on all of it.
+      w.ending = w.seen.targets_reached == 0 ? Ending::nothing_reachable : Ending::done;
+      break;
+    }
+    if (w.status.state() != "running" && w.status.state() != "pending") break;
+    if (w.seen.targets_reached == 0 &&
+        ((w.seen.targets >= std::min(kDecisiveTargets, probed_targets) && w.seen.targets > 0 &&
+          w.elapsed >= kDecisiveAfter) ||
+         (w.elapsed >= kUnreachableAfter && w.seen.observations > 0) ||
+         w.elapsed >= kNothingFinishedAfter)) {
+      w.ending = Ending::nothing_reachable;
+      break;
+    }
+    if (g_interrupted) {
+      w.ending = Ending::interrupted;
+      break;
+    }
+    if (now >= give_up) {
+      w.ending = Ending::timed_out;
+      break;
+    }
+    std::this_thread::sleep_for(250ms);
+  }
+  if (w.ending != Ending::done && w.ending != Ending::ended && w.status.state() != "done") {
+    w.status = scheduler.cancel(campaign_id, now_ms());
+  }
+  // The final state (a cancellation included) replaces the live line.
+  std::string final_line = progress_line(w.status, w.seen, w.elapsed);
+  if (tty) {
+    std::cerr << "\r" << final_line << "\033[K\n";
+  } else if (final_line != printed) {
+    std::cerr << final_line << "\n";
+  }
+  return w;
+}
+
+int exit_code(const Watched& w, const LocalOptions& options, const std::string& campaign_id) {
+  switch (w.ending) {
+    case Ending::done:
+      return 0;
+    case Ending::interrupted:
+      std::cerr << "interrupted: the results cover what finished before\n";
+      return kExitInterrupted;
+    case Ending::timed_out:
+      std::cerr << "timed out after " << options.timeout_s
+                << " s (--timeout-s): the results cover what finished before\n";
+      return kExitIncomplete;
+    default:
+      std::cerr << "campaign " << campaign_id << " ended " << w.status.state() << "\n";
+      return kExitIncomplete;
+  }
+}
+
+// The aggregator over the run's bus log, then summary.json, report.md and the full report.
+int aggregate_and_report(const LocalOptions& options, const std::string& campaign_id,
+                         const std::string& header) {
+  aggregator::app::AggregatorOptions aggregate;
+  aggregate.data_dir = options.data_dir;
+  aggregate.db = (fs::path(options.out) / "results.sqlite").string();
+  // One consumer group per results database: a new --out gets everything in the data dir, a
+  // reused one only what it has not ingested yet.
+  aggregate.group =
+      "local-" + std::to_string(std::hash<std::string>{}(fs::absolute(options.out).string()));
+  aggregate.once = true;
+  aggregate.idle = 1s;  // the embedded log is complete: the agents have flushed and stopped
+  aggregate.log_format = options.log_format;
+  std::cerr << "aggregating into " << aggregate.db << "\n";
+  int aggregated = aggregator::app::run_aggregator(aggregate);
+  if (aggregated != 0) return aggregated;
+  auto summary = write_summary(aggregate.db, options.out, campaign_id, header);
+  aggregator::results::ResultsDb results(aggregate.db);
+  auto report = aggregator::report::write_report(results, options.out);
+  std::cout << summary.reachable << " of " << summary.servers << " servers answered\n"
+            << "report:  " << summary.markdown << "\n"
+            << "         " << summary.json << "\n"
+            << "         " << report.html << "  (every analysis table: " << report.json << ", "
+            << report.csv_dir << "/)\n"
+            << "results: " << aggregate.db << "  (sqlite3 " << aggregate.db
+            << " 'SELECT server, implementation, modified, uptime FROM servers')\n";
+  return 0;
+}
+
 int run_local(const LocalOptions& options) {
   watch_signals();
   telemetry::LogOptions log_options;
@@ -316,7 +362,6 @@ int run_local(const LocalOptions& options) {
   log_options.component = "local";
   telemetry::init_logging(log_options);
   const auto started = Clock::now();
-  const auto give_up = started + std::chrono::seconds(options.timeout_s);
 
   // First, so that a malformed --tor-socks or --tor-control is refused before anything is
   // written.
@@ -326,68 +371,15 @@ int run_local(const LocalOptions& options) {
   fs::create_directories(options.out);
   const std::string state_path = (fs::path(options.data_dir) / "coordinator.sqlite").string();
   auto state = store::make_store("sqlite:" + state_path);
-  // A campaign an interrupted earlier run left running would be resumed and served by this
-  // run's agents; this command runs one campaign.
-  if (auto left = state->list_campaigns(store::CampaignState::running); left.ok()) {
-    for (const auto& campaign : left.value) {
-      state->set_campaign_state(campaign.id, store::CampaignState::cancelled, now_ms());
-      std::cerr << "cancelled campaign " << campaign.id << ", left running by an earlier run\n";
-    }
-  }
-
-  std::vector<agent::Vantage> vantages(1);
-  vantages[0].id = "clearnet";
-  vantages[0].region = "local";
-  vantages[0].provider = "local";
-  if (tor) {
-    auto [host, port] = split_host_port(options.tor_socks);
-    agent::Vantage onion_route;
-    onion_route.id = "tor";
-    onion_route.region = "local";
-    onion_route.provider = "tor";
-    onion_route.tor = true;
-    onion_route.socks_host = host;
-    onion_route.socks_port = static_cast<std::uint16_t>(std::stoul(port));
-    if (!options.tor_control.empty()) {
-      auto [control_host, control_port] = split_host_port(options.tor_control, "--tor-control");
-      onion_route.tor_control_host = control_host;
-      onion_route.tor_control_port = static_cast<std::uint16_t>(std::stoul(control_port));
-      onion_route.tor_cookie_file = options.tor_cookie;
-    }
-    vantages.push_back(onion_route);
-  }
-
-  const auto known = cli::known_probes();
-  std::string yaml, origin = "built-in campaign", base_dir;
-  if (!options.campaign.empty()) {
-    // As `campaign submit` does: the stored campaign must parse again without its directory.
-    yaml = coordinator::inline_target_files(read_text(options.campaign), options.campaign);
-    origin = options.campaign;
-    base_dir = fs::absolute(options.campaign).parent_path().string();
-  } else {
-    yaml = builtin_campaign_yaml(fresh_campaign_name(*state), options, tor);
-  }
-  auto spec = coordinator::parse_campaign_yaml(yaml, origin, known);
-  // A vantage class nobody here serves would wait for its tasks until the timeout.
-  for (const auto& selector : spec.vantages) {
-    bool served = false;
-    for (const auto& v : vantages) {
-      served = served || selector.matches(v.region, v.tor ? "tor" : "clearnet", v.provider);
-    }
-    if (!served) {
-      std::cerr << "observatory local: " << origin << ": vantage class "
-                << selector.vantage_class() << " is not served on this machine (vantages: "
-                << "region=local,network=clearnet,provider=local"
-                << (tor ? "; region=local,network=tor,provider=tor" : "; no Tor SOCKS port at " +
-                                                                          options.tor_socks)
-                << ")\n";
-      return kExitUsage;
-    }
-  }
+  cancel_leftovers(*state);
+  const auto vantages =
+      local_vantages(tor, {options.tor_socks, options.tor_control, options.tor_cookie});
+  const LocalCampaign source = load_campaign(options, *state, tor);
+  if (!served_here(source, vantages, options, tor)) return kExitUsage;
 
   coordinator::SchedulerOptions scheduler_options;
   scheduler_options.builtin_servers_json = default_servers_json();
-  scheduler_options.known_probes = known;
+  scheduler_options.known_probes = cli::known_probes();
   coordinator::Scheduler scheduler(*state, scheduler_options);
   telemetry::MetricsServer metrics("local");
   if (!options.metrics_listen.empty()) metrics.listen(options.metrics_listen);
@@ -409,189 +401,61 @@ int run_local(const LocalOptions& options) {
   } catch (const std::exception& e) {
     telemetry::log(telemetry::LogLevel::warn, "no country/ASN for vantages", {{"why", e.what()}});
   }
-  agent::PolitenessConfig politeness;
-  politeness.max_concurrency_per_target = spec.politeness.max_concurrency_per_target;
-  politeness.max_requests_per_second_per_target =
-      spec.politeness.max_requests_per_second_per_target;
-  politeness.backoff_after_error =
-      std::chrono::milliseconds(spec.politeness.backoff_after_error_ms);
-  politeness.opt_out_hosts = spec.opt_out;
-
+  const agent::PolitenessConfig politeness = agents_politeness(source.spec);
   Tally tally;
-  LocalAgents agents;
-  for (std::size_t i = 0; i < vantages.size(); ++i) {
-    agent::AgentPlan plan;
-    plan.agent_id = "local-" + vantages[i].id;
-    plan.vantages = {vantages[i]};
-    plan.politeness = politeness;
-    LocalAgent a;
-    // One sink exports the shared producer's counters; a second would export the same numbers.
-    a.bus_sink = std::make_unique<agent::BusObservationSink>(
-        *producer, i == 0 ? &metrics.registry() : nullptr);
-    a.sink = std::make_unique<TallySink>(*a.bus_sink, tally);
-    agent::EngineOptions engine_options;
-    engine_options.concurrency = options.concurrency;
-    engine_options.geo = geo.get();
-    agent::LinkOptions link;
-    link.coordinator = coordinator_address;
-    link.insecure = true;
-    link.max_tasks = options.concurrency;
-    link.probe_timeout = plan.timeout;
-    link.probe_deadline = plan.deadline;
-    // Engines share the registry: their probe counters add up over the vantages.
-    a.engine = std::make_unique<agent::Engine>(plan, *a.sink, engine_options, &metrics.registry());
-    a.link = std::make_unique<agent::CoordinatorLink>(*a.engine, plan.agent_id, plan.vantages,
-                                                      link);
-    agents.all.push_back(std::move(a));
-  }
+  auto agents = make_local_agents(
+      vantages, {coordinator_address, options.concurrency, politeness, geo.get()}, *producer,
+      metrics.registry(), tally);
 
-  auto campaign = scheduler.submit(yaml, origin, base_dir, now_ms());
-  for (auto& a : agents.all) a.thread = std::thread([link = a.link.get()] { link->run(); });
+  auto campaign = scheduler.submit(source.yaml, source.origin, source.base_dir, now_ms());
+  agents->start();
   auto targets = scheduler.targets(campaign.id);
   std::size_t onion = 0;
   for (const auto& t : targets) onion += t.onion ? 1 : 0;
-  auto status = scheduler.status(campaign.id);
   std::cerr << "observatory local: coordinator on " << coordinator_address
             << " (plaintext, loopback), state " << state_path << ", bus " << bus_config.log_dir
-            << "\nvantages: clearnet from this machine"
-            << (tor ? ", Tor via " + options.tor_socks +
-                          (options.tor_control.empty()
-                               ? " (exits not recorded: no --tor-control)"
-                               : " (exit of each stream from the control port " +
-                                     options.tor_control + ")")
-                    : options.no_tor ? " (Tor off: --no-tor)"
-                                     : " (no Tor SOCKS port at " + options.tor_socks +
-                                           ": .onion servers are skipped)")
-            << "\n"
-            << spec.describe() << "\n"
+            << "\nvantages: clearnet from this machine" << tor_description(options, tor) << "\n"
+            << source.spec.describe() << "\n"
             << coordinator::describe(coordinator::detection_power(
-                   spec.rounds, static_cast<std::uint32_t>(spec.vantages.size()), targets.size()))
+                   source.spec.rounds, static_cast<std::uint32_t>(source.spec.vantages.size()),
+                   targets.size()))
             << "\nagents' " << politeness.describe() << "\n"
-            << targets.size() << " targets (" << onion << " .onion), " << status.tasks_total()
+            << targets.size() << " targets (" << onion << " .onion), "
+            << scheduler.status(campaign.id).tasks_total()
             << " tasks in round 1; the politeness caps allow it to finish in no less than "
             << scheduler.politeness_bound_ms(campaign.id) / 1000 << " s; giving up after "
             << options.timeout_s << " s\n";
 
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  const std::size_t probed_targets = tor ? targets.size() : targets.size() - onion;
-  std::string last_line, printed;
-  auto last_print = Clock::now() - 1h;
-  Ending ending = Ending::ended;
-  Tally::Snapshot seen;
-  Clock::duration elapsed{};
-  for (;;) {
-    status = scheduler.status(campaign.id);
-    seen = tally.snapshot();
-    auto now = Clock::now();
-    elapsed = now - started;
-    std::string line = progress_line(status, seen, elapsed);
-    if (tty) {
-      std::cerr << "\r" << line << "\033[K" << std::flush;
-    } else if (line != last_line && now - last_print >= 5s) {
-      std::cerr << line << "\n";
-      last_print = now;
-      printed = line;
-    }
-    last_line = line;
-    if (status.state() == "done") {
-      // A short campaign can end before the early verdict below: the same verdict, on all of it.
-      ending = seen.targets_reached == 0 ? Ending::nothing_reachable : Ending::done;
-      break;
-    }
-    if (status.state() != "running" && status.state() != "pending") break;
-    if (seen.targets_reached == 0 &&
-        ((seen.targets >= std::min(kDecisiveTargets, probed_targets) && seen.targets > 0 &&
-          elapsed >= kDecisiveAfter) ||
-         (elapsed >= kUnreachableAfter && seen.observations > 0) ||
-         elapsed >= kNothingFinishedAfter)) {
-      ending = Ending::nothing_reachable;
-      break;
-    }
-    if (g_interrupted) {
-      ending = Ending::interrupted;
-      break;
-    }
-    if (now >= give_up) {
-      ending = Ending::timed_out;
-      break;
-    }
-    std::this_thread::sleep_for(250ms);
-  }
-  if (ending != Ending::done && ending != Ending::ended && status.state() != "done") {
-    status = scheduler.cancel(campaign.id, now_ms());
-  }
-  agents.stop();
+  const Watched w = watch_campaign(scheduler, campaign.id, tally, options, started,
+                                   tor ? targets.size() : targets.size() - onion);
+  agents->stop();
   auto flushed = producer->flush(10s);
   if (!flushed.ok()) {
     telemetry::log(telemetry::LogLevel::warn, "observations not yet delivered to the bus log",
                    {{"detail", flushed.detail}});
   }
-  agents.all.clear();
+  agents.reset();
   producer.reset();
   server.shutdown();
-  // The final state (a cancellation included) replaces the live line.
-  std::string final_line = progress_line(status, seen, elapsed);
-  if (tty) {
-    std::cerr << "\r" << final_line << "\033[K\n";
-  } else if (final_line != printed) {
-    std::cerr << final_line << "\n";
-  }
 
-  if (ending == Ending::nothing_reachable) {
-    std::cerr << "nothing reachable from this machine: " << failure_counts(seen.unreached)
-              << " (" << seen.observations << " observations of " << seen.targets
+  if (w.ending == Ending::nothing_reachable) {
+    std::cerr << "nothing reachable from this machine: " << failure_counts(w.seen.unreached)
+              << " (" << w.seen.observations << " observations of " << w.seen.targets
               << " servers in "
               << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count()
               << " s; no server answered). Is this machine online? Observations are in "
               << bus_config.log_dir << "\n";
     return kExitNothingReachable;
   }
-
-  aggregator::app::AggregatorOptions aggregate;
-  aggregate.data_dir = options.data_dir;
-  aggregate.db = (fs::path(options.out) / "results.sqlite").string();
-  // One consumer group per results database: a new --out gets everything in the data dir, a
-  // reused one only what it has not ingested yet.
-  aggregate.group =
-      "local-" + std::to_string(std::hash<std::string>{}(fs::absolute(options.out).string()));
-  aggregate.once = true;
-  aggregate.idle = 1s;  // the embedded log is complete: the agents have flushed and stopped
-  aggregate.log_format = options.log_format;
-  std::cerr << "aggregating into " << aggregate.db << "\n";
-  int aggregated = aggregator::app::run_aggregator(aggregate);
-  if (aggregated != 0) return aggregated;
-
   std::ostringstream header;
-  header << "Campaign `" << campaign.id << "` (" << status.state() << "): " << status.tasks_done()
-         << " tasks done, " << status.tasks_failed() << " failed of " << status.tasks_total()
-         << ", " << targets.size() << " targets, vantages: clearnet"
-         << (tor ? " and Tor" : " only") << ", "
+  header << "Campaign `" << campaign.id << "` (" << w.status.state()
+         << "): " << w.status.tasks_done() << " tasks done, " << w.status.tasks_failed()
+         << " failed of " << w.status.tasks_total() << ", " << targets.size()
+         << " targets, vantages: clearnet" << (tor ? " and Tor" : " only") << ", "
          << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count()
          << " s.";
-  auto summary = write_summary(aggregate.db, options.out, campaign.id, header.str());
-  aggregator::results::ResultsDb results(aggregate.db);
-  auto report = aggregator::report::write_report(results, options.out);
-  std::cout << summary.reachable << " of " << summary.servers << " servers answered\n"
-            << "report:  " << summary.markdown << "\n"
-            << "         " << summary.json << "\n"
-            << "         " << report.html << "  (every analysis table: " << report.json << ", "
-            << report.csv_dir << "/)\n"
-            << "results: " << aggregate.db << "  (sqlite3 " << aggregate.db
-            << " 'SELECT server, implementation, modified, uptime FROM servers')\n";
-  switch (ending) {
-    case Ending::done:
-      return 0;
-    case Ending::interrupted:
-      std::cerr << "interrupted: the results cover what finished before\n";
-      return kExitInterrupted;
-    case Ending::timed_out:
-      std::cerr << "timed out after " << options.timeout_s
-                << " s (--timeout-s): the results cover what finished before\n";
-      return kExitIncomplete;
-    default:
-      std::cerr << "campaign " << campaign.id << " ended " << status.state() << "\n";
-      return kExitIncomplete;
-  }
+  if (int code = aggregate_and_report(options, campaign.id, header.str()); code != 0) return code;
+  return exit_code(w, options, campaign.id);
 }
 
 }  // namespace
