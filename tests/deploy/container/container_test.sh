@@ -78,7 +78,7 @@ if [ -z "${EO_CONTAINER_IMAGE:-}" ]; then
     -t "$image" -f "$root/Containerfile" "$root" > "$work/build.log" 2>&1 \
     || { tail -60 "$work/build.log"; echo "FAIL: podman build"; exit 1; }
   build_s=$(( $(date +%s) - $(cat "$work/build.start") )) lock_s=$(( $(cat "$work/build.start") - t0 ))
-  hits=$(grep -A8 '^ccache for this build:' "$work/build.log" | grep -E 'Hits:|Misses:' | head -2 | xargs)
+  hits=$(grep -m1 '^ccache for this build:' "$work/build.log" | sed 's/^ccache for this build: //')
   log "image built in $build_s s (after $lock_s s waiting for the build lock); container ccache: $hits"
 fi
 size=$("${pod[@]}" image inspect -f '{{.Size}}' "$image")
