@@ -57,6 +57,8 @@ Decoded decode_record(std::string_view bytes, Record& out) {
   if (static_cast<std::uint8_t>(payload[0]) != kRecordVersion) {
     return {DecodeStatus::corrupt, frame, "unknown record version"};
   }
+  // Reserved: a writer that set a flag meant something this reader would silently drop.
+  if (payload[1] != '\0') return {DecodeStatus::corrupt, frame, "unknown record flags"};
   auto key_length = get_le(payload, 10, 4);
   if (key_length > length - kPayloadFixedBytes) {
     return {DecodeStatus::corrupt, frame, "key length beyond the record"};

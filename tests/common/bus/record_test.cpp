@@ -60,6 +60,20 @@ TEST(Record, EveryFlippedByteIsCaught) {
   }
 }
 
+// Found by bus_record_fuzz (corpus/bus_record/regress-flags-set): a record with a flag set, and a
+// checksum that matches, decoded as if the flag were not there.
+TEST(Record, UnknownFlagsAreCorrupt) {
+  std::string frame;
+  encode_record("k", "v", 1, frame);
+  frame[kFrameHeaderBytes + 1] = 1;
+  const std::uint32_t crc = crc32c(std::string_view(frame).substr(kFrameHeaderBytes));
+  for (int i = 0; i < 4; ++i) frame[4 + i] = static_cast<char>(crc >> (8 * i));
+  Record r;
+  const Decoded decoded = decode_record(frame, r);
+  EXPECT_EQ(decoded.status, DecodeStatus::corrupt);
+  EXPECT_STREQ(decoded.reason, "unknown record flags");
+}
+
 TEST(Record, ZerosAreNotARecord) {
   Record r;
   EXPECT_EQ(decode_record(std::string(64, '\0'), r).status, DecodeStatus::corrupt);
