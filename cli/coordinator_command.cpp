@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -144,9 +145,15 @@ int rpc_failed(const std::string& what, const grpc::Status& status) {
   return status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? 2 : 1;
 }
 
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 void print_status(const v1::CampaignStatus& s, std::ostream& out) {
-  out << "campaign " << s.campaign_id() << ": " << s.state() << ", round "
-      << std::min(s.round() + 1, s.rounds_total()) << "/" << s.rounds_total() << ", tasks "
+  out << "campaign " << s.campaign_id() << ": " << s.state() << ", "
+      << round_text(s, unix_ms_now()) << ", tasks "
       << s.tasks_done() << " done + " << s.tasks_failed() << " failed / " << s.tasks_total()
       << " (" << s.tasks_leased() << " leased), " << s.agents_connected() << " agents, "
       << s.lease_expiries() << " lease expiries\n";
@@ -158,7 +165,7 @@ std::string progress_line(const v1::CampaignStatus& s) {
   double share = s.tasks_total() == 0 ? 0 : finished / double(s.tasks_total());
   int filled = static_cast<int>(share * kWidth);
   std::ostringstream out;
-  out << "round " << std::min(s.round() + 1, s.rounds_total()) << "/" << s.rounds_total() << " ["
+  out << round_text(s, unix_ms_now()) << " ["
       << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] "
       << s.tasks_done() << " done " << s.tasks_leased() << " leased " << s.tasks_failed()
       << " failed / " << s.tasks_total() << " | " << s.agents_connected() << " agents | "
@@ -199,9 +206,10 @@ int submit(const OperatorOptions& options) {
   const auto parsed =
       coordinator::parse_campaign_yaml(text.str(), options.file, cli::known_probes());
   const auto targets = coordinator::resolve_targets(parsed, default_servers_json());
-  std::cerr << coordinator::describe(coordinator::detection_power(
-                   parsed.rounds, static_cast<std::uint32_t>(parsed.vantages.size()),
-                   targets.size()))
+  const auto classes = static_cast<std::uint32_t>(parsed.vantages.size());
+  std::cerr << (parsed.continuous ? coordinator::describe_continuous(classes, targets.size())
+                                  : coordinator::describe(coordinator::detection_power(
+                                        parsed.rounds, classes, targets.size())))
             << "\n";
   v1::CampaignSpec spec;
   spec.set_yaml(coordinator::inline_target_files(text.str(), options.file));
@@ -291,6 +299,27 @@ int dev_ca(const DevCaOptions& options) {
 }
 
 }  // namespace
+
+std::string round_text(const v1::CampaignStatus& s, std::int64_t now_unix_ms) {
+  std::ostringstream out;
+  if (s.rounds_total() == 0) {
+    out << "round " << s.round() + 1 << " (continuous";
+    if (s.until_unix_ms() > 0) {
+      const std::time_t until = static_cast<std::time_t>(s.until_unix_ms() / 1000);
+      std::tm tm{};
+      gmtime_r(&until, &tm);
+      out << " until " << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+    }
+    out << ")";
+  } else {
+    out << "round " << std::min(s.round() + 1, s.rounds_total()) << "/" << s.rounds_total();
+  }
+  if (s.next_round_unix_ms() > 0) {
+    out << ", next in " << std::max<std::int64_t>(0, (s.next_round_unix_ms() - now_unix_ms) / 1000)
+        << " s";
+  }
+  return out.str();
+}
 
 std::string default_servers_json() {
   const char* kFile = "electrum-servers.json";

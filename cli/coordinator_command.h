@@ -2,6 +2,8 @@
 // `observatory targets list` and `observatory dev-ca`.
 #pragma once
 
+#include "eo/v1/coordinator.pb.h"
+
 #include <CLI/CLI.hpp>
 
 #include <string>
@@ -13,5 +15,9 @@ void add_coordinator_commands(CLI::App& app);
 // Electrum's server list shipped with observatory: $EO_DATA_DIR, the source tree next to the
 // binary, or the install prefix.
 std::string default_servers_json();
+
+// "round 2/5", or "round 8 (continuous)" / "round 8 (continuous until 2027-03-01T00:00:00Z)";
+// with the next round's start when one is planned: ", next in 42 s".
+std::string round_text(const v1::CampaignStatus& status, std::int64_t now_unix_ms);
 
 }  // namespace eo::cli

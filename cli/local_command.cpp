@@ -416,9 +416,13 @@ int run_local(const LocalOptions& options) {
             << " (plaintext, loopback), state " << state_path << ", bus " << bus_config.log_dir
             << "\nvantages: clearnet from this machine" << tor_description(options, tor) << "\n"
             << source.spec.describe() << "\n"
-            << coordinator::describe(coordinator::detection_power(
-                   source.spec.rounds, static_cast<std::uint32_t>(source.spec.vantages.size()),
-                   targets.size()))
+            << (source.spec.continuous
+                    ? coordinator::describe_continuous(
+                          static_cast<std::uint32_t>(source.spec.vantages.size()), targets.size())
+                    : coordinator::describe(coordinator::detection_power(
+                          source.spec.rounds,
+                          static_cast<std::uint32_t>(source.spec.vantages.size()),
+                          targets.size())))
             << "\nagents' " << politeness.describe() << "\n"
             << targets.size() << " targets (" << onion << " .onion), "
             << scheduler.status(campaign.id).tasks_total()

@@ -1,5 +1,7 @@
 #include "cli/local_tally.h"
 
+#include "cli/coordinator_command.h"
+
 #include <algorithm>
 #include <iomanip>
 #include <sstream>
@@ -29,7 +31,9 @@ std::string progress_line(const v1::CampaignStatus& s, const Tally::Snapshot& t,
   int filled = static_cast<int>(share * kWidth);
   std::ostringstream out;
   out << std::setw(4) << std::chrono::duration_cast<std::chrono::seconds>(elapsed).count()
-      << " s  round " << std::min(s.round() + 1, s.rounds_total()) << "/" << s.rounds_total()
+      << " s  " << round_text(s, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count())
       << " [" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] "
       << s.tasks_done() << " done " << s.tasks_leased() << " leased " << s.tasks_failed()
       << " failed / " << s.tasks_total() << " | " << t.targets_reached << "/" << t.targets

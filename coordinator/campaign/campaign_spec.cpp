@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -27,6 +28,23 @@ std::string VantageSelector::vantage_class() const {
 }
 
 namespace {
+
+// "2027-03-01T00:00:00Z" to ms since the epoch; -1 for anything else.
+std::int64_t parse_utc_ms(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') return -1;
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000;
+}
+
+std::string format_utc_ms(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
 
 // Names go into task ids ('|' separated) and vantage classes (',' and '=' separated).
 bool valid_name(const std::string& text) {
@@ -231,7 +249,7 @@ CampaignSpec parse_campaign_yaml(const std::string& text, const std::string& ori
   }
   if (!root.IsMap()) throw std::invalid_argument(origin + ": not a YAML map");
   p.only(root, "",
-         {"name", "targets", "probes", "params", "vantages", "profiles", "rounds",
+         {"name", "targets", "probes", "params", "vantages", "profiles", "rounds", "until",
           "round_spacing_s", "sync_window_s", "politeness", "opt_out", "canary_secret",
           "canary_secret_file"});
   CampaignSpec spec;
@@ -264,8 +282,17 @@ CampaignSpec parse_campaign_yaml(const std::string& text, const std::string& ori
   }
   if (spec.profiles.empty()) spec.profiles.emplace_back();
 
-  spec.rounds = p.get<std::uint32_t>(root, "", "rounds", spec.rounds);
-  if (spec.rounds == 0) p.fail("rounds", "must be at least 1");
+  if (root["rounds"] && root["rounds"].IsScalar() && root["rounds"].Scalar() == "continuous") {
+    spec.continuous = true;
+  } else {
+    spec.rounds = p.get<std::uint32_t>(root, "", "rounds", spec.rounds);
+    if (spec.rounds == 0) p.fail("rounds", "must be at least 1, or continuous");
+  }
+  if (root["until"]) {
+    if (!spec.continuous) p.fail("until", "only with rounds: continuous");
+    spec.until_ms = parse_utc_ms(p.get<std::string>(root, "", "until", ""));
+    if (spec.until_ms < 0) p.fail("until", "not a UTC time like 2027-03-01T00:00:00Z");
+  }
   spec.sync_window_s = p.get<std::int64_t>(root, "", "sync_window_s", spec.sync_window_s);
   if (spec.sync_window_s <= 0) p.fail("sync_window_s", "must be positive");
   spec.round_spacing_s = p.get<std::int64_t>(root, "", "round_spacing_s", spec.round_spacing_s);
@@ -303,11 +330,18 @@ CampaignSpec load_campaign_file(const std::string& path, const std::vector<Known
   return parse_campaign_yaml(text.str(), path, known);
 }
 
+bool CampaignSpec::round_follows(std::uint32_t round, std::int64_t start_ms) const {
+  if (!continuous) return round + 1 < rounds;
+  return until_ms == 0 || start_ms < until_ms;
+}
+
 std::string CampaignSpec::describe() const {
   std::ostringstream out;
   out << "campaign " << name << ": " << probes.size() << " probes x " << vantages.size()
-      << " vantage classes x " << profiles.size() << " profiles x " << rounds
-      << " rounds, every " << round_spacing_s << " s, sync window " << sync_window_s << " s\n";
+      << " vantage classes x " << profiles.size() << " profiles x "
+      << (continuous ? std::string("continuous") : std::to_string(rounds)) << " rounds"
+      << (until_ms > 0 ? " until " + format_utc_ms(until_ms) : std::string()) << ", every "
+      << round_spacing_s << " s, sync window " << sync_window_s << " s\n";
   out << "  targets:" << (targets.builtin ? " builtin" : "") << " " << targets.files.size()
       << " files, " << targets.list.size() << " inline, discovery "
       << (targets.discovered.enabled

@@ -78,7 +78,11 @@ struct CampaignSpec {
   std::map<std::string, std::map<std::string, std::string>> params;  // probe -> key -> value
   std::vector<VantageSelector> vantages;
   std::vector<ClientProfile> profiles;
-  std::uint32_t rounds = 1;
+  std::uint32_t rounds = 1;  // when not continuous
+  // `rounds: continuous`: a round every round_spacing_s until cancelled, or until `until`
+  // (no round starts at or after it; 0: none). Each round takes the seed targets again.
+  bool continuous = false;
+  std::int64_t until_ms = 0;
   std::int64_t round_spacing_s = 3600;  // start of one round to the start of the next
   std::int64_t sync_window_s = 60;
   CampaignPoliteness politeness;
@@ -91,6 +95,8 @@ struct CampaignSpec {
 
   // A few lines a person reads at start-up: shape, timing, caps, opt-out.
   std::string describe() const;
+  // Whether a round follows `round`, were it to start at `start_ms`.
+  bool round_follows(std::uint32_t round, std::int64_t start_ms) const;
 };
 
 // Throws std::invalid_argument naming `origin` and the key (e.g. "c.yaml: politeness.

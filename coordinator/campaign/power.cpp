@@ -74,4 +74,19 @@ std::string describe(const DetectionPower& power) {
   return out.str();
 }
 
+std::string describe_continuous(std::uint32_t vantage_classes, std::uint64_t targets) {
+  const DetectionPower power = detection_power(1, vantage_classes, targets);
+  if (power.vantage_classes < 2) return describe(power);
+  std::ostringstream out;
+  out << "detection: continuous, " << power.vantage_classes << " vantage classes, "
+      << power.tests << " tests: ";
+  if (power.rounds_needed > 0) {
+    out << "a vantage treated differently in every round becomes detectable from round "
+        << power.rounds_needed << " on";
+  } else {
+    out << "warning: no differential treatment can be detected within 1000 rounds";
+  }
+  return out.str();
+}
+
 }  // namespace eo::coordinator

@@ -31,5 +31,8 @@ DetectionPower detection_power(std::uint32_t rounds, std::uint32_t vantage_class
 // One line for the person submitting: what can be detected, or a warning that nothing can and
 // how many rounds it would take.
 std::string describe(const DetectionPower& power);
+// The same for a continuous campaign, whose power grows with each round: from which round on the
+// strongest evidence is detectable.
+std::string describe_continuous(std::uint32_t vantage_classes, std::uint64_t targets);
 
 }  // namespace eo::coordinator

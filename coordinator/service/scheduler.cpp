@@ -130,6 +130,12 @@ std::int64_t Scheduler::politeness_bound_ms(const std::string& campaign_id) {
 std::size_t Scheduler::create_round(const store::Campaign& campaign, std::uint32_t round,
                                     store::TimeMs start_ms) {
   const CampaignSpec& spec = load(campaign).spec;
+  if (spec.continuous && round > 0) {
+    // A standing campaign takes its seed list again each round: servers added to Electrum's
+    // list since (a coordinator upgraded with a newer one) join it.
+    checked(store_.upsert_targets(campaign.id, resolve_targets(spec, options_.builtin_servers_json)),
+            "targets of " + campaign.id);
+  }
   auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
   auto planned = plan_round(spec, targets, round, start_ms, stable_hash(campaign.id));
   {
@@ -193,9 +199,9 @@ TickReport Scheduler::tick(store::TimeMs now) {
       report.tasks_created += create_round(campaign, campaign.round,
                                            current_round_start(campaign));
     }
-    while (campaign.round + 1 < spec.rounds) {
+    for (;;) {
       const store::TimeMs start = next_round_start(campaign, now);
-      if (now < start) break;
+      if (!spec.round_follows(campaign.round, start) || now < start) break;
       std::uint32_t next = campaign.round + 1;
       report.tasks_created += create_round(campaign, next, start);
       campaign.round = next;
@@ -203,7 +209,7 @@ TickReport Scheduler::tick(store::TimeMs now) {
       checked(store_.put_campaign(campaign, now), "advance " + campaign.id);
       ++report.rounds_started;
     }
-    if (campaign.round + 1 >= spec.rounds) {
+    if (!spec.round_follows(campaign.round, next_round_start(campaign, now))) {
       auto counts = checked(store_.counts(campaign.id), "counts of " + campaign.id);
       if (counts.queued == 0 && counts.leased == 0) {
         auto status = store_.set_campaign_state(campaign.id, store::CampaignState::done, now);
@@ -227,7 +233,14 @@ v1::CampaignStatus Scheduler::status(const std::string& campaign_id) {
   out.set_name(campaign.name);
   out.set_state(std::string(store::to_string(campaign.state)));
   out.set_round(campaign.round);
-  out.set_rounds_total(load(campaign).spec.rounds);
+  const CampaignSpec& spec = load(campaign).spec;
+  out.set_rounds_total(spec.continuous ? 0 : spec.rounds);
+  out.set_until_unix_ms(spec.until_ms);
+  if (campaign.state == store::CampaignState::running) {
+    // As planned now; a ramp still running may hold it back (next_round_start).
+    const store::TimeMs next = next_round_start(campaign, 0);
+    if (spec.round_follows(campaign.round, next)) out.set_next_round_unix_ms(next);
+  }
   out.set_tasks_total(counts.queued + counts.leased + counts.done + counts.failed);
   out.set_tasks_done(counts.done);
   out.set_tasks_leased(counts.leased);

@@ -102,6 +102,26 @@ TEST(CampaignSpec, ConservativeDefaults) {
             "network=clearnet");
 }
 
+TEST(CampaignSpec, ContinuousRoundsUntilCancelledOrADate) {
+  const std::string base = "name: x\ntargets: {builtin: true}\nvantages: [{network: tor}]\n";
+  auto forever = parse(base + "rounds: continuous\nround_spacing_s: 3600\n");
+  EXPECT_TRUE(forever.continuous);
+  EXPECT_EQ(forever.until_ms, 0);
+  EXPECT_TRUE(forever.round_follows(100'000, 4'000'000'000'000));
+  EXPECT_NE(forever.describe().find("continuous rounds, every 3600 s"), std::string::npos)
+      << forever.describe();
+
+  auto until = parse(base + "rounds: continuous\nuntil: 2027-03-01T00:00:00Z\n");
+  EXPECT_EQ(until.until_ms, 1'803'859'200'000);
+  EXPECT_TRUE(until.round_follows(7, until.until_ms - 1));
+  EXPECT_FALSE(until.round_follows(7, until.until_ms));  // no round starts at the end or later
+  EXPECT_NE(until.describe().find("until 2027-03-01T00:00:00Z"), std::string::npos);
+
+  auto three = parse(base + "rounds: 3\n");
+  EXPECT_TRUE(three.round_follows(1, 0));
+  EXPECT_FALSE(three.round_follows(2, 0));
+}
+
 // Each bad setting is rejected with the file and the key in the message.
 TEST(CampaignSpec, EveryErrorNamesTheKey) {
   const std::string base = "targets: {builtin: true}\nvantages: [{network: tor}]\n";
@@ -136,6 +156,8 @@ TEST(CampaignSpec, EveryErrorNamesTheKey) {
        "profiles[0].tls_send_sni"},
       {"name: x\nrounds: 0\n" + base, "rounds"},
       {"name: x\nrounds: many\n" + base, "rounds"},
+      {"name: x\nrounds: 3\nuntil: 2027-03-01T00:00:00Z\n" + base, "until"},
+      {"name: x\nrounds: continuous\nuntil: next week\n" + base, "until"},
       {"name: x\nsync_window_s: 0\n" + base, "sync_window_s"},
       {"name: x\nround_spacing_s: 10\n" + base, "round_spacing_s"},
       {"name: x\npoliteness: {max_concurrency_per_target: 0}\n" + base,

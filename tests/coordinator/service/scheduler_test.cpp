@@ -257,6 +257,32 @@ TEST_F(SchedulerTest, AnExpiredRampLeaseHoldsNoRoundBack) {
   EXPECT_EQ(scheduler_->next_round_start(campaign, t + 5001), planned);
 }
 
+TEST_F(SchedulerTest, AContinuousCampaignRunsRoundsUntilItsEndDate) {
+  std::string yaml = campaign_yaml("c1", 1);
+  yaml.replace(yaml.find("rounds: 1"), 9, "rounds: continuous\nuntil: 2027-01-15T08:00:30Z");
+  auto campaign = scheduler_->submit(yaml, "c1.yaml", "", kT0);
+  auto status = scheduler_->status("c1");
+  EXPECT_EQ(status.rounds_total(), 0u);
+  EXPECT_EQ(status.next_round_unix_ms(), kT0 + 10'000);
+  EXPECT_EQ(status.until_unix_ms(), kT0 + 30'000);
+  // Rounds 10 s apart while their starts are before the end date; round 3 would start at it.
+  store::TimeMs t = kT0;
+  for (int i = 0; i < 6; ++i, t += 10'000) {
+    auto leases = lease_all("a1", vantage("eu1", "eu"), t + 5000);
+    auto tor = lease_all("a2", vantage("t1", "eu", true), t + 5000);
+    leases.insert(leases.end(), tor.begin(), tor.end());
+    for (const auto& lease : leases) {
+      ASSERT_TRUE(scheduler_->complete(lease.lease_id(), true, "", t + 6000));
+    }
+    scheduler_->tick(t + 10'000);
+  }
+  status = scheduler_->status("c1");
+  EXPECT_EQ(status.round(), 2u);
+  EXPECT_EQ(status.state(), "done");
+  EXPECT_EQ(status.tasks_total(), 3u * 8u);
+  EXPECT_EQ(status.next_round_unix_ms(), 0);
+}
+
 v1::DiscoveredTargets advertised(const std::string& campaign, std::uint32_t round,
                                  const std::vector<std::string>& hosts) {
   v1::DiscoveredTargets found;
