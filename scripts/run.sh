@@ -9,7 +9,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh" "$root/build"
+# Only the binary the main job runs; ./scripts/test.sh builds the tests.
+EO_BUILD_TARGET=observatory "$root/scripts/build.sh" "$root/build"
 if [ $# -eq 0 ] || [ "${1:0:1}" = - ]; then
   set -- local "$@"
 fi
