@@ -118,14 +118,25 @@ struct NullSink : ObservationSink {
   void publish(const v1::Observation&) override {}
 };
 
+// A scripted coordinator on a loopback port of its own.
+struct Served {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+Served serve(grpc::Service& coordinator) {
+  Served served;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &served.port);
+  builder.RegisterService(&coordinator);
+  served.server = builder.BuildAndStart();
+  EXPECT_NE(served.port, 0);
+  return served;
+}
+
 Seen run_agent_against(bool takes_done_batches) {
   ScriptedCoordinator coordinator(takes_done_batches);
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&coordinator);
-  auto server = builder.BuildAndStart();
-  EXPECT_NE(port, 0);
+  auto [server, port] = serve(coordinator);
 
   AgentPlan plan;
   plan.agent_id = "link-test";
@@ -221,12 +232,7 @@ class HeartbeatCounter final : public v1::Coordinator::Service {
 // heartbeats go on, so the coordinator keeps the agent's leases.
 TEST(CoordinatorLink, AHeartbeatLoopThatFailsIsRestarted) {
   HeartbeatCounter coordinator;
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&coordinator);
-  auto server = builder.BuildAndStart();
-  ASSERT_NE(port, 0);
+  auto [server, port] = serve(coordinator);
 
   AgentPlan plan;
   plan.agent_id = "heartbeat-test";
