@@ -13,8 +13,15 @@ checks the executed notebook: no error output, and the summary the notebook writ
 (EO_NOTEBOOK_SUMMARY) agrees with report.json (servers, modified flags, implementations) and
 holds the clustering's contingency table and adjusted Rand index.
 
+With --testbed, the export is instead `observatory report` over the results database the
+testbed's small scenario left (testbed.small_embedded: 9 servers, 4 vantages, real ElectrumX
+releases among emulations, planted refusals and a fake ElectrumX).
+
 Usage: /usr/bin/python3 notebook_test.py OBSERVATORY_BINARY SOURCE_DIR WORK_DIR ARTIFACTS_DIR
-Exit 0 passed, 1 failed, 77 skipped (a Python package missing, outside CI=true only).
+       /usr/bin/python3 notebook_test.py --testbed OBSERVATORY_BINARY SOURCE_DIR TESTBED_OUT
+           WORK_DIR ARTIFACTS_DIR
+Exit 0 passed, 1 failed, 77 skipped (a Python package missing, outside CI=true only; --testbed:
+no testbed run, see testbed_export).
 """
 from __future__ import annotations
 
@@ -24,6 +31,7 @@ import pathlib
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -191,10 +199,7 @@ def local(binary: str, work: pathlib.Path, targets: list[str], socks: int, probe
         fail(f"observatory local {name} exited {run.returncode}:\n{run.stdout}{run.stderr}")
 
 
-def main() -> int:
-    binary, source, work, artifacts = sys.argv[1:5]
-    source, work, artifacts = pathlib.Path(source), pathlib.Path(work), pathlib.Path(artifacts)
-    in_ci = os.environ.get("CI") == "true"
+def packages_or_skip() -> None:
     missing = []
     for package in PACKAGES:
         if subprocess.run([sys.executable, "-c", f"import {package}"],
@@ -203,11 +208,99 @@ def main() -> int:
     if missing:
         why = (f"missing Python packages for {sys.executable}: {', '.join(missing)} "
                "(scripts/install-deps.sh installs them from scripts/debian-packages.txt)")
-        if in_ci:
+        if os.environ.get("CI") == "true":
             fail(why + " (CI=true: every tool must be installed)")
         print(f"SKIP {why}")
-        return 77
+        sys.exit(77)
 
+
+class Checks:
+    def __init__(self):
+        self.results = []
+
+    def __call__(self, what, ok):
+        self.results.append(ok)
+        print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
+
+
+def execute(source: pathlib.Path, export: pathlib.Path, results_db: pathlib.Path,
+            work: pathlib.Path, artifacts: pathlib.Path, name: str, check: Checks) -> dict:
+    """Runs the notebook headless (nbconvert executes every cell; a cell's error fails the
+    run) on `export`, checks what every export must give, returns the notebook's summary."""
+    artifacts.mkdir(parents=True, exist_ok=True)
+    executed = artifacts / f"{name}.ipynb"
+    summary_path = work / "notebook-summary.json"
+    env = dict(os.environ, EO_EXPORT_DIR=str(export), EO_RESULTS_DB=str(results_db),
+               EO_NOTEBOOK_SUMMARY=str(summary_path),
+               EO_FIGURES_DIR=str(artifacts / f"{name}-figures"),
+               PYDEVD_DISABLE_FILE_VALIDATION="1", JUPYTER_PLATFORM_DIRS="1")
+    env.pop("MPLBACKEND", None)  # the kernel's inline backend puts the figures in the outputs
+    started = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
+         "--ExecutePreprocessor.timeout=120", "--ExecutePreprocessor.kernel_name=python3",
+         "--output-dir", str(artifacts), "--output", executed.name,
+         str(source / "analysis" / "observatory.ipynb")],
+        capture_output=True, text=True, env=env, timeout=300)
+    print(f"nbconvert --execute: exit {run.returncode} in {time.monotonic() - started:.0f} s "
+          f"({executed})", flush=True)
+    if run.returncode != 0:
+        fail(f"the notebook failed:\n{run.stdout}{run.stderr[-6000:]}")
+
+    nb = json.loads(executed.read_text())
+    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    errors = [o for c in code_cells for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    if errors:
+        fail(f"error outputs: {errors}")
+    unexecuted = [c for c in code_cells if c.get("execution_count") is None]
+    if unexecuted:
+        fail(f"{len(unexecuted)} code cells did not run")
+    images = sum(1 for c in code_cells for o in c.get("outputs", [])
+                 if "image/png" in o.get("data", {}))
+    html_tables = sum(1 for c in code_cells for o in c.get("outputs", [])
+                      if "<table" in "".join(o.get("data", {}).get("text/html", "")))
+
+    report = json.loads((export / "report.json").read_text())
+    summary = json.loads(summary_path.read_text())
+    print(json.dumps(summary, indent=1), flush=True)
+    servers = report["servers"]
+    check(f"servers: notebook {summary['servers']} == report.json {len(servers)}",
+          summary["servers"] == len(servers))
+    modified = sorted(s["server"] for s in servers if s["modified"])
+    check(f"modified servers {summary['modified_servers']} == report.json {modified}",
+          summary["modified_servers"] == modified)
+    check("implementations as report.json",
+          summary["implementations"] == {s["server"]: s["implementation"] for s in servers})
+    check(f"vantages {summary['vantages']} as report.json's server_reachability",
+          summary["vantages"] == sorted({r["vantage_id"] for r in
+                                         report["server_reachability"]}))
+    for table in ("findings", "rate_limits", "differential"):
+        check(f"{table} rows {summary[table]} == report.json {len(report[table])}",
+              summary[table] == len(report[table]))
+    fm = summary["feature_matrix"]
+    check(f"feature matrix {fm['servers']} servers x {fm['facts']} one-hot facts",
+          fm["servers"] == len(servers) and fm["facts"] >= 20)
+    check("contingency table covers every server",
+          sum(sum(row.values()) for row in summary["contingency"].values()) == len(servers))
+    check(f"adjusted Rand index {summary['adjusted_rand_index']:.3f} is in [-1, 1]",
+          -1 <= summary["adjusted_rand_index"] <= 1)
+    check(f"latency samples per vantage {summary['latency_samples']}",
+          all(summary["latency_samples"].get(v, 0) > 0 for v in summary["vantages"]))
+    check(f"{images} figures (>= 8) and {html_tables} tables (>= 6) in the outputs",
+          images >= 8 and html_tables >= 6)
+    # A modified server should sit with the servers of what it runs, not of what it claims:
+    # the majority of its cluster's other members share its inferred implementation.
+    for server in modified:
+        peers = [s for s, c in summary["clusters"].items()
+                 if c == summary["clusters"][server] and s != server]
+        kinds = [summary["implementations"][s] for s in peers]
+        check(f"modified {server} ({summary['implementations'][server]}) clusters with {kinds}",
+              bool(kinds) and kinds.count(summary["implementations"][server]) * 2 > len(kinds))
+    return summary
+
+
+def fresh_export(binary, source, work, artifacts) -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     relay = Socks5Relay()
@@ -227,69 +320,17 @@ def main() -> int:
         if not (export / path).exists():
             fail(f"the run wrote no {export / path}")
 
-    # The notebook, headless: nbconvert executes every cell (a cell's error fails the run).
-    artifacts.mkdir(parents=True, exist_ok=True)
-    executed = artifacts / "observatory-notebook.ipynb"
-    summary_path = work / "notebook-summary.json"
-    env = dict(os.environ, EO_EXPORT_DIR=str(export), EO_NOTEBOOK_SUMMARY=str(summary_path),
-               EO_FIGURES_DIR=str(artifacts / "notebook-figures"),
-               PYDEVD_DISABLE_FILE_VALIDATION="1", JUPYTER_PLATFORM_DIRS="1")
-    started = time.monotonic()
-    run = subprocess.run(
-        [sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
-         "--ExecutePreprocessor.timeout=120", "--ExecutePreprocessor.kernel_name=python3",
-         "--output-dir", str(artifacts), "--output", executed.name,
-         str(source / "analysis" / "observatory.ipynb")],
-        capture_output=True, text=True, env=env, timeout=300)
-    print(f"nbconvert --execute: exit {run.returncode} in {time.monotonic() - started:.0f} s",
-          flush=True)
-    if run.returncode != 0:
-        fail(f"the notebook failed:\n{run.stdout}{run.stderr[-6000:]}")
-
-    nb = json.loads(executed.read_text())
-    errors = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
-    if errors:
-        fail(f"error outputs: {errors}")
-    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    unexecuted = [c for c in code_cells if c.get("execution_count") is None]
-    if unexecuted:
-        fail(f"{len(unexecuted)} code cells did not run")
-    images = sum(1 for c in code_cells for o in c.get("outputs", [])
-                 if "image/png" in o.get("data", {}))
-    html_tables = sum(1 for c in code_cells for o in c.get("outputs", [])
-                      if "<table" in "".join(o.get("data", {}).get("text/html", "")))
-
-    report = json.loads((export / "report.json").read_text())
-    summary = json.loads(summary_path.read_text())
-    print(json.dumps(summary, indent=1), flush=True)
-    checks = []
-
-    def check(what, ok):
-        checks.append(ok)
-        print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
-
-    servers = report["servers"]
-    check(f"servers: notebook {summary['servers']} == report.json {len(servers)} == "
-          f"{len(SERVERS)}", summary["servers"] == len(servers) == len(SERVERS))
-    modified = sorted(s["server"] for s in servers if s["modified"])
-    check(f"modified servers {summary['modified_servers']} == report.json {modified} == "
-          "['127.0.0.17']", summary["modified_servers"] == modified == ["127.0.0.17"])
-    check("implementations as report.json",
-          summary["implementations"] == {s["server"]: s["implementation"] for s in servers})
-    check(f"vantages {summary['vantages']} (clearnet and tor)",
-          sorted(summary["vantages"]) == ["clearnet", "tor"])
+    check = Checks()
+    summary = execute(source, export, export / "results.sqlite", work, artifacts,
+                      "observatory-notebook", check)
+    check(f"{summary['servers']} servers == {len(SERVERS)} planted",
+          summary["servers"] == len(SERVERS))
+    check(f"modified {summary['modified_servers']} == ['127.0.0.17'] (the fake ElectrumX)",
+          summary["modified_servers"] == ["127.0.0.17"])
+    check(f"vantages {summary['vantages']} == clearnet and tor",
+          summary["vantages"] == ["clearnet", "tor"])
     check(f"uptime of the stopped server {summary['uptime'][STOPPED]} == 0.5",
           summary["uptime"][STOPPED] == 0.5)
-    check(f"findings {summary['findings']} == report.json {len(report['findings'])}",
-          summary["findings"] == len(report["findings"]))
-    check(f"rate-limit rows {summary['rate_limits']} == report.json "
-          f"{len(report['rate_limits'])}", summary["rate_limits"] == len(report["rate_limits"]))
-    fm = summary["feature_matrix"]
-    check(f"feature matrix {fm['servers']} servers x {fm['facts']} one-hot facts",
-          fm["servers"] == len(SERVERS) and fm["facts"] >= 20)
-    check("contingency table covers every server",
-          sum(sum(row.values()) for row in summary["contingency"].values()) == len(SERVERS))
     # Each emulation behaves apart, so the clusters should follow the inferred implementations,
     # and the Fulcrum claiming ElectrumX should sit with the Fulcrums, not with its claim.
     check(f"adjusted Rand index {summary['adjusted_rand_index']:.3f} >= 0.8",
@@ -298,14 +339,53 @@ def main() -> int:
     check("the fake ElectrumX clusters with the Fulcrums, apart from the ElectrumX servers",
           clusters["127.0.0.17"] == clusters["127.0.0.13"] == clusters["127.0.0.14"] !=
           clusters["127.0.0.11"])
-    check(f"latency samples per vantage {summary['latency_samples']}",
-          all(summary["latency_samples"].get(v, 0) > 0 for v in ("clearnet", "tor")))
-    check(f"{images} figures (>= 8) and {html_tables} tables (>= 6) in the outputs",
-          images >= 8 and html_tables >= 6)
-    if not all(checks):
+    if not all(check.results):
         return 1
-    print(f"PASS the notebook ran on a fresh export ({executed})")
+    print("PASS the notebook ran on a fresh export")
     return 0
+
+
+def testbed_export(binary, source, testbed_out, work, artifacts) -> int:
+    """The testbed's small scenario (testbed.small_embedded, which runs first) left its
+    results.sqlite; `observatory report` writes its exports here, and the notebook runs on
+    them. Without a run of the testbed newer than the binary: skip when not root (the testbed
+    skipped too), fail as root under CI=true (it should have run)."""
+    db = testbed_out / "results.sqlite"
+    if not db.exists() or db.stat().st_mtime < pathlib.Path(binary).stat().st_mtime:
+        why = f"no testbed run newer than the binary ({db}; ctest -R testbed.small_embedded)"
+        if os.environ.get("CI") == "true" and os.geteuid() == 0:
+            fail(why + " (CI=true as root: the testbed runs first)")
+        print(f"SKIP {why}")
+        return 77
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    copy = work / "results.sqlite"
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    run = subprocess.run([binary, "report", "--db", str(copy), "--out", str(work / "export")],
+                         capture_output=True, text=True, timeout=120)
+    if run.returncode != 0:
+        fail(f"observatory report exited {run.returncode}:\n{run.stdout}{run.stderr}")
+    check = Checks()
+    summary = execute(source, work / "export", copy, work, artifacts, "observatory-notebook-testbed",
+                      check)
+    check(f"vantages {summary['vantages']}: at least 3 (differential treatment needs them)",
+          len(summary["vantages"]) >= 3)
+    check(f"differential findings {summary['differential_findings']} > 0 (the planted refusals)",
+          summary["differential_findings"] > 0)
+    if not all(check.results):
+        return 1
+    print("PASS the notebook ran on the testbed's export")
+    return 0
+
+
+def main() -> int:
+    packages_or_skip()
+    if sys.argv[1] == "--testbed":
+        binary, source, testbed_out, work, artifacts = map(pathlib.Path, sys.argv[2:7])
+        return testbed_export(str(binary), source, testbed_out, work, artifacts)
+    binary, source, work, artifacts = sys.argv[1:5]
+    return fresh_export(binary, pathlib.Path(source), pathlib.Path(work), pathlib.Path(artifacts))
 
 
 if __name__ == "__main__":
