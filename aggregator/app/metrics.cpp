@@ -1,5 +1,7 @@
-// Lag is the age of the newest record in the last batch (0 when a poll found nothing): the bus
-// seam does not expose broker offsets, and age is what an operator asks about anyway.
+// Lag in seconds is the age of the newest record in the last batch (0 when a poll found nothing):
+// what an operator asks about. Lag in records per partition comes from Kafka's own measure
+// (librdkafka's consumer_lag: end of the partition minus the group's commit), for alerts that
+// must not depend on record timestamps.
 #include "aggregator/app/metrics.h"
 
 #include <prometheus/counter.h>
@@ -60,6 +62,11 @@ AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry) {
                          .Name("eo_aggregator_committed_offset")
                          .Help("Next offset to read per topic and partition, as last committed")
                          .Register(registry);
+  lag_records_family_ = &prometheus::BuildGauge()
+                             .Name("eo_aggregator_consumer_lag_records")
+                             .Help("Records behind the committed offset per held topic and "
+                                   "partition, as Kafka last measured (absent on the embedded log)")
+                             .Register(registry);
   honeypot_sessions_ = gauge("eo_aggregator_honeypot_sessions",
                              "Honeypot sessions in the results database (last analysis pass)");
   honeypot_wallets_ = gauge("eo_aggregator_honeypot_wallets",
@@ -89,6 +96,15 @@ void AggregatorMetrics::update(const ingest::IngestStats& s) {
           {{"topic", where.first}, {"partition", std::to_string(where.second)}});
     }
     it->second->Set(double(next));
+  }
+  for (auto& [where, g] : lag_records_) g->Set(0);  // a partition no longer held reads 0
+  for (const auto& [where, behind] : s.lag_records) {
+    auto [it, fresh] = lag_records_.try_emplace(where, nullptr);
+    if (fresh) {
+      it->second = &lag_records_family_->Add(
+          {{"topic", where.first}, {"partition", std::to_string(where.second)}});
+    }
+    it->second->Set(double(behind));
   }
   last_ = s;
 }

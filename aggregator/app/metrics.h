@@ -47,6 +47,8 @@ class AggregatorMetrics {
   prometheus::Counter* withdrawn_;
   prometheus::Family<prometheus::Gauge>* offsets_family_;
   std::map<std::pair<std::string, int>, prometheus::Gauge*> offsets_;
+  prometheus::Family<prometheus::Gauge>* lag_records_family_;
+  std::map<std::pair<std::string, int>, prometheus::Gauge*> lag_records_;
   prometheus::Gauge* honeypot_sessions_;
   prometheus::Gauge* honeypot_wallets_;
   prometheus::Family<prometheus::Gauge>* suspicion_family_;

@@ -33,6 +33,7 @@ Ingestor::Polled Ingestor::poll(std::chrono::milliseconds timeout) {
 std::size_t Ingestor::step() {
   Polled current = ahead_ ? std::move(*ahead_) : poll(options_.poll_timeout);
   ahead_.reset();
+  stats_.lag_records = consumer_.lag();
   const auto& messages = *current.messages;
   if (messages.empty()) {
     stats_.lag_seconds = 0;

@@ -42,6 +42,9 @@ struct IngestStats {
   double lag_seconds = 0;  // age of the newest record of the last batch; 0 when caught up
   // Per (topic, partition): the next offset to read, as of the last commit the bus accepted.
   std::map<std::pair<std::string, int>, std::int64_t> committed;
+  // Per held (topic, partition): records behind the committed offset, as the bus last measured
+  // (Kafka only: bus::Consumer::lag()).
+  bus::PartitionLag lag_records;
 };
 
 class Ingestor {

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace eo::bus {
@@ -130,6 +132,9 @@ struct ReadPosition {
   bool caught_up() const { return status.ok() && partitions_held > 0 && partitions_behind == 0; }
 };
 
+// Records behind per (topic, partition): the partition's end minus the group's committed offset.
+using PartitionLag = std::map<std::pair<std::string, int>, std::int64_t>;
+
 // A member of a consumer group subscribed to a fixed list of topics (given to the factory).
 // Guarantees:
 //  - ordered per partition; all records of one key are in one partition;
@@ -157,6 +162,11 @@ class Consumer {
   // caught up" needs it: an empty poll cannot tell a finished stream from a group still joining
   // or a fetch that has not started. May ask the brokers; waits at most `timeout`.
   virtual ReadPosition read_position(std::chrono::milliseconds timeout) = 0;
+
+  // The lag of the partitions this member holds, as last measured, without asking the brokers
+  // (Kafka: librdkafka's statistics every statistics.interval.ms, 5 s by default, served by
+  // poll()). The embedded log measures none: empty.
+  virtual PartitionLag lag() const { return {}; }
 };
 
 }  // namespace eo::bus

@@ -49,6 +49,7 @@ ConfPtr make_conf(const BusConfig& config, Role role,
     set(conf.get(), "enable.auto.offset.store", "false", "bus");
     set(conf.get(), "auto.offset.reset", "earliest", "bus");
     set(conf.get(), "enable.partition.eof", "false", "bus");
+    set(conf.get(), "statistics.interval.ms", "5000", "bus");  // Consumer::lag()
   }
   for (const auto& [key, value] : fixed) set(conf.get(), key, value, "bus");
   for (const auto& [key, value] : config.kafka_overrides) {

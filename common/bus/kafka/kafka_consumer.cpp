@@ -4,6 +4,7 @@
 #include "common/bus/kafka/kafka_consumer.h"
 
 #include "common/bus/kafka/client_errors.h"
+#include "common/bus/kafka/consumer_lag.h"
 
 #include <map>
 #include <stdexcept>
@@ -40,6 +41,7 @@ KafkaConsumer::KafkaConsumer(const BusConfig& config, const std::string& group_i
   // Without an error callback librdkafka only logs broker errors; with it they are served by
   // rd_kafka_consumer_poll, on the thread calling poll().
   rd_kafka_conf_set_error_cb(conf.get(), &KafkaConsumer::on_error);
+  rd_kafka_conf_set_stats_cb(conf.get(), &KafkaConsumer::on_statistics);
   rd_kafka_conf_set_opaque(conf.get(), this);
   rk_ = make_handle(RD_KAFKA_CONSUMER, conf.get());
   rd_kafka_poll_set_consumer(rk_.get());
@@ -55,6 +57,11 @@ KafkaConsumer::KafkaConsumer(const BusConfig& config, const std::string& group_i
 void KafkaConsumer::on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
   std::string why = explain_client_error(static_cast<rd_kafka_resp_err_t>(err), reason ? reason : "");
   if (!why.empty()) static_cast<KafkaConsumer*>(opaque)->client_error_ = std::move(why);
+}
+
+int KafkaConsumer::on_statistics(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
+  static_cast<KafkaConsumer*>(opaque)->lag_ = parse_consumer_lag({json, json_len});
+  return 0;  // librdkafka frees the JSON
 }
 
 KafkaConsumer::~KafkaConsumer() {

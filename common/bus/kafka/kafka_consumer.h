@@ -27,12 +27,15 @@ class KafkaConsumer final : public Consumer {
   PollResult poll(std::size_t max_messages, std::chrono::milliseconds timeout) override;
   Status commit(std::span<const Message> messages) override;
   ReadPosition read_position(std::chrono::milliseconds timeout) override;
+  PartitionLag lag() const override { return lag_; }
 
  private:
   static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static int on_statistics(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
 
   HandlePtr rk_;
   std::string client_error_;  // set by on_error inside rd_kafka_consumer_poll, taken by poll()
+  PartitionLag lag_;          // set by on_statistics, also inside rd_kafka_consumer_poll
 };
 
 }  // namespace eo::bus::kafka

@@ -56,6 +56,7 @@ BusConfig kafka_config(const std::string& brokers, const std::string& log_dir,
       {"session.timeout.ms", "3000"},
       {"fetch.wait.max.ms", "50"},
       {"topic.metadata.refresh.interval.ms", "1000"},
+      {"statistics.interval.ms", "200"},  // Consumer::lag() within a poll or two
       {"log_level", "2"},  // the outage tests make librdkafka complain loudly otherwise
   };
   if (const char* debug = std::getenv("EO_BUS_TEST_KAFKA_DEBUG")) {  // e.g. "cgrp,fetch"

@@ -346,6 +346,54 @@ TEST_P(BusContract, ReadPositionSaysCaughtUpOnlyAtTheEndOfEveryHeldPartition) {
   EXPECT_TRUE(again.empty()) << again.size() << " committed records came again";
 }
 
+// Kafka's lag per partition is its end minus the group's commit; the embedded log measures none.
+TEST_P(BusContract, LagCountsWhatTheGroupHasNotCommitted) {
+  constexpr int kCount = 200;
+  auto p = producer();
+  publish_range(*p, 0, kCount);
+  ASSERT_TRUE(p->flush(15s).ok());
+  auto c = consumer();
+  auto got = consume_until(*c, 15s, until_distinct(kCount));
+  ASSERT_EQ(distinct_sequences(got).size(), static_cast<std::size_t>(kCount));
+  if (!backend_->is_kafka()) {
+    EXPECT_TRUE(c->lag().empty());
+    return;
+  }
+  std::vector<Message> first(got.begin(), got.begin() + 50);
+  ASSERT_TRUE(c->commit(first).ok());
+  PartitionLag end, committed, expected;
+  for (const auto& m : got) {
+    end[{m.topic, m.partition}] = std::max(end[{m.topic, m.partition}], m.offset + 1);
+  }
+  for (const auto& m : first) {
+    committed[{m.topic, m.partition}] = std::max(committed[{m.topic, m.partition}], m.offset + 1);
+  }
+  for (const auto& [where, next] : committed) expected[where] = end[where] - next;
+  auto measured = [&](const PartitionLag& want) {
+    auto deadline = std::chrono::steady_clock::now() + 15s;
+    PartitionLag lag;
+    while (std::chrono::steady_clock::now() < deadline) {
+      EXPECT_TRUE(c->poll(100, 100ms).messages.empty());  // serves the statistics callback
+      lag = c->lag();
+      bool matches = true;
+      for (const auto& [where, behind] : want) {
+        auto it = lag.find(where);
+        matches = matches && it != lag.end() && it->second == behind;
+      }
+      if (matches) break;
+    }
+    return lag;
+  };
+  PartitionLag lag = measured(expected);
+  for (const auto& [where, behind] : expected) EXPECT_EQ(lag[where], behind) << where.second;
+
+  ASSERT_TRUE(c->commit(got).ok());
+  PartitionLag none;
+  for (const auto& [where, offset] : end) none[where] = 0;
+  lag = measured(none);
+  for (const auto& [where, behind] : none) EXPECT_EQ(lag[where], 0) << where.second;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BusContract, ::testing::ValuesIn(available_backends()),
                          [](const auto& info) { return info.param; });
 
