@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (Debian packages, and the real ElectrumX releases the
 # realserver tests run, cached), builds, and runs every test with ctest (unit, integration
-# against real peers and real servers, and 60 s fuzz runs; EO_FUZZ_SECONDS changes their length).
+# against real peers and real servers, and 240 s of fuzzing shared by the fuzz targets;
+# EO_FUZZ_SECONDS changes that budget).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -10,6 +11,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/install-helm-tools.sh"
 "$root/scripts/install-terraform-tools.sh"
 "$root/scripts/build.sh" "$root/build"
-export EO_FUZZ_SECONDS=${EO_FUZZ_SECONDS:-60}
+export EO_FUZZ_SECONDS=${EO_FUZZ_SECONDS:-240}
 cd "$root/build"
 ctest --output-on-failure -j "${EO_TEST_JOBS:-2}" --timeout 900 "$@"
