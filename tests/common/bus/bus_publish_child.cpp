@@ -1,5 +1,6 @@
 // A publisher process for the crash test: publishes "target-<i % 16>" = "<key>:<i>" for i = 0..
-// and appends i to an acknowledgement file after each publish() that returned ok, until killed.
+// and appends i to an acknowledgement file after each publish() that returned ok, until killed;
+// having published COUNT it flushes for up to 30 s and exits 6 if that did not deliver all.
 // usage: bus_publish_child ACK_FILE COUNT BROKERS|- LOG_DIR CLIENT_ID TOPIC [KEY=VALUE ...]
 #include "common/bus/factory.h"
 
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     std::string line = std::to_string(i) + "\n";
     if (::write(acks, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 5;
   }
-  producer->flush(std::chrono::seconds(10));
-  return 0;
+  eo::bus::Status flushed = producer->flush(std::chrono::seconds(30));
+  if (!flushed.ok()) std::fprintf(stderr, "flush: %s\n", flushed.detail.c_str());
+  return flushed.ok() ? 0 : 6;
 }

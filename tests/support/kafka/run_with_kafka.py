@@ -26,9 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from certs import make_pki  # noqa: E402
-from kafka_cluster import KafkaCluster, KafkaUnavailable, ScramUser  # noqa: E402
-
-SKIP = 77
+from kafka_cluster import KafkaCluster, KafkaUnavailable, ScramUser, unavailable_status  # noqa: E402
 
 
 def _terminate(signum, _frame):
@@ -59,12 +57,7 @@ def main() -> int:
         try:
             cluster = KafkaCluster(scratch, nodes=args.nodes, release=args.release, **security)
         except KafkaUnavailable as missing:
-            if os.environ.get("CI") == "true":
-                print(f"run_with_kafka: {missing} (CI=true: every tool must be installed)",
-                      file=sys.stderr)
-                return 1
-            print(f"run_with_kafka: SKIP: {missing}", file=sys.stderr)
-            return SKIP
+            return unavailable_status(missing)
         started = time.monotonic()
         with cluster:
             print(f"run_with_kafka: kafka {cluster.release}, {args.nodes} node(s) at "
