@@ -8,6 +8,13 @@
 // to the finished report; CPU time too, since wall-clock rates move with the machine's load. Usage:
 //   aggregator_bench [--servers 1000] [--vantages 6] [--probes 25] [--batch 5000] [--dir DIR]
 //                    [--events N]   (N honeypot events on their topic too, ingested by the same run)
+//                    [--captured VERSION-CONFIG | --bare]
+// Observations are shaped like the agent's real ones: each probe's exchanges, request and reply
+// bytes and result come from a captured run against a real ElectrumX
+// (agent/probes/<probe>/testdata/electrumx-2.0.0-default.jsonl by default); identity fields
+// (target, vantage, ids, times, TLS chain) are synthetic, and so are the metadata and
+// rate_limit_ramp results, which the analysis needs to differ per server. --bare: the synthetic
+// envelopes alone, as before (no exchanges, small results).
 #include "aggregator/app/analyze.h"
 #include "aggregator/ingest/decode.h"
 #include "aggregator/ingest/ingestor.h"
@@ -17,8 +24,13 @@
 #include "tests/aggregator/support.h"
 #include "tests/support/process.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <fstream>
+#include <map>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -52,18 +64,60 @@ double cpu_seconds() {
   return s(usage.ru_utime) + s(usage.ru_stime);
 }
 
+// The captured observation of each probe (the second line of its testdata file).
+std::map<std::string, v1::Observation> load_captured(const std::string& which) {
+  std::map<std::string, v1::Observation> out;
+  for (const char* probe : {"metadata", "version_matrix", "tls_certificate", "address_formats",
+                            "xpub_gap_scan", "hostile_input", "rate_limit_ramp", "latency"}) {
+    const std::string path =
+        std::string(EO_PROBES_DIR) + "/" + probe + "/testdata/electrumx-" + which + ".jsonl";
+    std::ifstream in(path);
+    std::string header, line;
+    if (!std::getline(in, header) || !std::getline(in, line)) {
+      throw std::runtime_error("no captured observation in " + path);
+    }
+    v1::Observation o;
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    if (!google::protobuf::util::JsonStringToMessage(line, &o, options).ok()) {
+      throw std::runtime_error("cannot parse the observation in " + path);
+    }
+    out.emplace(probe, std::move(o));
+  }
+  return out;
+}
+
+// A synthetic observation with the captured one's exchanges, bytes and (but for metadata and the
+// ramp, which the analysis needs per server) result.
+void shape_like(v1::Observation& o, const v1::Observation& captured) {
+  o.set_request_bytes(captured.request_bytes());
+  o.set_response_bytes(captured.response_bytes());
+  *o.mutable_exchanges() = captured.exchanges();
+  if (o.probe_name() != "metadata" && o.probe_name() != "rate_limit_ramp") {
+    o.set_result_json(captured.result_json());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::uint64_t servers = 1000, vantages = 6, probes = 25, batch = 5000, events = 0;
-  std::string dir_arg;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  std::string dir_arg, captured_run = "2.0.0-default";
+  bool bare = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--bare")) {
+      bare = true;
+      continue;
+    }
+    if (i + 1 >= argc) break;
+    if (!std::strcmp(argv[i], "--captured")) captured_run = argv[i + 1];
     if (!std::strcmp(argv[i], "--servers")) servers = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--vantages")) vantages = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--probes")) probes = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--batch")) batch = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--dir")) dir_arg = argv[i + 1];
     if (!std::strcmp(argv[i], "--events")) events = std::stoull(argv[i + 1]);
+    ++i;
   }
   eo::test::TempDir temp;
   std::string dir = dir_arg.empty() ? temp.path() : dir_arg;
@@ -74,11 +128,15 @@ int main(int argc, char** argv) {
   config.log_dir = dir + "/bus";
   config.client_id = "bench";
   auto start = Clock::now();
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0, exchanges = 0;
+  const auto captured = bare ? std::map<std::string, v1::Observation>{}
+                             : load_captured(captured_run);
   {
     auto producer = bus::make_producer(config);
     for (std::uint64_t i = 0; i < n; ++i) {
       auto o = aggregator::test::synthetic_observation(i, servers, vantages);
+      if (auto c = captured.find(o.probe_name()); c != captured.end()) shape_like(o, c->second);
+      exchanges += static_cast<std::uint64_t>(o.exchanges_size());
       std::string value = o.SerializeAsString();
       bytes += value.size();
       if (!producer->publish(bus::topics::kObservations, o.target().id(), value).ok()) return 1;
@@ -92,8 +150,12 @@ int main(int argc, char** argv) {
     }
     if (!producer->flush(std::chrono::seconds(60)).ok()) return 1;
   }
-  std::printf("published   %llu observations (%.0f bytes each) in %.2f s\n",
-              static_cast<unsigned long long>(n), double(bytes) / double(n), seconds_since(start));
+  std::printf("published   %llu observations (%.0f bytes, %.1f exchanges each; %s) in %.2f s\n",
+              static_cast<unsigned long long>(n), double(bytes) / double(n),
+              double(exchanges) / double(n),
+              bare ? "bare synthetic envelopes"
+                   : ("shaped like the captured run electrumx-" + captured_run).c_str(),
+              seconds_since(start));
 
   aggregator::results::ResultsDb db(dir + "/results.sqlite");
   std::vector<std::string> topics = {std::string(bus::topics::kObservations)};
