@@ -44,7 +44,7 @@ cleanup() {
       echo "---- logs of $c (last 40 lines)"; "${pod[@]}" logs --tail 40 "$c" 2>&1 || true
     done
   fi
-  for c in "${containers[@]}"; do "${pod[@]}" rm -f -t 2 "$c" >/dev/null 2>&1 || true; done
+  for c in "${containers[@]}"; do "${pod[@]}" rm -f -v -t 2 "$c" >/dev/null 2>&1 || true; done
   "${pod[@]}" network rm -f "$net" >/dev/null 2>&1 || true
   if [ $built = 1 ] && [ "${EO_CONTAINER_KEEP:-0}" != 1 ]; then
     "${pod[@]}" rmi -f "$image" >/dev/null 2>&1 || true
@@ -55,6 +55,19 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# What an earlier run killed outright (SIGKILL, e.g. a ctest timeout) could not remove.
+for stale in $(podman ps -a --format '{{.Names}}' | grep -E '^eo-ct-[0-9]+-' || true); do
+  pid=${stale#eo-ct-}; pid=${pid%%-*}
+  kill -0 "$pid" 2>/dev/null || "${pod[@]}" rm -f -v -t 2 "$stale" >/dev/null 2>&1 || true
+done
+for stale in $(podman network ls --format '{{.Name}}' | grep -E '^eo-ct-[0-9]+-net$' || true); do
+  pid=${stale#eo-ct-}; pid=${pid%-net}
+  kill -0 "$pid" 2>/dev/null || "${pod[@]}" network rm -f "$stale" >/dev/null 2>&1 || true
+done
+for stale in $(podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/electrum-observatory:eo-ct-[0-9]+$' || true); do
+  pid=${stale##*:eo-ct-}
+  kill -0 "$pid" 2>/dev/null || "${pod[@]}" rmi -f "$stale" >/dev/null 2>&1 || true
+done
 
 # ---- the image -------------------------------------------------------------------------------
 if [ -z "${EO_CONTAINER_IMAGE:-}" ]; then
@@ -93,6 +106,14 @@ log "IMAGE SIZE: $image $(( size / 1000000 )) MB ($size bytes)"
 # ---- the roles -------------------------------------------------------------------------------
 uid=$("${pod[@]}" run --rm "${limits[@]}" --no-healthcheck --entrypoint id "$image" -u)
 [ "$uid" != 0 ] || { echo "FAIL: the image runs as root"; exit 1; }
+# Debian's tor in the image runs as the image's user (the Helm chart's agent sidecar uses it).
+# (Debian's /etc/tor/torrc is all comments; its service defaults would switch to debian-tor.)
+tor_check=$(podman --runtime runc --cgroup-manager cgroupfs run --rm "${limits[@]}" \
+  --no-healthcheck --entrypoint tor "$image" --verify-config --defaults-torrc /etc/tor/torrc \
+  -f /etc/tor/torrc --DataDirectory /tmp/tor --SocksPort 127.0.0.1:9050 \
+  --ControlPort 127.0.0.1:9051 2>&1) \
+  || { echo "$tor_check"; echo "FAIL: tor in the image"; exit 1; }
+log "tor: $("${pod[@]}" run --rm "${limits[@]}" --no-healthcheck --entrypoint tor "$image" --version | head -1)"
 mkdir -p "$work"/{pki,cfg,agent,honeypot,coordinator,results,report}
 chown -R "$uid:$uid" "$work"
 run_once() { "${pod[@]}" run --rm "${limits[@]}" --no-healthcheck --network "$net" "$@"; }
