@@ -369,6 +369,11 @@ def pipeline():
             timeseries("Consumer lag", "Age of the newest record of the last batch, per aggregator",
                        [("max by (instance) (eo_aggregator_consumer_lag_seconds)", "{{instance}}")],
                        unit="s", min_=0),
+            timeseries("Consumer lag in records", "Records behind the aggregator group's commit per "
+                       "topic, summed over partitions, as Kafka measured it (librdkafka's "
+                       "consumer_lag; absent on the embedded log)",
+                       [("sum by (topic) (eo_aggregator_consumer_lag_records)", "{{topic}}")],
+                       decimals=0, min_=0),
             timeseries("Ingest rate", "Records per second: polled (redeliveries included), new "
                        "observations and honeypot events written, duplicates dropped",
                        [("sum(rate(eo_aggregator_records_consumed_total[$__rate_interval]))", "consumed"),
