@@ -195,18 +195,27 @@ void CoordinatorServer::refresh_metrics(const TickReport& report) {
 
 void CoordinatorServer::wait() {
   std::unique_lock lock(mutex_);
-  cv_.wait(lock, [this] { return stopping_; });
+  cv_.wait(lock, [this] { return stopped_; });
 }
 
 void CoordinatorServer::shutdown() {
   {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+      // Another thread (a signal's) is shutting down: the server must not be destroyed under it.
+      cv_.wait(lock, [this] { return stopped_; });
+      return;
+    }
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.notify_all();  // the tick and discovery loops end
   service_->stop_streams();
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+  }
+  cv_.notify_all();
 }
 
 }  // namespace eo::coordinator

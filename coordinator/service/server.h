@@ -62,6 +62,7 @@ class CoordinatorServer {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool stopped_ = false;  // gRPC's Shutdown has returned: wait() may return, the server may go
   std::thread ticker_;
   std::thread discovery_;
 };

@@ -48,10 +48,15 @@ bool ChildProcess::running() {
   if (pid_ <= 0) return false;
   int status = 0;
   if (waitpid(pid_, &status, WNOHANG) == pid_) {
-    pid_ = -1;
+    reaped(status);
     return false;
   }
   return true;
+}
+
+void ChildProcess::reaped(int status) {
+  pid_ = -1;
+  exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 void ChildProcess::stop(std::chrono::milliseconds grace) {
@@ -61,7 +66,7 @@ void ChildProcess::stop(std::chrono::milliseconds grace) {
   kill(pid_, SIGKILL);
   int status = 0;
   waitpid(pid_, &status, 0);
-  pid_ = -1;
+  reaped(status);
 }
 
 std::string ChildProcess::log() const {

@@ -27,9 +27,13 @@ class ChildProcess {
   // SIGTERM, then SIGKILL after `grace`; reaps the child.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
   std::string log() const;
+  // Once reaped: its exit code, or 128 + the signal that ended it (as a shell says); -1 before.
+  int exit_code() const { return exit_code_; }
 
  private:
+  void reaped(int status);
   pid_t pid_ = -1;
+  int exit_code_ = -1;
   std::string log_path_;
 };
 

@@ -260,6 +260,23 @@ TEST_F(CoordinatorProcesses, SurvivesAKilledAgentAndARestartedCoordinator) {
   }
 }
 
+// SIGTERM with an agent's task stream open: the coordinator ends its streams, waits for gRPC to
+// shut down and exits 0 (it used to return from main while the signal's thread was still inside
+// gRPC's Shutdown, and abort in gRPC's thread manager).
+TEST_F(CoordinatorProcesses, StopsCleanlyWithAnAgentConnected) {
+  start_coordinator();
+  start_agent("a1", "eu");
+  ASSERT_TRUE(wait_for(
+      [&] { return agents_.at("a1")->log().find("connected to the coordinator") != std::string::npos; },
+      20s))
+      << logs();
+  ::kill(coordinator_->pid(), SIGTERM);
+  ASSERT_TRUE(wait_for([&] { return !coordinator_->running(); }, 20s)) << logs();
+  EXPECT_EQ(coordinator_->exit_code(), 0) << coordinator_->log();
+  EXPECT_NE(coordinator_->log().find("coordinator stopped"), std::string::npos)
+      << coordinator_->log();
+}
+
 TEST_F(CoordinatorProcesses, RefusesAgentsWithoutAValidCertificate) {
   start_coordinator();
   EXPECT_TRUE(register_as("a1", "a1").ok());
