@@ -484,6 +484,10 @@ int main(int argc, char** argv) try {
   for (const auto& e : errors) std::printf("FAIL: %s\n", e.c_str());
   if (!errors.empty()) return 1;
   if (o.strict && !cpu_pass) return 1;
+  if (skipped && eo::test::in_ci()) {
+    std::printf("FAIL: ElectrumX is not installed (CI=true: scripts/install-electrumx.sh must run)\n");
+    return 1;
+  }
   return skipped ? 77 : 0;  // 77: ctest's SKIP_RETURN_CODE (ElectrumX not installed)
 } catch (const std::exception& e) {
   std::fprintf(stderr, "honeypot_bench: %s\n", e.what());
