@@ -128,8 +128,7 @@ std::string python_value_text(const nlohmann::json& value) {
 }
 
 std::string with_commas(std::int64_t value) {
-  // The magnitude in unsigned arithmetic: -INT64_MIN does not fit in an int64 (a client's height
-  // may be any integer).
+  // The magnitude in unsigned arithmetic: -INT64_MIN does not fit in an int64.
   const auto magnitude = static_cast<std::uint64_t>(value);
   std::string digits = std::to_string(value < 0 ? 0 - magnitude : magnitude);
   std::string out;
