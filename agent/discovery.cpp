@@ -103,8 +103,8 @@ std::optional<v1::DiscoveredTargets> advertised_targets(const v1::Observation& o
     bool tls = ports.tls.has_value();
     std::uint16_t port = tls ? *ports.tls : *ports.tcp;
     bool v6 = host.find(':') != std::string::npos;
-    std::string id = std::string(tls ? "tls://" : "tcp://") + (v6 ? "[" + host + "]" : host) +
-                     ":" + std::to_string(port);
+    std::string id = std::string(tls ? "tls://" : "tcp://") + (v6 ? "[" + host + "]" : host) + ":" +
+                     std::to_string(port);
     if (id == source) continue;
     if (static_cast<std::size_t>(out.targets_size()) == kMaxAdvertisedTargets) {
       out.set_truncated(true);

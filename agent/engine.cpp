@@ -81,7 +81,7 @@ void Engine::record(v1::Observation& observation) {
   if (metrics_) {
     metrics_->probes.Add({{"probe", observation.probe_name()}, {"outcome", outcome}}).Increment();
     static const prometheus::Histogram::BucketBoundaries buckets = {0.01, 0.05, 0.1, 0.25, 0.5,
-                                                                     1,    2.5,  5,   10,   30};
+                                                                    1,    2.5,  5,   10,   30};
     metrics_->latency.Add({{"probe", observation.probe_name()}}, buckets)
         .Observe(double(observation.timings().total_us()) / 1e6);
   }

@@ -41,8 +41,8 @@ struct EngineReport {
   std::map<std::string, std::size_t> by_outcome;
 };
 
-using ProgressFn = std::function<void(std::size_t done, std::size_t total,
-                                      const v1::Observation& observation)>;
+using ProgressFn =
+    std::function<void(std::size_t done, std::size_t total, const v1::Observation& observation)>;
 
 class Engine {
  public:

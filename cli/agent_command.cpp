@@ -137,9 +137,10 @@ int run_agent(const AgentOptions& options) {
     auto exit = coordinator.run();
     auto flushed = producer->flush(std::chrono::seconds(30));
     telemetry::log(flushed.ok() ? telemetry::LogLevel::info : telemetry::LogLevel::warn,
-                   "agent stopped", {{"tasks_done", coordinator.tasks_done()},
-                                     {"spool_depth", producer->stats().spool_depth},
-                                     {"detail", flushed.detail}});
+                   "agent stopped",
+                   {{"tasks_done", coordinator.tasks_done()},
+                    {"spool_depth", producer->stats().spool_depth},
+                    {"detail", flushed.detail}});
     return exit == agent::LinkExit::refused ? 2 : 0;
   }
   agent::Engine engine(std::move(plan), sink, engine_options, &metrics.registry());
@@ -160,10 +161,9 @@ int run_agent(const AgentOptions& options) {
                   {"delivery_errors", stats.delivery_errors},
                   {"detail", flushed.detail},
                   {"bus", options.kafka.empty() ? bus_config.log_dir : options.kafka}});
-  telemetry::log(telemetry::LogLevel::info, "agent done",
-                 {{"run", report.run},
-                  {"skipped_opt_out", report.skipped_opt_out},
-                  {"by_outcome", summary}});
+  telemetry::log(
+      telemetry::LogLevel::info, "agent done",
+      {{"run", report.run}, {"skipped_opt_out", report.skipped_opt_out}, {"by_outcome", summary}});
   return 0;
 }
 
@@ -173,11 +173,12 @@ void add_agent_command(CLI::App& app) {
   auto options = std::make_shared<AgentOptions>();
   auto* cmd = app.add_subcommand(
       "agent", "Run the probe suite from one or more vantages and publish observations");
-  cmd->footer("The task file lists vantages, client profiles, politeness caps and tasks; its\n"
-              "format is in agent/README.md. With --coordinator the agent registers its vantages,\n"
-              "runs what the coordinator leases (at most --concurrency at once) and reconnects\n"
-              "until SIGINT/SIGTERM. Observations go to the bus (topic observations.v1): the\n"
-              "embedded log by default, Kafka with --kafka.");
+  cmd->footer(
+      "The task file lists vantages, client profiles, politeness caps and tasks; its\n"
+      "format is in agent/README.md. With --coordinator the agent registers its vantages,\n"
+      "runs what the coordinator leases (at most --concurrency at once) and reconnects\n"
+      "until SIGINT/SIGTERM. Observations go to the bus (topic observations.v1): the\n"
+      "embedded log by default, Kafka with --kafka.");
   cmd->add_option("--tasks", options->tasks, "YAML task file: run its tasks and exit")
       ->check(CLI::ExistingFile);
   cmd->add_option("--coordinator", options->link.coordinator,
@@ -195,9 +196,9 @@ void add_agent_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("--insecure", options->link.insecure,
                 "Plaintext gRPC without certificates: loopback coordinators only");
-  auto* kafka = cmd->add_option(
-      "--kafka", options->kafka,
-      "Kafka brokers HOST:PORT,... (default: the embedded log in --data-dir)");
+  auto* kafka =
+      cmd->add_option("--kafka", options->kafka,
+                      "Kafka brokers HOST:PORT,... (default: the embedded log in --data-dir)");
   add_kafka_property_option(cmd, options->kafka_properties)->needs(kafka);
   cmd->add_option("--data-dir", options->data_dir,
                   "Embedded bus log, and the Kafka spool while brokers are away")

@@ -57,8 +57,8 @@ int run_registry(const RegistryOptions& o) {
     registry.write(out);
     if (!out.flush()) throw std::runtime_error("writing " + o.out + " failed");
   }
-  std::cerr << "canary registry: campaign " << spec.name << ", secret "
-            << canary::secret_id(secret) << ", " << issuances << " issuances, " << registry.size()
+  std::cerr << "canary registry: campaign " << spec.name << ", secret " << canary::secret_id(secret)
+            << ", " << issuances << " issuances, " << registry.size()
             << " canaries, no collision\n";
   return 0;
 }

@@ -152,11 +152,10 @@ std::int64_t unix_ms_now() {
 }
 
 void print_status(const v1::CampaignStatus& s, std::ostream& out) {
-  out << "campaign " << s.campaign_id() << ": " << s.state() << ", "
-      << round_text(s, unix_ms_now()) << ", tasks "
-      << s.tasks_done() << " done + " << s.tasks_failed() << " failed / " << s.tasks_total()
-      << " (" << s.tasks_leased() << " leased), " << s.agents_connected() << " agents, "
-      << s.lease_expiries() << " lease expiries\n";
+  out << "campaign " << s.campaign_id() << ": " << s.state() << ", " << round_text(s, unix_ms_now())
+      << ", tasks " << s.tasks_done() << " done + " << s.tasks_failed() << " failed / "
+      << s.tasks_total() << " (" << s.tasks_leased() << " leased), " << s.agents_connected()
+      << " agents, " << s.lease_expiries() << " lease expiries\n";
 }
 
 std::string progress_line(const v1::CampaignStatus& s) {
@@ -165,11 +164,10 @@ std::string progress_line(const v1::CampaignStatus& s) {
   double share = s.tasks_total() == 0 ? 0 : finished / double(s.tasks_total());
   int filled = static_cast<int>(share * kWidth);
   std::ostringstream out;
-  out << round_text(s, unix_ms_now()) << " ["
-      << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] "
-      << s.tasks_done() << " done " << s.tasks_leased() << " leased " << s.tasks_failed()
-      << " failed / " << s.tasks_total() << " | " << s.agents_connected() << " agents | "
-      << s.lease_expiries() << " expiries | " << s.state();
+  out << round_text(s, unix_ms_now()) << " [" << std::string(filled, '#')
+      << std::string(kWidth - filled, '.') << "] " << s.tasks_done() << " done " << s.tasks_leased()
+      << " leased " << s.tasks_failed() << " failed / " << s.tasks_total() << " | "
+      << s.agents_connected() << " agents | " << s.lease_expiries() << " expiries | " << s.state();
   return out.str();
 }
 
@@ -350,31 +348,35 @@ void add_coordinator_commands(CLI::App& app) {
       "test setup: 'observatory dev-ca'. Campaign files: coordinator/README.md.");
   coord->add_option("--listen", coordinator_options->listen, "gRPC address HOST:PORT")
       ->capture_default_str();
-  coord->add_option("--store", coordinator_options->store,
-                    "State: sqlite:PATH or redis://HOST:PORT[/PREFIX]")
+  coord
+      ->add_option("--store", coordinator_options->store,
+                   "State: sqlite:PATH or redis://HOST:PORT[/PREFIX]")
       ->capture_default_str();
   add_tls_options(*coord, coordinator_options->tls, coordinator_options->insecure,
                   "The coordinator's");
   coord->add_option("--servers-json", coordinator_options->servers_json,
                     "Electrum's server list for 'targets: {builtin: true}' (default: the one "
                     "shipped)");
-  coord->add_option("--lease-ms", coordinator_options->lease_ms,
-                    "Lease length; an agent's heartbeats renew it, an absent agent loses it")
+  coord
+      ->add_option("--lease-ms", coordinator_options->lease_ms,
+                   "Lease length; an agent's heartbeats renew it, an absent agent loses it")
       ->check(CLI::Range(1000u, 3600000u))
       ->capture_default_str();
-  coord->add_option("--max-leases-per-agent", coordinator_options->max_leases_per_agent,
-                    "Leases one agent may hold at once, whatever credit (concurrency) it grants; "
-                    "the rest of its credit waits for its completions")
+  coord
+      ->add_option("--max-leases-per-agent", coordinator_options->max_leases_per_agent,
+                   "Leases one agent may hold at once, whatever credit (concurrency) it grants; "
+                   "the rest of its credit waits for its completions")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
       ->capture_default_str();
   coord->add_option("--metrics-listen", coordinator_options->metrics_listen,
                     "Serve /metrics on ADDR:PORT");
-  auto* kafka = coord->add_option(
-      "--kafka", coordinator_options->kafka,
-      "Kafka brokers for the agents' discovered targets (targets.discovered.v1)");
+  auto* kafka =
+      coord->add_option("--kafka", coordinator_options->kafka,
+                        "Kafka brokers for the agents' discovered targets (targets.discovered.v1)");
   add_kafka_property_option(coord, coordinator_options->kafka_properties)->needs(kafka);
-  coord->add_option("--data-dir", coordinator_options->data_dir,
-                    "Without --kafka: the embedded bus the agents on this machine write to")
+  coord
+      ->add_option("--data-dir", coordinator_options->data_dir,
+                   "Without --kafka: the embedded bus the agents on this machine write to")
       ->capture_default_str();
   coord->add_option("--log-format", coordinator_options->log_format, "json or text")
       ->check(CLI::IsMember({"json", "text"}))
@@ -397,10 +399,8 @@ void add_coordinator_commands(CLI::App& app) {
       ->check(CLI::ExistingFile);
   submit_cmd->add_flag("--watch", operator_options->watch, "Then follow it until it ends");
   add_operator(*submit_cmd);
-  submit_cmd->callback(
-      [operator_options] { throw CLI::RuntimeError(submit(*operator_options)); });
-  for (const auto& [verb, help] :
-       std::vector<std::pair<std::string, std::string>>{
+  submit_cmd->callback([operator_options] { throw CLI::RuntimeError(submit(*operator_options)); });
+  for (const auto& [verb, help] : std::vector<std::pair<std::string, std::string>>{
            {"status", "Print a campaign's progress once"},
            {"watch", "Follow a campaign with a progress bar until it ends (exit 0 when done)"},
            {"cancel", "Stop leasing a campaign's tasks (running ones finish)"}}) {
@@ -422,9 +422,10 @@ void add_coordinator_commands(CLI::App& app) {
   auto ca_options = std::make_shared<DevCaOptions>();
   auto* ca = app.add_subcommand(
       "dev-ca", "Create a development CA with coordinator, operator and agent certificates");
-  ca->footer("Writes ca.pem/ca.key, coordinator.pem/key (SANs from --hosts), operator.pem/key\n"
-             "(CN operator) and agent-<id>.pem/key (CN = the agent id the coordinator checks).\n"
-             "For tests and trials; production uses the operator's own CA.");
+  ca->footer(
+      "Writes ca.pem/ca.key, coordinator.pem/key (SANs from --hosts), operator.pem/key\n"
+      "(CN operator) and agent-<id>.pem/key (CN = the agent id the coordinator checks).\n"
+      "For tests and trials; production uses the operator's own CA.");
   ca->add_option("--out", ca_options->out, "Directory for the PEM files")->capture_default_str();
   ca->add_option("--agents", ca_options->agents, "Agent ids, one certificate each")
       ->delimiter(',')

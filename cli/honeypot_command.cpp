@@ -36,7 +36,8 @@ void add_honeypot(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--tcp", o->tcp, "TCP listener HOST:PORT (repeatable; port 0 picks one)");
   cmd->add_option("--tls", o->tls, "TLS listener HOST:PORT (repeatable; needs --cert, --key)");
-  cmd->add_option("--cert", o->cert_file, "PEM certificate chain for TLS")->check(CLI::ExistingFile);
+  cmd->add_option("--cert", o->cert_file, "PEM certificate chain for TLS")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--key", o->key_file, "PEM private key for TLS")->check(CLI::ExistingFile);
   cmd->add_option("--profile", o->profile,
                   "Emulated implementation (electrumx, fulcrum, electrs, eps) or a profile YAML");
@@ -74,7 +75,8 @@ void add_honeypot(CLI::App& app) {
   auto* kafka =
       cmd->add_option("--kafka", o->kafka, "Kafka brokers (default: embedded log in --data-dir)");
   add_kafka_property_option(cmd, o->kafka_properties)->needs(kafka);
-  cmd->add_option("--data-dir", o->data_dir, "Embedded bus log / Kafka spool")->capture_default_str();
+  cmd->add_option("--data-dir", o->data_dir, "Embedded bus log / Kafka spool")
+      ->capture_default_str();
   cmd->add_option("--metrics-listen", o->metrics_listen, "Serve /metrics on ADDR:PORT");
   cmd->add_option("--ready-file", o->ready_file, "Write the bound ports here once listening");
   auto* node_rpc = cmd->add_option(

@@ -25,7 +25,8 @@ std::unique_ptr<LocalAgents> make_local_agents(const std::vector<agent::Vantage>
     plan.politeness = config.politeness;
     LocalAgent a;
     // One sink exports the shared producer's counters; a second would export the same numbers.
-    a.bus_sink = std::make_unique<agent::BusObservationSink>(producer, i == 0 ? &registry : nullptr);
+    a.bus_sink =
+        std::make_unique<agent::BusObservationSink>(producer, i == 0 ? &registry : nullptr);
     a.sink = std::make_unique<TallySink>(*a.bus_sink, tally);
     agent::EngineOptions engine_options;
     engine_options.concurrency = config.concurrency;
@@ -37,8 +38,8 @@ std::unique_ptr<LocalAgents> make_local_agents(const std::vector<agent::Vantage>
     link.probe_timeout = plan.timeout;
     link.probe_deadline = plan.deadline;
     a.engine = std::make_unique<agent::Engine>(plan, *a.sink, engine_options, &registry);
-    a.link = std::make_unique<agent::CoordinatorLink>(*a.engine, plan.agent_id, plan.vantages,
-                                                      link);
+    a.link =
+        std::make_unique<agent::CoordinatorLink>(*a.engine, plan.agent_id, plan.vantages, link);
     agents->all.push_back(std::move(a));
   }
   return agents;

@@ -108,8 +108,7 @@ std::string fresh_campaign_name(store::StateStore& state) {
   return name;
 }
 
-std::string builtin_campaign_yaml(const std::string& name, const LocalOptions& options,
-                                  bool tor) {
+std::string builtin_campaign_yaml(const std::string& name, const LocalOptions& options, bool tor) {
   std::ostringstream yaml;
   yaml << "name: " << name << "\n";
   if (options.targets.empty()) {
@@ -124,8 +123,7 @@ std::string builtin_campaign_yaml(const std::string& name, const LocalOptions& o
   bool all = options.probes.size() == 1 && options.probes.front() == "all";
   yaml << "probes: "
        << (all ? std::string("all")
-               : "[" + join(options.probes.empty() ? default_probes() : options.probes, ", ") +
-                     "]")
+               : "[" + join(options.probes.empty() ? default_probes() : options.probes, ", ") + "]")
        << "\n";
   yaml << "vantages:\n  - {network: clearnet}\n" << (tor ? "  - {network: tor}\n" : "");
   yaml << "rounds: 1\nsync_window_s: " << options.sync_window_s << "\n";
@@ -208,8 +206,8 @@ bool served_here(const LocalCampaign& c, const std::vector<agent::Vantage>& vant
       std::cerr << "observatory local: " << c.origin << ": vantage class "
                 << selector.vantage_class() << " is not served on this machine (vantages: "
                 << "region=local,network=clearnet,provider=local"
-                << (tor ? "; region=local,network=tor,provider=tor" : "; no Tor SOCKS port at " +
-                                                                          options.tor_socks)
+                << (tor ? "; region=local,network=tor,provider=tor"
+                        : "; no Tor SOCKS port at " + options.tor_socks)
                 << ")\n";
       return false;
     }
@@ -235,9 +233,9 @@ std::string tor_description(const LocalOptions& options, bool tor) {
                 ? " (exits not recorded: no --tor-control)"
                 : " (exit of each stream from the control port " + options.tor_control + ")");
   }
-  return options.no_tor ? " (Tor off: --no-tor)"
-                        : " (no Tor SOCKS port at " + options.tor_socks +
-                              ": .onion servers are skipped)";
+  return options.no_tor
+             ? " (Tor off: --no-tor)"
+             : " (no Tor SOCKS port at " + options.tor_socks + ": .onion servers are skipped)";
 }
 
 // How the campaign went, as the watch loop left it.
@@ -403,9 +401,9 @@ int run_local(const LocalOptions& options) {
   }
   const agent::PolitenessConfig politeness = agents_politeness(source.spec);
   Tally tally;
-  auto agents = make_local_agents(
-      vantages, {coordinator_address, options.concurrency, politeness, geo.get()}, *producer,
-      metrics.registry(), tally);
+  auto agents =
+      make_local_agents(vantages, {coordinator_address, options.concurrency, politeness, geo.get()},
+                        *producer, metrics.registry(), tally);
 
   auto campaign = scheduler.submit(source.yaml, source.origin, source.base_dir, now_ms());
   agents->start();
@@ -421,8 +419,7 @@ int run_local(const LocalOptions& options) {
                           static_cast<std::uint32_t>(source.spec.vantages.size()), targets.size())
                     : coordinator::describe(coordinator::detection_power(
                           source.spec.rounds,
-                          static_cast<std::uint32_t>(source.spec.vantages.size()),
-                          targets.size())))
+                          static_cast<std::uint32_t>(source.spec.vantages.size()), targets.size())))
             << "\nagents' " << politeness.describe() << "\n"
             << targets.size() << " targets (" << onion << " .onion), "
             << scheduler.status(campaign.id).tasks_total()
@@ -443,9 +440,8 @@ int run_local(const LocalOptions& options) {
   server.shutdown();
 
   if (w.ending == Ending::nothing_reachable) {
-    std::cerr << "nothing reachable from this machine: " << failure_counts(w.seen.unreached)
-              << " (" << w.seen.observations << " observations of " << w.seen.targets
-              << " servers in "
+    std::cerr << "nothing reachable from this machine: " << failure_counts(w.seen.unreached) << " ("
+              << w.seen.observations << " observations of " << w.seen.targets << " servers in "
               << std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count()
               << " s; no server answered). Is this machine online? Observations are in "
               << bus_config.log_dir << "\n";

@@ -58,21 +58,22 @@ Json servers_of(Database& db, const std::set<std::string>& campaign_targets) {
     bool ours = false;
     for (const auto& t : targets) ours = ours || campaign_targets.count(t) > 0;
     if (!ours) continue;
-    out.push_back({{"server", st.text(0)},
-                   {"onion", st.i64(1) != 0},
-                   {"targets", targets},
-                   {"reachable", st.i64(9) > 0},
-                   {"implementation", st.text(3)},
-                   {"implementation_version", st.text(4)},
-                   {"claimed_software", st.text(5)},
-                   {"claimed_version", st.text(6)},
-                   {"modified", st.i64(7) != 0},
-                   {"rounds_probed", st.i64(8)},
-                   {"rounds_reachable", st.i64(9)},
-                   {"uptime", std::stod(st.text(10))},  // REAL, read as text: Stmt has no double getter
-                   {"country", st.text(11)},
-                   {"asn", st.i64(12)},
-                   {"as_name", st.text(13)}});
+    out.push_back(
+        {{"server", st.text(0)},
+         {"onion", st.i64(1) != 0},
+         {"targets", targets},
+         {"reachable", st.i64(9) > 0},
+         {"implementation", st.text(3)},
+         {"implementation_version", st.text(4)},
+         {"claimed_software", st.text(5)},
+         {"claimed_version", st.text(6)},
+         {"modified", st.i64(7) != 0},
+         {"rounds_probed", st.i64(8)},
+         {"rounds_reachable", st.i64(9)},
+         {"uptime", std::stod(st.text(10))},  // REAL, read as text: Stmt has no double getter
+         {"country", st.text(11)},
+         {"asn", st.i64(12)},
+         {"as_name", st.text(13)}});
   }
   return out;
 }
@@ -113,12 +114,9 @@ Json centralization_of(Database& db) {
       "SELECT dimension, servers, groups, hhi, half_cover FROM concentration_summary "
       "ORDER BY dimension");
   while (st.step()) {
-    Json row = {{"dimension", st.text(0)},
-                {"servers", st.i64(1)},
-                {"groups", st.i64(2)},
-                {"hhi", std::stod(st.text(3))},
-                {"half_cover", st.i64(4)},
-                {"largest", Json::array()}};
+    Json row = {{"dimension", st.text(0)}, {"servers", st.i64(1)},
+                {"groups", st.i64(2)},     {"hhi", std::stod(st.text(3))},
+                {"half_cover", st.i64(4)}, {"largest", Json::array()}};
     auto top = db.prepare(
         "SELECT grp, servers, share FROM concentration WHERE dimension = ? "
         "ORDER BY servers DESC, grp LIMIT 3");
@@ -155,11 +153,12 @@ std::string markdown(const Json& r, const std::string& header) {
     }
   }
   const Json& servers = r["servers"];
-  md << "\n## Servers\n\n" << r["servers_reachable"] << " of " << servers.size()
-     << " servers answered in at least one round; " << r["servers_unreachable"]
-     << " did not.\n\n";
+  md << "\n## Servers\n\n"
+     << r["servers_reachable"] << " of " << servers.size()
+     << " servers answered in at least one round; " << r["servers_unreachable"] << " did not.\n\n";
   if (!servers.empty()) {
-    md << "| server | reachable | implementation (behaviour) | claims | modified | country | ASN |\n"
+    md << "| server | reachable | implementation (behaviour) | claims | modified | country | ASN "
+          "|\n"
           "|---|---|---|---|---|---|---|\n";
     for (const auto& s : servers) {
       std::string impl = s["implementation"].get<std::string>();
@@ -175,7 +174,8 @@ std::string markdown(const Json& r, const std::string& header) {
     }
   }
   md << "\n## Implementations (inferred from behaviour, reachable servers)\n\n";
-  for (const auto& [impl, n] : r["implementations"].items()) md << "- " << impl << ": " << n << "\n";
+  for (const auto& [impl, n] : r["implementations"].items())
+    md << "- " << impl << ": " << n << "\n";
   md << "\n## Modified implementations\n\n";
   if (r["modified"].empty()) md << "None: no server's behaviour contradicted its claim.\n";
   for (const auto& m : r["modified"]) {
@@ -191,8 +191,7 @@ std::string markdown(const Json& r, const std::string& header) {
   for (const auto& l : r["rate_limits"]) {
     md << "- " << l["target"].get<std::string>() << " from " << l["vantage"].get<std::string>()
        << ": " << l["style"].get<std::string>() << " after "
-       << (l["threshold"].is_null() ? std::string("?") : l["threshold"].dump())
-       << " requests\n";
+       << (l["threshold"].is_null() ? std::string("?") : l["threshold"].dump()) << " requests\n";
   }
   md << "\n## Centralization (every server in the results database)\n\n";
   if (!r["centralization"].empty()) {
@@ -205,9 +204,9 @@ std::string markdown(const Json& r, const std::string& header) {
       largest += (largest.empty() ? "" : ", ") + g["group"].get<std::string>() + " " +
                  percent(g["share"].get<double>());
     }
-    md << "| " << c["dimension"].get<std::string>() << " | " << c["servers"] << " | "
-       << c["groups"] << " | " << std::fixed << std::setprecision(3) << c["hhi"].get<double>()
-       << " | " << c["half_cover"] << " | " << largest << " |\n";
+    md << "| " << c["dimension"].get<std::string>() << " | " << c["servers"] << " | " << c["groups"]
+       << " | " << std::fixed << std::setprecision(3) << c["hhi"].get<double>() << " | "
+       << c["half_cover"] << " | " << largest << " |\n";
   }
   md << "\nEvery observation and analysis table is in `results.sqlite` (see docs/aggregator.md).\n";
   return md.str();

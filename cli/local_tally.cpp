@@ -30,10 +30,10 @@ std::string progress_line(const v1::CampaignStatus& s, const Tally::Snapshot& t,
   double share = s.tasks_total() == 0 ? 0 : finished / double(s.tasks_total());
   int filled = static_cast<int>(share * kWidth);
   std::ostringstream out;
-  out << std::setw(4) << std::chrono::duration_cast<std::chrono::seconds>(elapsed).count()
-      << " s  " << round_text(s, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count())
+  out << std::setw(4) << std::chrono::duration_cast<std::chrono::seconds>(elapsed).count() << " s  "
+      << round_text(s, std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count())
       << " [" << std::string(filled, '#') << std::string(kWidth - filled, '.') << "] "
       << s.tasks_done() << " done " << s.tasks_leased() << " leased " << s.tasks_failed()
       << " failed / " << s.tasks_total() << " | " << t.targets_reached << "/" << t.targets

@@ -19,8 +19,7 @@ int main(int argc, char** argv) {
       "whether some behave like surveillance honeypots.",
       "observatory"};
   app.require_subcommand(1);
-  app.footer(
-      "Run 'observatory <command> --help' for a command's options.");
+  app.footer("Run 'observatory <command> --help' for a command's options.");
   eo::cli::add_probe_command(app);
   eo::cli::add_agent_command(app);
   eo::cli::add_honeypot_commands(app);

@@ -30,8 +30,8 @@ namespace {
 struct ProbeOptions {
   std::vector<std::string> servers;
   std::string servers_json;
-  std::vector<std::string> methods = {"server.features", "server.banner",
-                                      "server.donation_address", "server.peers.subscribe"};
+  std::vector<std::string> methods = {"server.features", "server.banner", "server.donation_address",
+                                      "server.peers.subscribe"};
   std::string client_name = "electrum-observatory/0.1";
   std::string protocol_min = "1.4";
   std::string protocol_max = "1.6";
@@ -59,10 +59,14 @@ json tls_json(const net::TlsReport& tls) {
                      {"key_type", cert.key_type},
                      {"key_bits", cert.key_bits}});
   }
-  return {{"version", tls.version},        {"cipher", tls.cipher},
-          {"verified", tls.verified},      {"verify_error", tls.verify_error},
-          {"self_signed", tls.self_signed}, {"expired", tls.expired},
-          {"hostname_mismatch", tls.hostname_mismatch}, {"chain", chain}};
+  return {{"version", tls.version},
+          {"cipher", tls.cipher},
+          {"verified", tls.verified},
+          {"verify_error", tls.verify_error},
+          {"self_signed", tls.self_signed},
+          {"expired", tls.expired},
+          {"hostname_mismatch", tls.hostname_mismatch},
+          {"chain", chain}};
 }
 
 json reply_json(std::string_view method, const electrum::Reply& reply) {
@@ -167,7 +171,8 @@ struct ProbeRun {
     std::cout.flush();
     ++done;
     std::cerr << "[" << done << "/" << servers.size() << "] " << server.id() << " " << outcome;
-    if (result.contains("failure")) std::cerr << " (" << result["failure"].get<std::string>() << ")";
+    if (result.contains("failure"))
+      std::cerr << " (" << result["failure"].get<std::string>() << ")";
     std::cerr << "\n";
   }
 
@@ -251,8 +256,7 @@ void add_probe_command(CLI::App& app) {
   cmd->add_option("--servers-json", options->servers_json,
                   "Electrum servers.json file (e.g. from the Electrum client) to probe")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--methods", options->methods,
-                  "Methods to call after server.version (no params)")
+  cmd->add_option("--methods", options->methods, "Methods to call after server.version (no params)")
       ->capture_default_str();
   cmd->add_option("--client-name", options->client_name, "First argument of server.version")
       ->capture_default_str();

@@ -15,10 +15,9 @@ namespace asio = boost::asio;
 
 std::string PolitenessConfig::describe() const {
   std::ostringstream out;
-  out << "politeness: at most " << max_requests_per_second_per_target
-      << " requests/s and " << max_concurrency_per_target << " sessions per target, "
-      << backoff_after_error.count() << " ms back-off after an error, " << opt_out_hosts.size()
-      << " hosts opted out";
+  out << "politeness: at most " << max_requests_per_second_per_target << " requests/s and "
+      << max_concurrency_per_target << " sessions per target, " << backoff_after_error.count()
+      << " ms back-off after an error, " << opt_out_hosts.size() << " hosts opted out";
   return out.str();
 }
 

@@ -1,4 +1,5 @@
-// The registry: one line per probe. Adding a probe: its folder (README, code, test) and a line here.
+// The registry: one line per probe. Adding a probe: its folder (README, code, test) and a line
+// here.
 #include "agent/probes/registry.h"
 
 #include "agent/probes/address_formats/address_formats.h"
@@ -24,9 +25,8 @@ const std::vector<const Probe*>& all_probes() {
   static const probes::Latency latency;
   static const probes::BroadcastCheck broadcast_check;
   static const std::vector<const Probe*> probes = {
-      &metadata,      &version_matrix, &tls_certificate, &address_formats,
-      &xpub_gap_scan, &hostile_input,  &rate_limit_ramp, &latency,
-      &broadcast_check};
+      &metadata,      &version_matrix,  &tls_certificate, &address_formats, &xpub_gap_scan,
+      &hostile_input, &rate_limit_ramp, &latency,         &broadcast_check};
   return probes;
 }
 

@@ -36,8 +36,8 @@ const TestAccount* test_account(OutputType type) {
 }
 
 std::optional<OutputType> parse_output_type(std::string_view name) {
-  for (OutputType type : {OutputType::p2pkh, OutputType::p2sh_p2wpkh, OutputType::p2wpkh,
-                          OutputType::p2tr}) {
+  for (OutputType type :
+       {OutputType::p2pkh, OutputType::p2sh_p2wpkh, OutputType::p2wpkh, OutputType::p2tr}) {
     if (bitcoin::to_string(type) == name) return type;
   }
   return std::nullopt;
@@ -54,8 +54,8 @@ std::vector<DerivedScript> derive_scripthashes(std::string_view xpub, OutputType
   for (std::uint32_t i = 0; i < count; ++i) {
     auto script = bitcoin::output_script_for_child(type, *branch, i);
     if (!script) continue;  // an invalid child (probability ~2^-127) is skipped, as BIP32 says
-    out.push_back({std::to_string(chain) + "/" + std::to_string(i),
-                   bitcoin::electrum_scripthash(*script)});
+    out.push_back(
+        {std::to_string(chain) + "/" + std::to_string(i), bitcoin::electrum_scripthash(*script)});
   }
   return out;
 }

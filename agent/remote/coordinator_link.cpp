@@ -39,8 +39,7 @@ CoordinatorLink::CoordinatorLink(Engine& engine, std::string agent_id,
       agent_id_(std::move(agent_id)),
       vantages_(std::move(vantages)),
       options_(std::move(options)),
-      credentials_(rpc::channel_credentials(options_.tls, options_.coordinator,
-                                            options_.insecure)),
+      credentials_(rpc::channel_credentials(options_.tls, options_.coordinator, options_.insecure)),
       io_(std::make_unique<asio::io_context>()) {
   if (options_.max_tasks == 0) throw std::invalid_argument("max tasks must be at least 1");
 }
@@ -109,8 +108,7 @@ bool CoordinatorLink::serve_once(std::string& refusal) {
         refused_ = true;
       } else {
         telemetry::log(LogLevel::warn, "coordinator unreachable; retrying",
-                       {{"coordinator", options_.coordinator},
-                        {"error", status.error_message()}});
+                       {{"coordinator", options_.coordinator}, {"error", status.error_message()}});
       }
       return false;
     }
@@ -247,10 +245,11 @@ void CoordinatorLink::finish(v1::TaskDone done) {
   ++tasks_done_;
   // Kept until a stream takes it: a completion outlives a reconnect. Completions that finish
   // before the task thread gets to the flush leave together.
-  if (outbox_.empty()) asio::post(*io_, [this] {
-    std::lock_guard lock(mutex_);
-    flush_locked();
-  });
+  if (outbox_.empty())
+    asio::post(*io_, [this] {
+      std::lock_guard lock(mutex_);
+      flush_locked();
+    });
   outbox_.push_back(std::move(done));
 }
 
@@ -262,9 +261,9 @@ asio::awaitable<void> CoordinatorLink::heartbeat_loop() {
     std::lock_guard lock(mutex_);
     v1::AgentMessage beat;
     auto* heartbeat = beat.mutable_heartbeat();
-    heartbeat->set_time_unix_us(std::chrono::duration_cast<std::chrono::microseconds>(
-                                    options_.clock().time_since_epoch())
-                                    .count());
+    heartbeat->set_time_unix_us(
+        std::chrono::duration_cast<std::chrono::microseconds>(options_.clock().time_since_epoch())
+            .count());
     heartbeat->set_tasks_running(running_);
     write_locked(beat);
   }

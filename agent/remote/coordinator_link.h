@@ -82,9 +82,9 @@ class CoordinatorLink {
   std::atomic<std::uint32_t> heartbeat_ms_{5000};
   std::mutex mutex_;  // guards connection_ and outbox_, and serializes writes
   std::shared_ptr<Connection> connection_;
-  std::deque<v1::TaskDone> outbox_;      // completions not yet written to a stream
-  bool done_batches_ = false;            // the stream's coordinator reads TaskDones
-  std::vector<std::string> unacked_;     // leases read, their TaskAck not yet written
+  std::deque<v1::TaskDone> outbox_;   // completions not yet written to a stream
+  bool done_batches_ = false;         // the stream's coordinator reads TaskDones
+  std::vector<std::string> unacked_;  // leases read, their TaskAck not yet written
 };
 
 }  // namespace eo::agent

@@ -45,8 +45,8 @@ class ProbeContext {
   using SessionFactory =
       std::function<boost::asio::awaitable<std::unique_ptr<electrum::Client>>(net::Failure&)>;
 
-  ProbeContext(std::unique_ptr<electrum::Client> session, SessionFactory open_session,
-               Pacer pace, ClientProfileSpec profile, std::map<std::string, std::string> params);
+  ProbeContext(std::unique_ptr<electrum::Client> session, SessionFactory open_session, Pacer pace,
+               ClientProfileSpec profile, std::map<std::string, std::string> params);
 
   electrum::Client& session() { return *session_; }
   const ClientProfileSpec& profile() const { return profile_; }

@@ -198,8 +198,8 @@ asio::awaitable<v1::Observation> Runner::run(const ProbeRequest& request, Pacer 
   auto started = net::Clock::now();
   v1::Observation observation;
   fill_envelope(observation, agent_id_, vantage_, request, *probe);
-  observation.set_started_unix_us(duration_cast<microseconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count());
+  observation.set_started_unix_us(
+      duration_cast<microseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 
   net::ConnectOptions options = connect_options(request);
   auto executor = co_await asio::this_coro::executor;
@@ -214,8 +214,9 @@ asio::awaitable<v1::Observation> Runner::run(const ProbeRequest& request, Pacer 
     co_return observation;
   }
   if (vantage_.tor_control_port != 0) co_await record_tor_exit(request, observation);
-  ProbeContext::SessionFactory open = [executor, options, limits](net::Failure& f)
-      -> asio::awaitable<std::unique_ptr<electrum::Client>> {
+  ProbeContext::SessionFactory open =
+      [executor, options,
+       limits](net::Failure& f) -> asio::awaitable<std::unique_ptr<electrum::Client>> {
     auto extra = std::make_unique<electrum::Client>(executor, limits);
     f = co_await extra->connect(options);
     co_return extra;

@@ -87,8 +87,8 @@ struct Parser {
     if (!node) return c;
     c.max_concurrency_per_target =
         get<unsigned>(node, "max_concurrency_per_target", c.max_concurrency_per_target);
-    c.max_requests_per_second_per_target = get<double>(
-        node, "max_requests_per_second_per_target", c.max_requests_per_second_per_target);
+    c.max_requests_per_second_per_target = get<double>(node, "max_requests_per_second_per_target",
+                                                       c.max_requests_per_second_per_target);
     if (c.max_requests_per_second_per_target <= 0) fail("politeness rate must be positive");
     c.backoff_after_error = std::chrono::milliseconds(
         get<long>(node, "backoff_after_error_ms", c.backoff_after_error.count()));

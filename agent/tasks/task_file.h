@@ -19,7 +19,7 @@ struct AgentPlan {
   std::string agent_id;
   std::vector<Vantage> vantages;
   PolitenessConfig politeness;
-  std::vector<PlannedProbe> probes;  // expanded: target x probe x vantage x round
+  std::vector<PlannedProbe> probes;             // expanded: target x probe x vantage x round
   std::chrono::milliseconds timeout{10'000};    // one wait
   std::chrono::milliseconds deadline{120'000};  // one whole probe
 };

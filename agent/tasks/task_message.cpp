@@ -4,8 +4,7 @@
 
 namespace eo::agent {
 
-std::vector<PlannedProbe> probes_from_task(const v1::Task& task,
-                                           std::chrono::milliseconds timeout,
+std::vector<PlannedProbe> probes_from_task(const v1::Task& task, std::chrono::milliseconds timeout,
                                            std::chrono::milliseconds deadline) {
   const std::string name = "task " + task.task_id();
   if (task.probes().empty()) throw std::invalid_argument(name + ": no probes");

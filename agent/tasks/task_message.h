@@ -12,8 +12,7 @@ namespace eo::agent {
 // One PlannedProbe per ProbeSpec of the task, from the task's vantage. Throws
 // std::invalid_argument naming what is wrong (no probes, no host, a transport other than
 // TCP/TLS): the coordinator sent a task this agent cannot run.
-std::vector<PlannedProbe> probes_from_task(const v1::Task& task,
-                                           std::chrono::milliseconds timeout,
+std::vector<PlannedProbe> probes_from_task(const v1::Task& task, std::chrono::milliseconds timeout,
                                            std::chrono::milliseconds deadline);
 
 }  // namespace eo::agent

@@ -42,8 +42,8 @@ inventory::GeoLookup geo_lookup(const std::string& path,
                                 std::shared_ptr<geo::GeoDatabase>& holder) {
   if (path == "none") return {};
   try {
-    holder = std::make_shared<geo::GeoDatabase>(path.empty() ? geo::GeoDatabase::kDefaultPath
-                                                             : path);
+    holder =
+        std::make_shared<geo::GeoDatabase>(path.empty() ? geo::GeoDatabase::kDefaultPath : path);
   } catch (const std::exception& e) {
     telemetry::log(LogLevel::warn, "no geo data: countries and ASNs are unknown",
                    {{"why", e.what()}});
@@ -86,22 +86,22 @@ int run_aggregator(const AggregatorOptions& options) {
   bus_config.kafka_overrides = options.kafka_properties;
   bus_config.log_dir = options.log_dir.empty() ? options.data_dir + "/bus" : options.log_dir;
   bus_config.client_id = "aggregator-" + options.group;
-  auto consumer = bus::make_consumer(bus_config, options.group,
-                                     {std::string(bus::topics::kObservations),
-                                      std::string(bus::topics::kHoneypotEvents)});
+  auto consumer = bus::make_consumer(
+      bus_config, options.group,
+      {std::string(bus::topics::kObservations), std::string(bus::topics::kHoneypotEvents)});
   auto producer = bus::make_producer(bus_config);  // findings.v1
 
   telemetry::MetricsServer metrics_server("aggregator");
   if (!options.metrics_listen.empty()) metrics_server.listen(options.metrics_listen);
   AggregatorMetrics metrics(metrics_server.registry());
-  telemetry::log(LogLevel::info, "aggregator starting",
-                 {{"bus", options.kafka.empty() ? bus_config.log_dir : options.kafka},
-                  {"group", options.group},
-                  {"db", options.db},
-                  {"fingerprints",
-                   options.fingerprints.empty() ? "built in" : options.fingerprints},
-                  {"suspicion", options.suspicion.empty() ? "built in" : options.suspicion},
-                  {"once", options.once}});
+  telemetry::log(
+      LogLevel::info, "aggregator starting",
+      {{"bus", options.kafka.empty() ? bus_config.log_dir : options.kafka},
+       {"group", options.group},
+       {"db", options.db},
+       {"fingerprints", options.fingerprints.empty() ? "built in" : options.fingerprints},
+       {"suspicion", options.suspicion.empty() ? "built in" : options.suspicion},
+       {"once", options.once}});
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -150,8 +150,8 @@ int run_aggregator(const AggregatorOptions& options) {
     bool due = options.once || !last_analysis || now - *last_analysis >= options.analyze_every;
     if (due && !options.ingest_only && stats.observations + stats.events != analysed_at) {
       auto summary = analyze(db, reference, geo, suspicion);
-      auto published = findings::publish_new(db.database(), *producer, summary.findings,
-                                             wall_clock_us());
+      auto published =
+          findings::publish_new(db.database(), *producer, summary.findings, wall_clock_us());
       metrics.update(summary);
       metrics.update(published);
       if (!published.status.ok()) {

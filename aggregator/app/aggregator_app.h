@@ -11,11 +11,11 @@
 namespace eo::aggregator::app {
 
 struct AggregatorOptions {
-  std::string kafka;                        // brokers; empty: the embedded log
+  std::string kafka;                                    // brokers; empty: the embedded log
   std::map<std::string, std::string> kafka_properties;  // librdkafka settings for the cluster
-  std::string data_dir = "observatory-data";  // the embedded log is data_dir/bus ...
-  std::string log_dir;                      // ... unless given here
-  std::string group = "aggregator";         // consumer group: instances share the partitions
+  std::string data_dir = "observatory-data";            // the embedded log is data_dir/bus ...
+  std::string log_dir;                                  // ... unless given here
+  std::string group = "aggregator";  // consumer group: instances share the partitions
   std::string db = "results.sqlite";
   std::string metrics_listen;
   std::string fingerprints;  // reference file; empty: the built-in data/fingerprints.yaml

@@ -98,9 +98,10 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
   summary.modified = static_cast<std::uint64_t>(
       std::count_if(verdicts.begin(), verdicts.end(), [](const auto& v) { return v.modified; }));
   summary.rate_limits = limits.size();
-  summary.differential_findings = static_cast<std::uint64_t>(
-      std::count_if(tests.begin(), tests.end(),
-                    [](const auto& t) { return t.status == differential::kFinding; }));
+  summary.differential_findings =
+      static_cast<std::uint64_t>(std::count_if(tests.begin(), tests.end(), [](const auto& t) {
+        return t.status == differential::kFinding;
+      }));
   summary.operator_clusters = clustering.clusters.size();
   summary.privacy_risks = risks.size();
   summary.honeypot_sessions = honeypot.sessions;

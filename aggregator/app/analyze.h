@@ -32,7 +32,7 @@ struct AnalysisSummary {
   std::uint64_t honeypot_sessions = 0;      // honeypot sessions in the results
   std::uint64_t honeypot_wallets = 0;       // wallets those sessions link into (common/privacy)
   std::vector<std::pair<std::string, double>> suspicion;  // (server, score), highest first
-  std::vector<findings::IdentifiedFinding> findings;  // as saved: ids, in table order
+  std::vector<findings::IdentifiedFinding> findings;      // as saved: ids, in table order
   std::map<std::string, std::uint64_t> findings_by_kind;
 };
 

@@ -19,8 +19,8 @@ AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry) {
   auto gauge = [&](const char* name, const char* help) {
     return &prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
   };
-  consumed_ = counter("eo_aggregator_records_consumed_total",
-                      "Bus records polled (redeliveries included)");
+  consumed_ =
+      counter("eo_aggregator_records_consumed_total", "Bus records polled (redeliveries included)");
   observations_ = counter("eo_aggregator_observations_ingested_total",
                           "Observations newly written to the results database");
   events_ = counter("eo_aggregator_honeypot_events_ingested_total",
@@ -48,24 +48,26 @@ AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry) {
   for (const char* dimension : {"reachability", "content", "error", "rate_limit", "latency"}) {
     findings_[std::string(findings::kDifferentialPrefix) + dimension] = nullptr;
   }
-  for (const char* kind : {findings::kModifiedImplementation, findings::kOperatorCluster,
-                           findings::kHoneypotSuspicion, findings::kPhishingBroadcast,
-                           findings::kQueryLeak}) {
+  for (const char* kind :
+       {findings::kModifiedImplementation, findings::kOperatorCluster, findings::kHoneypotSuspicion,
+        findings::kPhishingBroadcast, findings::kQueryLeak}) {
     findings_[kind] = nullptr;
   }
   for (auto& [kind, g] : findings_) g = &findings_family_->Add({{"kind", kind}});
   published_ = counter("eo_aggregator_findings_published_total",
                        "Findings published on findings.v1 (new or changed)");
-  withdrawn_ = counter("eo_aggregator_findings_withdrawn_total",
-                       "Withdrawals published on findings.v1 (a published finding no longer holds)");
+  withdrawn_ =
+      counter("eo_aggregator_findings_withdrawn_total",
+              "Withdrawals published on findings.v1 (a published finding no longer holds)");
   offsets_family_ = &prometheus::BuildGauge()
                          .Name("eo_aggregator_committed_offset")
                          .Help("Next offset to read per topic and partition, as last committed")
                          .Register(registry);
   lag_records_family_ = &prometheus::BuildGauge()
                              .Name("eo_aggregator_consumer_lag_records")
-                             .Help("Records behind the committed offset per held topic and "
-                                   "partition, as Kafka last measured (absent on the embedded log)")
+                             .Help(
+                                 "Records behind the committed offset per held topic and "
+                                 "partition, as Kafka last measured (absent on the embedded log)")
                              .Register(registry);
   honeypot_sessions_ = gauge("eo_aggregator_honeypot_sessions",
                              "Honeypot sessions in the results database (last analysis pass)");
@@ -74,8 +76,9 @@ AggregatorMetrics::AggregatorMetrics(prometheus::Registry& registry) {
                             "(last analysis pass)");
   suspicion_family_ = &prometheus::BuildGauge()
                            .Name("eo_aggregator_suspicion_score")
-                           .Help("Honeypot suspicion score of the highest-scored servers "
-                                 "(at most 20, by server; last analysis pass)")
+                           .Help(
+                               "Honeypot suspicion score of the highest-scored servers "
+                               "(at most 20, by server; last analysis pass)")
                            .Register(registry);
 }
 

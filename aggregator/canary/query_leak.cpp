@@ -128,7 +128,7 @@ std::vector<findings::Finding> find_query_leaks(std::span<const results::Observa
   }
   const auto facts = session_facts(events);
 
-  std::map<std::string, std::vector<Sighting>> seen;  // target -> sightings
+  std::map<std::string, std::vector<Sighting>> seen;      // target -> sightings
   std::set<std::pair<std::string, std::string>> counted;  // (request id, script hash)
   for (const auto& e : events) {
     if (e.kind != "request" && e.kind != "canary_sighting") continue;

@@ -50,8 +50,8 @@ struct Unit {
     if (!row.tor_exit.empty()) exits.insert(row.tor_exit);
   }
 };
-using Units = std::map<std::string_view, Unit>;  // by vantage
-using Dimension = std::map<Round, Units>;         // by round
+using Units = std::map<std::string_view, Unit>;           // by vantage
+using Dimension = std::map<Round, Units>;                 // by round
 using Judgement = std::map<std::string_view, Dimension>;  // by dimension name
 
 template <typename T>
@@ -137,8 +137,7 @@ Units judge_rate_limit(const ByVantage& by_vantage, double factor) {
   return units;
 }
 
-Units judge_latency(const ByVantage& by_vantage,
-                    const std::map<std::string_view, double>& baseline,
+Units judge_latency(const ByVantage& by_vantage, const std::map<std::string_view, double>& baseline,
                     const Options& options) {
   Units units;
   for (const auto& [vantage, rows] : by_vantage) {
@@ -320,8 +319,8 @@ std::vector<Test> analyze(std::span<const ObservationRow> rows, const Options& o
         t.evidence = worse ? std::move(own) : std::move(rest);
         std::sort(t.evidence.begin(), t.evidence.end());
         if (everywhere > 0) {
-          t.confounders.push_back("failures seen by every vantage: " +
-                                  std::to_string(everywhere) + " rounds left out");
+          t.confounders.push_back("failures seen by every vantage: " + std::to_string(everywhere) +
+                                  " rounds left out");
         }
         pending.push_back(std::move(p));
       }

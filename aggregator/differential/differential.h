@@ -29,7 +29,7 @@ inline constexpr const char* kConfounded = "confounded";  // significant, explai
 inline constexpr const char* kNotSignificant = "not_significant";
 
 struct Options {
-  double alpha = 0.05;          // false-discovery rate: a finding needs q <= alpha
+  double alpha = 0.05;           // false-discovery rate: a finding needs q <= alpha
   std::uint32_t min_rounds = 2;  // ... and the vantage differing in at least this many rounds
   std::uint32_t min_judged = 3;  // content, errors: vantages needed to name a round's majority
   double ramp_factor = 0.5;      // throttled below this share of the others' median threshold

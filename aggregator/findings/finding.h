@@ -32,8 +32,8 @@ struct Finding {
   std::optional<double> score;
   std::optional<double> p;
   std::optional<double> q;
-  std::string summary;                    // one sentence a reader of the report understands
-  std::vector<std::string> evidence;      // observation or event ids
+  std::string summary;                // one sentence a reader of the report understands
+  std::vector<std::string> evidence;  // observation or event ids
   nlohmann::json details = nlohmann::json::object();
 
   bool operator==(const Finding&) const = default;

@@ -135,8 +135,7 @@ class Judge {
       if (claim.lowest() % 2 == 1 && !behaviour.contains(claim.lowest())) {
         out_.explained.push_back({"version", "claims " + std::string(claimed_version),
                                   "a build after the " + std::string(claimed_version) +
-                                      " release, behaving like " +
-                                      impl_.line.describe(behaviour),
+                                      " release, behaving like " + impl_.line.describe(behaviour),
                                   restricting_ids()});
       }
     }
@@ -206,7 +205,10 @@ class Judge {
       expected.push_back(names.size() == 1 ? allowed_text(*rule)
                                            : name + ": " + allowed_text(*rule));
     }
-    return {id, observed_text(seen), joined(expected, "; "), {ids.begin(), ids.end()},
+    return {id,
+            observed_text(seen),
+            joined(expected, "; "),
+            {ids.begin(), ids.end()},
             {names.begin(), names.end()}};
   }
 

@@ -22,7 +22,7 @@ std::string answer_value(const json& answer, bool version) {
     const json* code = member(*error, "code");
     const json* message = member(*error, "message");
     std::string out = code && code->is_number_integer() ? std::to_string(code->get<std::int64_t>())
-                                                         : std::string("-");
+                                                        : std::string("-");
     out += " ";
     if (message && message->is_string()) out += message->get<std::string>();
     return out;
@@ -81,8 +81,8 @@ struct Collector {
   }
 
   void version_matrix(const json& result) {
-    for (const char* variant : {"profile", "twice", "single_1.4", "too_old", "too_new",
-                                "no_params"}) {
+    for (const char* variant :
+         {"profile", "twice", "single_1.4", "too_old", "too_new", "no_params"}) {
       if (const json* answer = member(result, variant)) {
         add(std::string("version.") + variant, answer_value(*answer, true));
         framing(*answer);

@@ -59,8 +59,8 @@ Verdict judge(const std::string& target_id, const std::vector<Fact>& facts,
   auto j = v.claimed_implementation.empty() ? std::move(behaviour.at(judged))
                                             : judge_cases(*impl, facts, v.claimed_version);
   if (judged == v.implementation) v.version_range = j.version_range;  // the claim may widen it
-  v.modified = !v.claimed_implementation.empty() &&
-               j.contradictions.size() >= reference.min_contradictions;
+  v.modified =
+      !v.claimed_implementation.empty() && j.contradictions.size() >= reference.min_contradictions;
   v.contradictions = std::move(j.contradictions);
   v.explained = std::move(j.explained);
   v.matched = j.matched;

@@ -29,10 +29,10 @@ struct Verdict {
   std::string target_id;
   std::string claimed_implementation;  // whose claim pattern the server.version matched; "" none
   std::string claimed_version;
-  std::string claimed_text;            // the claim as sent
+  std::string claimed_text;                // the claim as sent
   std::string implementation = "unknown";  // best score with enough evidence, else "unknown"
-  std::string version_range;  // where the behaviour (and a consistent claim) places it
-  bool modified = false;      // at least min_contradictions against the claimed implementation
+  std::string version_range;               // where the behaviour (and a consistent claim) places it
+  bool modified = false;  // at least min_contradictions against the claimed implementation
   // Judged against the claimed implementation, else the inferred one: contradicted cases
   // (contradicted = their count), what was explained instead, and the matched cases.
   std::vector<Contradiction> contradictions;

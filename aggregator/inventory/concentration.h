@@ -22,8 +22,8 @@ struct GroupShare {
 
 struct Concentration {
   std::string dimension;
-  std::uint64_t servers = 0;  // with a known group
-  std::uint64_t unknown = 0;  // group "unknown": left out of shares, HHI and half_cover
+  std::uint64_t servers = 0;       // with a known group
+  std::uint64_t unknown = 0;       // group "unknown": left out of shares, HHI and half_cover
   std::vector<GroupShare> groups;  // largest first, then by name
   double hhi = 0;                  // sum of squared shares: 1/groups (even) .. 1 (one group)
   std::uint64_t half_cover = 0;    // fewest groups holding >= 50% of the servers

@@ -136,16 +136,16 @@ std::vector<Concentration> centralization(const std::vector<Server>& servers) {
 void save_inventory(results::Database& db, const std::vector<Server>& servers,
                     const std::vector<Concentration>& figures) {
   results::Transaction tx(db);
-  db.exec("DELETE FROM servers; DELETE FROM server_reachability; DELETE FROM concentration; "
-          "DELETE FROM concentration_summary");
+  db.exec(
+      "DELETE FROM servers; DELETE FROM server_reachability; DELETE FROM concentration; "
+      "DELETE FROM concentration_summary");
   auto join = [](const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
     return out;
   };
   for (const auto& s : servers) {
-    auto st = db.prepare(
-        "INSERT INTO servers VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    auto st = db.prepare("INSERT INTO servers VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     st.add(s.server).add(s.onion).add(join(s.targets));
     st.add_or_null(join(s.addresses)).add(s.country);
     st.add(std::int64_t{s.asn}).add_or_null(s.as_name);

@@ -38,8 +38,8 @@ struct VantageReach {
 struct Server {
   std::string server;  // lower-case host
   bool onion = false;
-  std::vector<std::string> targets;    // target ids, sorted
-  std::vector<std::string> addresses;  // IPs resolved or connected to, sorted
+  std::vector<std::string> targets;     // target ids, sorted
+  std::vector<std::string> addresses;   // IPs resolved or connected to, sorted
   std::string country = kUnknownGroup;  // "onion" for .onion servers
   std::uint32_t asn = 0;
   std::string as_name;
@@ -56,7 +56,7 @@ struct Server {
   std::int64_t last_seen_us = 0;
   std::uint64_t rounds_probed = 0;  // (campaign, round) pairs with at least one probe
   std::uint64_t rounds_reachable = 0;
-  double uptime = 0;  // rounds_reachable / rounds_probed
+  double uptime = 0;                       // rounds_reachable / rounds_probed
   std::vector<VantageReach> reachability;  // by vantage id
 
   bool operator==(const Server&) const = default;

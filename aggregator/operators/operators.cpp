@@ -30,7 +30,7 @@ using results::ObservationRow;
 
 // The implementations' own banners (shared/reference/electrum-servers.md, "Default banners").
 const std::regex kDefaultBanner(R"(You are connected to an ElectrumX \S+ server\.)"
-                                 R"(|Connected to a Fulcrum \S+ server|Welcome to electrs.*)");
+                                R"(|Connected to a Fulcrum \S+ server|Welcome to electrs.*)");
 
 // Donation addresses the implementations ship as their default: Fulcrum's author's and Electrum
 // Personal Server's. Every install left at its default shares them.
@@ -307,7 +307,7 @@ Clustering cluster(std::span<const ObservationRow> rows,
     for (auto i : members) {
       const auto& s = servers[i];
       implementation.push_back(s.implementation == inventory::kUnknownGroup ? ""
-                                                                             : s.implementation);
+                                                                            : s.implementation);
       asn.push_back(s.asn ? "AS" + std::to_string(s.asn) : "");
     }
     auto name_outliers = [&](const char* what, const std::vector<std::string>& values) {
@@ -357,8 +357,8 @@ void save_operators(results::Database& db, const Clustering& clustering) {
   for (const auto& [server, id] : clustering.cluster_of) {
     auto s = db.prepare("INSERT INTO operator_members VALUES(?,?,?)");
     auto behaviour = clustering.behaviour.find(server);
-    s.add(server).add(id).add_or_null(
-        behaviour == clustering.behaviour.end() ? std::string() : behaviour->second);
+    s.add(server).add(id).add_or_null(behaviour == clustering.behaviour.end() ? std::string()
+                                                                              : behaviour->second);
     s.run();
   }
   tx.commit();

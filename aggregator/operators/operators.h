@@ -51,7 +51,7 @@ struct Cluster {
 };
 
 struct Clustering {
-  std::vector<Cluster> clusters;                 // two or more members, by id
+  std::vector<Cluster> clusters;                  // two or more members, by id
   std::map<std::string, std::string> cluster_of;  // every server; a lone server is its own
   std::map<std::string, std::string> behaviour;   // server -> behaviour fingerprint, when known
   // server -> the peers its latest metadata answer lists, and that observation's id (suspicion

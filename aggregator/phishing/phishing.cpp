@@ -16,10 +16,10 @@ namespace {
 
 constexpr std::array kSchemes{"http://", "https://", "ftp://", "www."};
 // Top-level domains a lure names without a scheme ("electrum-update.example/get").
-constexpr std::array kTlds{"com", "org", "net", "io", "info", "biz", "xyz", "site", "online",
-                           "app", "dev", "me", "co", "ru", "top", "onion", "example"};
-constexpr std::array kLures{"update", "upgrade", "download", "install", "new version",
-                            "outdated", "out of date", "vulnerable", "visit ", "click"};
+constexpr std::array kTlds{"com", "org", "net", "io", "info", "biz", "xyz",   "site",   "online",
+                           "app", "dev", "me",  "co", "ru",   "top", "onion", "example"};
+constexpr std::array kLures{"update",   "upgrade",     "download",   "install", "new version",
+                            "outdated", "out of date", "vulnerable", "visit ",  "click"};
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -139,8 +139,8 @@ findings::Finding finding_of(const std::string& target, const Seen& seen) {
   f.evidence.assign(seen.evidence.begin(), seen.evidence.end());
   std::vector<std::string> vantages(seen.vantages.begin(), seen.vantages.end());
   std::vector<std::string> clean;
-  std::set_difference(seen.clean_vantages.begin(), seen.clean_vantages.end(),
-                      seen.vantages.begin(), seen.vantages.end(), std::back_inserter(clean));
+  std::set_difference(seen.clean_vantages.begin(), seen.clean_vantages.end(), seen.vantages.begin(),
+                      seen.vantages.end(), std::back_inserter(clean));
   std::string names, kinds;
   for (const auto& v : vantages) names += (names.empty() ? "" : ", ") + v;
   for (const auto& m : seen.markers) {
@@ -176,8 +176,7 @@ std::string escape_message(std::string_view text, std::size_t max_bytes) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '\n') {
       out += "\\n";
-    } else if (c >= 0x20 && c < 0x7f && c != '<' && c != '>' && c != '&' && c != '\\' &&
-               c != '`') {
+    } else if (c >= 0x20 && c < 0x7f && c != '<' && c != '>' && c != '&' && c != '\\' && c != '`') {
       out += static_cast<char>(c);
     } else {
       out += "\\x";

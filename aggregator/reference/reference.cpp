@@ -113,8 +113,8 @@ struct Parser {
     if (node["code"]) rule.code = scalar(node["code"], key + ".code");
     if (node["message"]) rule.message = scalar(node["message"], key + ".message");
     rule.code_pattern = pattern(rule.code.empty() ? ".*" : rule.code, key + ".code");
-    rule.message_pattern = pattern(rule.message.empty() ? "[\\s\\S]*" : rule.message,
-                                   key + ".message");
+    rule.message_pattern =
+        pattern(rule.message.empty() ? "[\\s\\S]*" : rule.message, key + ".message");
     return rule;
   }
 
@@ -160,9 +160,7 @@ const FactRule* rule_of(const std::vector<FactRule>& rules, std::string_view nam
 
 }  // namespace
 
-const FactRule* Implementation::fact(std::string_view name) const {
-  return rule_of(facts, name);
-}
+const FactRule* Implementation::fact(std::string_view name) const { return rule_of(facts, name); }
 
 const FactRule* Implementation::version_fact(std::string_view name) const {
   return rule_of(version_facts, name);

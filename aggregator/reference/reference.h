@@ -51,8 +51,8 @@ struct Implementation {
   std::string display;  // "ElectrumX"
   // Where the fingerprint was checked against real server software; empty: read from source.
   std::string confirmed;
-  Pattern claim;        // server.version's first item; group 1 is the version
-  VersionLine line;     // its releases
+  Pattern claim;     // server.version's first item; group 1 is the version
+  VersionLine line;  // its releases
   // A value none of a fact's variants (nor any_fact) allows contradicts the implementation.
   std::vector<FactRule> facts;
   // Values any fact may take, with what produces them (resource limits refusing everything).

@@ -62,8 +62,7 @@ std::optional<VersionLine> VersionLine::make(std::vector<std::string> releases,
   }
   for (const auto& r : releases) {
     auto numbers = version_numbers(r);
-    if (numbers.size() != 2 ||
-        std::to_string(numbers[0]) + "." + std::to_string(numbers[1]) != r) {
+    if (numbers.size() != 2 || std::to_string(numbers[0]) + "." + std::to_string(numbers[1]) != r) {
       error = "release \"" + r + "\" is not major.minor";
       return std::nullopt;
     }

@@ -21,8 +21,8 @@ std::string bar_chart_svg(const std::string& id, const std::vector<Bar>& bars) {
            "\">" + escape(label) + "</text><rect class=\"bar\" x=\"" + fixed(kLabel, 0) +
            "\" y=\"" + fixed(y + 2, 1) + "\" width=\"" + fixed(width, 1) +
            "\" height=\"14\"><title>" + escape(b.label) + ": " + percent(b.value) +
-           "</title></rect><text class=\"value\" x=\"" + fixed(kLabel + width + 6, 1) +
-           "\" y=\"" + fixed(y + 13, 1) + "\">" + percent(b.value) +
+           "</title></rect><text class=\"value\" x=\"" + fixed(kLabel + width + 6, 1) + "\" y=\"" +
+           fixed(y + 13, 1) + "\">" + percent(b.value) +
            (b.note.empty() ? "" : " · " + escape(b.note)) + "</text>\n";
   }
   return out + "</svg>\n";

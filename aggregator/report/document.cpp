@@ -107,7 +107,8 @@ std::string render_document(const std::vector<Section>& sections) {
       script_hash_source(sort_script()) +
       "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<title>Electrum Observatory report</title>\n<style>" +
-      std::string(kStyle) + "</style>\n</head>\n<body>\n<header><h1>Electrum Observatory "
+      std::string(kStyle) +
+      "</style>\n</head>\n<body>\n<header><h1>Electrum Observatory "
       "report</h1></header>\n<nav>";
   for (const auto& s : sections) {
     html += "<a href=\"#" + escape(s.id) + "\">" + escape(s.title) + "</a>";

@@ -33,10 +33,18 @@ nlohmann::json to_json(const Table& table) {
       const Cell& cell = row[i];
       auto& value = object[table.columns[i]];
       switch (cell.kind) {
-        case Cell::Kind::null: value = nullptr; break;
-        case Cell::Kind::integer: value = cell.integer; break;
-        case Cell::Kind::real: value = cell.real; break;
-        case Cell::Kind::text: value = cell.text; break;
+        case Cell::Kind::null:
+          value = nullptr;
+          break;
+        case Cell::Kind::integer:
+          value = cell.integer;
+          break;
+        case Cell::Kind::real:
+          value = cell.real;
+          break;
+        case Cell::Kind::text:
+          value = cell.text;
+          break;
       }
     }
     rows.push_back(std::move(object));

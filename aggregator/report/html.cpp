@@ -26,12 +26,23 @@ std::string escape(std::string_view text) {
   out.reserve(valid.size());
   for (char c : valid) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -61,8 +72,8 @@ void HtmlTable::add_row(std::vector<HtmlCell> cells) { rows_.push_back(std::move
 
 std::string HtmlTable::render() const {
   if (rows_.empty()) return "<p class=\"none\" id=\"" + escape(id_) + "\">none</p>\n";
-  std::string out = "<div class=\"scroll\"><table class=\"sortable\" id=\"" + escape(id_) +
-                    "\">\n<thead><tr>";
+  std::string out =
+      "<div class=\"scroll\"><table class=\"sortable\" id=\"" + escape(id_) + "\">\n<thead><tr>";
   for (const auto& h : headers_) out += "<th>" + escape(h) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& row : rows_) {
@@ -78,9 +89,7 @@ std::string HtmlTable::render() const {
 
 HtmlCell text_cell(std::string_view text) { return {escape(text), ""}; }
 
-HtmlCell number_cell(std::int64_t value) {
-  return {std::to_string(value), std::to_string(value)};
-}
+HtmlCell number_cell(std::int64_t value) { return {std::to_string(value), std::to_string(value)}; }
 
 HtmlCell real_cell(double value, int digits) {
   char sort[64];
@@ -99,10 +108,14 @@ HtmlCell probability_cell(const Cell& cell) {
 
 HtmlCell cell_of(const Cell& cell, int digits) {
   switch (cell.kind) {
-    case Cell::Kind::null: return {"", ""};
-    case Cell::Kind::integer: return number_cell(cell.integer);
-    case Cell::Kind::real: return real_cell(cell.real, digits);
-    case Cell::Kind::text: return text_cell(cell.text);
+    case Cell::Kind::null:
+      return {"", ""};
+    case Cell::Kind::integer:
+      return number_cell(cell.integer);
+    case Cell::Kind::real:
+      return real_cell(cell.real, digits);
+    case Cell::Kind::text:
+      return text_cell(cell.text);
   }
   return {"", ""};
 }

@@ -84,8 +84,9 @@ std::string map_section(const Tables& tables, const std::vector<CountryShape>& c
   for (const auto& row : servers.rows) ++by_country[servers.at(row, "country").text];
   std::string html;
   if (countries.empty()) {
-    html += paragraph("No map: this binary was built without the world-atlas shapes "
-                      "(run scripts/install-deps.sh, then rebuild).");
+    html += paragraph(
+        "No map: this binary was built without the world-atlas shapes "
+        "(run scripts/install-deps.sh, then rebuild).");
   } else {
     html += "<figure>" + map_svg(countries, by_country) + "</figure>\n";
   }
@@ -118,8 +119,9 @@ std::string servers_section(const Tables& tables) {
       return b.empty() ? a : a.empty() ? b : a + " " + b;
     };
     const std::string& cert = s.at(row, "cert_sha256").text;
-    HtmlCell tls{cert.empty() ? "" : "<code title=\"" + escape(cert) + "\">" +
-                                         escape(cert.substr(0, 16)) + "…</code>",
+    HtmlCell tls{cert.empty() ? ""
+                              : "<code title=\"" + escape(cert) + "\">" +
+                                    escape(cert.substr(0, 16)) + "…</code>",
                  ""};
     std::string protocol = s.at(row, "protocol_min").text;
     if (!s.at(row, "protocol_max").text.empty()) protocol += "–" + s.at(row, "protocol_max").text;
@@ -127,19 +129,26 @@ std::string servers_section(const Tables& tables) {
     const Cell& last = s.at(row, "last_seen_us");
     const std::string& server = s.at(row, "server").text;
     table.add_row(
-        {text_cell(server), text_cell(s.at(row, "targets").text),
-         text_cell(s.at(row, "addresses").text), text_cell(s.at(row, "country").text),
-         cell_of(s.at(row, "asn")), text_cell(s.at(row, "as_name").text),
+        {text_cell(server),
+         text_cell(s.at(row, "targets").text),
+         text_cell(s.at(row, "addresses").text),
+         text_cell(s.at(row, "country").text),
+         cell_of(s.at(row, "asn")),
+         text_cell(s.at(row, "as_name").text),
          text_cell(join(s.at(row, "claimed_software").text, s.at(row, "claimed_version").text)),
-         text_cell(join(s.at(row, "implementation").text,
-                        s.at(row, "implementation_version").text)),
-         text_cell(s.at(row, "modified").integer ? "yes" : "no"), tls, text_cell(protocol),
+         text_cell(
+             join(s.at(row, "implementation").text, s.at(row, "implementation_version").text)),
+         text_cell(s.at(row, "modified").integer ? "yes" : "no"),
+         tls,
+         text_cell(protocol),
          {first.integer > 0 ? utc_time(first.integer) : "never", std::to_string(first.integer)},
          {last.integer > 0 ? utc_time(last.integer) : "never", std::to_string(last.integer)},
-         real_cell(s.at(row, "uptime").real, 3), text_cell(reach[server])});
+         real_cell(s.at(row, "uptime").real, 3),
+         text_cell(reach[server])});
   }
-  return paragraph("Uptime: rounds with an answer / rounds that probed the server. Country and "
-                   "ASN from libloc for the server's first address.") +
+  return paragraph(
+             "Uptime: rounds with an answer / rounds that probed the server. Country and "
+             "ASN from libloc for the server's first address.") +
          table.render();
 }
 
@@ -154,8 +163,9 @@ std::string centralization_section(const Tables& tables) {
                    cell_of(summary.at(row, "hhi"), 3), cell_of(summary.at(row, "half_cover"))});
   }
   std::string html =
-      paragraph("HHI: the sum of squared shares (1/n for n equal groups, 1 for one group). "
-                "Groups covering half: the fewest groups holding at least half of the servers.") +
+      paragraph(
+          "HHI: the sum of squared shares (1/n for n equal groups, 1 for one group). "
+          "Groups covering half: the fewest groups holding at least half of the servers.") +
       table.render();
   for (const auto& row : summary.rows) {
     const std::string& dimension = summary.at(row, "dimension").text;
@@ -176,10 +186,10 @@ std::string centralization_section(const Tables& tables) {
     html += "<h3>" + escape(dimension) + "</h3>\n";
     html += bars.empty() ? "<p class=\"none\">none</p>\n"
                          : "<figure>" + bar_chart_svg("chart-" + dimension, bars) +
-                               (members.size() > 10 ? "<figcaption>the 10 largest of " +
-                                                          std::to_string(members.size()) +
-                                                          " groups</figcaption>"
-                                                    : "") +
+                               (members.size() > 10
+                                    ? "<figcaption>the 10 largest of " +
+                                          std::to_string(members.size()) + " groups</figcaption>"
+                                    : "") +
                                "</figure>\n";
   }
   return html;
@@ -194,17 +204,17 @@ std::string confirmation_table() {
                    text_cell(impl.confirmed.empty() ? "read from source only" : impl.confirmed)});
   }
   return "<h3>Reference fingerprints</h3>\n" +
-         paragraph("Which fingerprints of the built-in reference were checked against real "
-                   "server software (docs/fingerprints.md), and which were read from source "
-                   "only.") +
+         paragraph(
+             "Which fingerprints of the built-in reference were checked against real "
+             "server software (docs/fingerprints.md), and which were read from source "
+             "only.") +
          table.render();
 }
 
 std::string fingerprints_section(const Tables& tables) {
   const Table& f = table_or_empty(tables, "fingerprints");
-  HtmlTable table("table-fingerprints",
-                  {"target", "claims", "behaves as", "version range", "facts matched",
-                   "facts contradicted", "modified"});
+  HtmlTable table("table-fingerprints", {"target", "claims", "behaves as", "version range",
+                                         "facts matched", "facts contradicted", "modified"});
   for (const auto& row : f.rows) {
     std::string claim = f.at(row, "claimed_implementation").text;
     const std::string& version = f.at(row, "claimed_version").text;
@@ -215,10 +225,11 @@ std::string fingerprints_section(const Tables& tables) {
                    cell_of(f.at(row, "contradicted")),
                    text_cell(f.at(row, "modified").integer ? "yes" : "no")});
   }
-  return paragraph("Implementations inferred from behaviour (framing, error texts and codes, "
-                   "feature keys, version negotiation) against the reference fingerprints "
-                   "(data/fingerprints.yaml). Each verdict's facts and observation ids are in "
-                   "fingerprints.evidence_json (csv/fingerprints.csv, report.json).") +
+  return paragraph(
+             "Implementations inferred from behaviour (framing, error texts and codes, "
+             "feature keys, version negotiation) against the reference fingerprints "
+             "(data/fingerprints.yaml). Each verdict's facts and observation ids are in "
+             "fingerprints.evidence_json (csv/fingerprints.csv, report.json).") +
          table.render() + confirmation_table() + "<h3>Modified implementations</h3>\n" +
          findings_table(tables, "findings-modified", {"modified_implementation"});
 }
@@ -238,9 +249,8 @@ std::string rate_limits_section(const Tables& tables) {
 std::string differential_section(const Tables& tables) {
   const Table& d = table_or_empty(tables, "differential");
   HtmlTable tests("table-differential",
-                  {"target", "dimension", "vantage", "vantage differs/alike",
-                   "others differ/alike", "p", "q", "direction", "status", "confounders",
-                   "evidence"});
+                  {"target", "dimension", "vantage", "vantage differs/alike", "others differ/alike",
+                   "p", "q", "direction", "status", "confounders", "evidence"});
   for (const auto& row : d.rows) {
     if (d.at(row, "status").text == "not_significant") continue;
     auto confounders = Json::parse(d.at(row, "confounders_json").text, nullptr, false);
@@ -250,18 +260,19 @@ std::string differential_section(const Tables& tables) {
         named += (named.empty() ? "" : "; ") + (c.is_string() ? c.get<std::string>() : c.dump());
       }
     }
-    tests.add_row({text_cell(d.at(row, "target_id").text), text_cell(d.at(row, "dimension").text),
-                   text_cell(d.at(row, "vantage_id").text),
-                   text_cell(d.at(row, "vantage_differs").text + "/" +
-                             d.at(row, "vantage_alike").text),
-                   text_cell(d.at(row, "rest_differs").text + "/" + d.at(row, "rest_alike").text),
-                   probability_cell(d.at(row, "p")), probability_cell(d.at(row, "q")),
-                   text_cell(d.at(row, "direction").text), text_cell(d.at(row, "status").text),
-                   text_cell(named), evidence_cell(d.at(row, "evidence_json").text)});
+    tests.add_row(
+        {text_cell(d.at(row, "target_id").text), text_cell(d.at(row, "dimension").text),
+         text_cell(d.at(row, "vantage_id").text),
+         text_cell(d.at(row, "vantage_differs").text + "/" + d.at(row, "vantage_alike").text),
+         text_cell(d.at(row, "rest_differs").text + "/" + d.at(row, "rest_alike").text),
+         probability_cell(d.at(row, "p")), probability_cell(d.at(row, "q")),
+         text_cell(d.at(row, "direction").text), text_cell(d.at(row, "status").text),
+         text_cell(named), evidence_cell(d.at(row, "evidence_json").text)});
   }
-  return paragraph("Per target, dimension and vantage over the rounds: Fisher's exact test, "
-                   "Benjamini–Hochberg across every test of the run; benign confounders named "
-                   "first (docs/aggregator.md).") +
+  return paragraph(
+             "Per target, dimension and vantage over the rounds: Fisher's exact test, "
+             "Benjamini–Hochberg across every test of the run; benign confounders named "
+             "first (docs/aggregator.md).") +
          findings_table(tables, "findings-differential", {"differential."}) +
          "<h3>Tests that stood out (findings and confounded)</h3>\n" + tests.render();
 }
@@ -281,18 +292,19 @@ std::string operators_section(const Tables& tables) {
                                 : link.value("value", Json()).dump();
         links += "<li>" + escape(link.value("kind", "")) +
                  (link.value("strong", false) ? " (strong)" : "") +
-                 (link.value("merged", true) ? "" : " (annotation)") + ": <code>" +
-                 escape(value) + "</code></li>";
+                 (link.value("merged", true) ? "" : " (annotation)") + ": <code>" + escape(value) +
+                 "</code></li>";
       }
     }
     auto outliers = Json::parse(c.at(row, "outliers_json").text, nullptr, false);
-    clusters.add_row({text_cell(c.at(row, "cluster_id").text), cell_of(c.at(row, "servers")),
-                      text_cell(c.at(row, "members").text),
-                      {links.empty() ? "" : "<ul>" + links + "</ul>", ""},
-                      text_cell(outliers.is_discarded() || outliers.empty()
-                                    ? std::string()
-                                    : outliers.dump(-1, ' ', false,
-                                                    Json::error_handler_t::replace))});
+    clusters.add_row(
+        {text_cell(c.at(row, "cluster_id").text),
+         cell_of(c.at(row, "servers")),
+         text_cell(c.at(row, "members").text),
+         {links.empty() ? "" : "<ul>" + links + "</ul>", ""},
+         text_cell(outliers.is_discarded() || outliers.empty()
+                       ? std::string()
+                       : outliers.dump(-1, ' ', false, Json::error_handler_t::replace))});
   }
   return findings_table(tables, "findings-operator-clusters", {"operator_cluster"}) +
          "<h3>Clusters and their links</h3>\n" + clusters.render();
@@ -317,25 +329,27 @@ std::string suspicion_section(const Tables& tables) {
                                                        : std::string("?");
         };
         list += "<li><b>" + escape(i.value("name", "")) + "</b> weight " + number("weight") +
-                " × value " + number("value") + ": " + escape(i.value("explanation", "")) +
-                " " + evidence_cell(i.contains("evidence") ? i["evidence"].dump() : "[]").html +
-                "</li>";
+                " × value " + number("value") + ": " + escape(i.value("explanation", "")) + " " +
+                evidence_cell(i.contains("evidence") ? i["evidence"].dump() : "[]").html + "</li>";
       }
     }
-    table.add_row({text_cell(s.at(*row, "server").text), cell_of(s.at(*row, "score"), 2),
+    table.add_row({text_cell(s.at(*row, "server").text),
+                   cell_of(s.at(*row, "score"), 2),
                    text_cell(s.at(*row, "level").text),
                    {list.empty() ? "" : "<ul>" + list + "</ul>", ""}});
   }
-  return paragraph("An explainable score: weighted indicators, each with its evidence; "
-                   "weights in the configuration (docs/aggregator.md).") +
+  return paragraph(
+             "An explainable score: weighted indicators, each with its evidence; "
+             "weights in the configuration (docs/aggregator.md).") +
          table.render() + "<h3>Suspicion findings</h3>\n" +
          findings_table(tables, "findings-suspicion", {"honeypot_suspicion"});
 }
 
 std::string leaks_section(const Tables& tables) {
-  return paragraph("What our honeypots saw servers or clients do with what they learned: "
-                   "broadcasts of our own test transactions from elsewhere, and queries for "
-                   "script hashes only our wallets know.") +
+  return paragraph(
+             "What our honeypots saw servers or clients do with what they learned: "
+             "broadcasts of our own test transactions from elsewhere, and queries for "
+             "script hashes only our wallets know.") +
          findings_table(tables, "findings-leaks", {"phishing_broadcast", "query_leak"});
 }
 
@@ -356,10 +370,11 @@ std::string exports_section(const Tables& tables) {
     list += "<li><a href=\"csv/" + escape(name) + ".csv\">csv/" + escape(name) + ".csv</a> (" +
             std::to_string(table.rows.size()) + " rows)</li>";
   }
-  return paragraph("Every analysis table as CSV (RFC 4180, header row, UTF-8) and all of them in "
-                   "<a href=\"report.json\">report.json</a> (one object, a table per key, rows as "
-                   "objects); both load with pandas. The observations behind every evidence id "
-                   "are in the results database's <code>observations</code> table.") +
+  return paragraph(
+             "Every analysis table as CSV (RFC 4180, header row, UTF-8) and all of them in "
+             "<a href=\"report.json\">report.json</a> (one object, a table per key, rows as "
+             "objects); both load with pandas. The observations behind every evidence id "
+             "are in the results database's <code>observations</code> table.") +
          "<ul>" + list + "</ul>\n";
 }
 

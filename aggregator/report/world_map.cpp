@@ -24,9 +24,9 @@ using Ring = std::vector<LonLat>;
 // Unprojected Natural Earth (Šavrič et al. 2011), radians in, unit coordinates out.
 Point natural_earth(double lambda, double phi) {
   double p2 = phi * phi, p4 = p2 * p2;
-  return {lambda *
-              (0.8707 - 0.131979 * p2 + p4 * (-0.013791 + p4 * (0.003971 * p2 - 0.001529 * p4))),
-          phi * (1.007226 + p2 * (0.015085 + p4 * (-0.044475 + 0.028874 * p2 - 0.005916 * p4)))};
+  return {
+      lambda * (0.8707 - 0.131979 * p2 + p4 * (-0.013791 + p4 * (0.003971 * p2 - 0.001529 * p4))),
+      phi * (1.007226 + p2 * (0.015085 + p4 * (-0.044475 + 0.028874 * p2 - 0.005916 * p4)))};
 }
 
 const double kHalfWidth = natural_earth(kPi, 0).x;

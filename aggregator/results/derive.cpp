@@ -29,9 +29,12 @@ std::string lower_suffix(std::string_view name, std::string_view prefix) {
 
 std::string network_name(v1::Network network) {
   switch (network) {
-    case v1::NETWORK_CLEARNET: return "clearnet";
-    case v1::NETWORK_TOR: return "tor";
-    default: return "unspecified";
+    case v1::NETWORK_CLEARNET:
+      return "clearnet";
+    case v1::NETWORK_TOR:
+      return "tor";
+    default:
+      return "unspecified";
   }
 }
 

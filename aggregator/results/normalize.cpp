@@ -20,8 +20,8 @@ namespace eo::aggregator::results {
 namespace {
 
 bool volatile_key(std::string_view key) {
-  static constexpr std::array<std::string_view, 6> kNames = {
-      "tip", "estimatefee", "relayfee", "rate", "final_rate", "days_left"};
+  static constexpr std::array<std::string_view, 6> kNames = {"tip",  "estimatefee", "relayfee",
+                                                             "rate", "final_rate",  "days_left"};
   if (std::find(kNames.begin(), kNames.end(), key) != kNames.end()) return true;
   auto ends_with = [&](std::string_view suffix) {
     return key.size() >= suffix.size() && key.substr(key.size() - suffix.size()) == suffix;

@@ -242,8 +242,8 @@ std::vector<MalformedRecord> ResultsDb::malformed() {
   std::vector<MalformedRecord> out;
   auto s = db_.prepare("SELECT * FROM malformed ORDER BY topic, partition, \"offset\"");
   while (s.step()) {
-    out.push_back({s.text(0), s.text(1), s.i64(2), s.i64(3), s.text(4), s.text(5), s.i64(6),
-                   s.text(7)});
+    out.push_back(
+        {s.text(0), s.text(1), s.i64(2), s.i64(3), s.text(4), s.text(5), s.i64(6), s.text(7)});
   }
   return out;
 }

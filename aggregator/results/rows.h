@@ -20,12 +20,12 @@ struct ObservationRow {
   std::string target_id;  // "<transport>://<host>:<port>"
   std::string target_host;
   std::int64_t target_port = 0;
-  std::string transport;     // "tcp" | "tls"
+  std::string transport;  // "tcp" | "tls"
   bool onion = false;
   std::string resolved_ips;  // comma-separated, as the target carried them
 
   std::string vantage_id;
-  std::string vantage_class;    // the coordinator's "region=..,network=..[,provider=..]"
+  std::string vantage_class;  // the coordinator's "region=..,network=..[,provider=..]"
   std::string vantage_region;
   std::string vantage_provider;
   std::string vantage_network;  // "clearnet" | "tor" | "unspecified"

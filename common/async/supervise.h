@@ -56,22 +56,22 @@ template <class Executor, class Make>
 void spawn_supervised(Executor executor, std::string name, Make make,
                       std::chrono::milliseconds delay, std::chrono::milliseconds pause,
                       std::function<bool()> keep_going) {
-  boost::asio::co_spawn(
-      executor, after(executor, delay, make),
-      [executor, name = std::move(name), make, pause,
-       keep_going = std::move(keep_going)](std::exception_ptr error) mutable {
-        if (!error) return;
-        const bool restart = keep_going();
-        telemetry::log(telemetry::LogLevel::error,
-                       restart ? "coroutine failed; restarting it" : "coroutine failed",
-                       {{"coroutine", name},
-                        {"error", describe(error)},
-                        {"restart_after_ms", restart ? pause.count() : 0}});
-        if (restart) {
-          spawn_supervised(executor, std::move(name), std::move(make), pause, pause,
-                           std::move(keep_going));
-        }
-      });
+  boost::asio::co_spawn(executor, after(executor, delay, make),
+                        [executor, name = std::move(name), make, pause,
+                         keep_going = std::move(keep_going)](std::exception_ptr error) mutable {
+                          if (!error) return;
+                          const bool restart = keep_going();
+                          telemetry::log(
+                              telemetry::LogLevel::error,
+                              restart ? "coroutine failed; restarting it" : "coroutine failed",
+                              {{"coroutine", name},
+                               {"error", describe(error)},
+                               {"restart_after_ms", restart ? pause.count() : 0}});
+                          if (restart) {
+                            spawn_supervised(executor, std::move(name), std::move(make), pause,
+                                             pause, std::move(keep_going));
+                          }
+                        });
 }
 
 }  // namespace detail

@@ -9,8 +9,7 @@
 namespace eo::bitcoin {
 namespace {
 
-constexpr std::string_view alphabet =
-    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+constexpr std::string_view alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 // Maps an ASCII character to its digit value, or -1.
 constexpr std::array<std::int8_t, 128> make_digit_table() {

@@ -150,8 +150,8 @@ bool valid_witness_program(std::uint8_t version, std::size_t program_size) {
 
 }  // namespace
 
-std::optional<std::string> segwit_address_encode(std::string_view hrp,
-                                                 std::uint8_t witness_version, ByteSpan program) {
+std::optional<std::string> segwit_address_encode(std::string_view hrp, std::uint8_t witness_version,
+                                                 ByteSpan program) {
   if (!valid_witness_program(witness_version, program.size())) return std::nullopt;
   auto values = convert_bits(program, 8, 5, true);
   if (!values) return std::nullopt;

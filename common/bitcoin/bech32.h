@@ -43,8 +43,8 @@ struct SegwitAddress {
 
 // Encodes a witness program: version 0..16, program 2..40 bytes, v0 programs 20 or 32 bytes;
 // v0 uses Bech32 and v1+ Bech32m (BIP350).
-std::optional<std::string> segwit_address_encode(std::string_view hrp,
-                                                 std::uint8_t witness_version, ByteSpan program);
+std::optional<std::string> segwit_address_encode(std::string_view hrp, std::uint8_t witness_version,
+                                                 ByteSpan program);
 
 // Decodes a segwit address with every BIP173/BIP350 rule (including the variant per version).
 std::optional<SegwitAddress> segwit_address_decode(std::string_view address);

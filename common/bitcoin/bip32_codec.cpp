@@ -109,8 +109,8 @@ OutputType implied_output_type(ExtendedKeyKind kind) { return info(kind).output_
 std::optional<ExtendedPubKey> ExtendedPubKey::parse(std::string_view text) {
   const auto d = decode(text);
   if (!d || d->is_private || !is_valid_compressed_pubkey(d->key)) return std::nullopt;
-  return ExtendedPubKey{d->kind, d->depth, d->parent_fingerprint, d->child_number,
-                        d->chain_code, d->key};
+  return ExtendedPubKey{d->kind,         d->depth,      d->parent_fingerprint,
+                        d->child_number, d->chain_code, d->key};
 }
 
 std::string ExtendedPubKey::to_string() const {

@@ -42,8 +42,8 @@ std::optional<ExtendedPubKey> ExtendedPubKey::derive_child(std::uint32_t index) 
   // Rejects IL >= n and a point at infinity, the cases BIP32 says to skip to the next index.
   const auto child_key = add_tweak(pubkey, i.left);
   if (!child_key) return std::nullopt;
-  return ExtendedPubKey{kind, static_cast<std::uint8_t>(depth + 1), fingerprint(), index,
-                        i.right, *child_key};
+  return ExtendedPubKey{
+      kind, static_cast<std::uint8_t>(depth + 1), fingerprint(), index, i.right, *child_key};
 }
 
 std::optional<ExtendedPubKey> ExtendedPubKey::derive_path(std::string_view path) const {
@@ -113,8 +113,8 @@ std::optional<ExtendedPrivKey> ExtendedPrivKey::derive_path(std::string_view pat
 }
 
 ExtendedPubKey ExtendedPrivKey::neuter() const {
-  return ExtendedPubKey{kind_, depth_, parent_fingerprint_, child_number_, chain_code_,
-                        public_key()};
+  return ExtendedPubKey{kind_,         depth_,      parent_fingerprint_,
+                        child_number_, chain_code_, public_key()};
 }
 
 }  // namespace eo::bitcoin

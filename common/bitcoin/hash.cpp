@@ -61,8 +61,8 @@ std::array<std::uint8_t, 64> hmac_sha512(ByteSpan key, ByteSpan data) {
 }
 
 Hash256 tagged_hash(std::string_view tag, ByteSpan data) {
-  const Hash256 tag_hash = sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(tag.data()),
-                                           tag.size()));
+  const Hash256 tag_hash =
+      sha256(ByteSpan(reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()));
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   if (ctx == nullptr) fatal("EVP_MD_CTX_new");
   Hash256 out{};

@@ -8,9 +8,12 @@ const NetworkParams& network_params(Network network) {
   static constexpr NetworkParams testnet{"testnet", "tb", 0x6f, 0xc4};
   static constexpr NetworkParams regtest{"regtest", "bcrt", 0x6f, 0xc4};
   switch (network) {
-    case Network::mainnet: return mainnet;
-    case Network::testnet: return testnet;
-    case Network::regtest: return regtest;
+    case Network::mainnet:
+      return mainnet;
+    case Network::testnet:
+      return testnet;
+    case Network::regtest:
+      return regtest;
   }
   return mainnet;  // unreachable: the switch covers the enum
 }

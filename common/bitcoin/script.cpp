@@ -55,23 +55,34 @@ std::array<std::uint8_t, N> to_array(ByteSpan data) {
 
 std::string_view to_string(ScriptType type) {
   switch (type) {
-    case ScriptType::nonstandard: return "nonstandard";
-    case ScriptType::p2pkh: return "p2pkh";
-    case ScriptType::p2sh: return "p2sh";
-    case ScriptType::p2wpkh: return "p2wpkh";
-    case ScriptType::p2wsh: return "p2wsh";
-    case ScriptType::p2tr: return "p2tr";
-    case ScriptType::witness_unknown: return "witness_unknown";
+    case ScriptType::nonstandard:
+      return "nonstandard";
+    case ScriptType::p2pkh:
+      return "p2pkh";
+    case ScriptType::p2sh:
+      return "p2sh";
+    case ScriptType::p2wpkh:
+      return "p2wpkh";
+    case ScriptType::p2wsh:
+      return "p2wsh";
+    case ScriptType::p2tr:
+      return "p2tr";
+    case ScriptType::witness_unknown:
+      return "witness_unknown";
   }
   return "nonstandard";
 }
 
 std::string_view to_string(OutputType type) {
   switch (type) {
-    case OutputType::p2pkh: return "p2pkh";
-    case OutputType::p2sh_p2wpkh: return "p2sh-p2wpkh";
-    case OutputType::p2wpkh: return "p2wpkh";
-    case OutputType::p2tr: return "p2tr";
+    case OutputType::p2pkh:
+      return "p2pkh";
+    case OutputType::p2sh_p2wpkh:
+      return "p2sh-p2wpkh";
+    case OutputType::p2wpkh:
+      return "p2wpkh";
+    case OutputType::p2tr:
+      return "p2tr";
   }
   return "p2pkh";
 }
@@ -113,12 +124,11 @@ Bytes p2wsh_script_for_witness_script(ByteSpan witness_script) {
 }
 
 ScriptType classify_script(ByteSpan script) {
-  if (script.size() == 25 && script[0] == op_dup && script[1] == op_hash160 &&
-      script[2] == 20 && script[23] == op_equalverify && script[24] == op_checksig) {
+  if (script.size() == 25 && script[0] == op_dup && script[1] == op_hash160 && script[2] == 20 &&
+      script[23] == op_equalverify && script[24] == op_checksig) {
     return ScriptType::p2pkh;
   }
-  if (script.size() == 23 && script[0] == op_hash160 && script[1] == 20 &&
-      script[22] == op_equal) {
+  if (script.size() == 23 && script[0] == op_hash160 && script[1] == 20 && script[22] == op_equal) {
     return ScriptType::p2sh;
   }
   const auto wp = as_witness_program(script);
@@ -168,7 +178,8 @@ std::optional<std::string> script_to_address(ByteSpan script, Network network) {
       const auto wp = as_witness_program(script);
       return segwit_address_encode(params.bech32_hrp, wp->version, wp->program);
     }
-    case ScriptType::nonstandard: return std::nullopt;
+    case ScriptType::nonstandard:
+      return std::nullopt;
   }
   return std::nullopt;
 }

@@ -29,11 +29,11 @@ std::string_view to_string(ScriptType type);
 std::string_view to_string(OutputType type);
 
 // Templates from hashes/keys that are already computed.
-Bytes p2pkh_script(const Hash160& key_hash);  // DUP HASH160 <20> EQUALVERIFY CHECKSIG
-Bytes p2sh_script(const Hash160& script_hash);  // HASH160 <20> EQUAL
-Bytes p2wpkh_script(const Hash160& key_hash);  // 0 <20>
+Bytes p2pkh_script(const Hash160& key_hash);               // DUP HASH160 <20> EQUALVERIFY CHECKSIG
+Bytes p2sh_script(const Hash160& script_hash);             // HASH160 <20> EQUAL
+Bytes p2wpkh_script(const Hash160& key_hash);              // 0 <20>
 Bytes p2wsh_script(const Hash256& witness_script_sha256);  // 0 <32>
-Bytes p2tr_script(const XOnlyPubKey& output_key);  // 1 <32> (key already tweaked)
+Bytes p2tr_script(const XOnlyPubKey& output_key);          // 1 <32> (key already tweaked)
 
 // OP_n <program> for any witness version 0..16; nullopt unless the program is 2..40 bytes.
 std::optional<Bytes> witness_program_script(std::uint8_t version, ByteSpan program);
@@ -41,7 +41,7 @@ std::optional<Bytes> witness_program_script(std::uint8_t version, ByteSpan progr
 // Templates from a serialized public key (normally a 33-byte compressed key).
 Bytes p2pkh_script_for_pubkey(ByteSpan pubkey);
 Bytes p2wpkh_script_for_pubkey(ByteSpan pubkey);
-Bytes p2sh_p2wpkh_redeem_script(ByteSpan pubkey);  // OP_0 <hash160(pubkey)>, in the scriptSig
+Bytes p2sh_p2wpkh_redeem_script(ByteSpan pubkey);      // OP_0 <hash160(pubkey)>, in the scriptSig
 Bytes p2sh_p2wpkh_script_for_pubkey(ByteSpan pubkey);  // P2SH of the redeem script (BIP49)
 Bytes p2wsh_script_for_witness_script(ByteSpan witness_script);
 

@@ -98,9 +98,7 @@ std::optional<Hash256> segwit_v0_sighash(const Transaction& tx, std::size_t inpu
   return double_sha256(preimage);
 }
 
-Bytes p2wpkh_script_code(const CompressedPubKey& pubkey) {
-  return p2pkh_script_for_pubkey(pubkey);
-}
+Bytes p2wpkh_script_code(const CompressedPubKey& pubkey) { return p2pkh_script_for_pubkey(pubkey); }
 
 std::optional<Bytes> sign_ecdsa(const SecretKey& key, const Hash256& sighash,
                                 std::uint8_t hash_type) {

@@ -57,8 +57,8 @@ Bytes serialize_impl(const Transaction& tx, bool with_witness) {
 }
 
 std::optional<std::uint64_t> read_count(ByteReader& r, std::size_t min_element_size) {
-  return read_compact_size(r, std::min<std::uint64_t>(compact_size_max,
-                                                      r.remaining() / min_element_size));
+  return read_compact_size(
+      r, std::min<std::uint64_t>(compact_size_max, r.remaining() / min_element_size));
 }
 
 std::optional<Bytes> read_var_bytes(ByteReader& r) {

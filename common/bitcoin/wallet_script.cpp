@@ -8,10 +8,14 @@ namespace eo::bitcoin {
 
 std::optional<Bytes> output_script_for_pubkey(OutputType type, const CompressedPubKey& pubkey) {
   switch (type) {
-    case OutputType::p2pkh: return p2pkh_script_for_pubkey(pubkey);
-    case OutputType::p2sh_p2wpkh: return p2sh_p2wpkh_script_for_pubkey(pubkey);
-    case OutputType::p2wpkh: return p2wpkh_script_for_pubkey(pubkey);
-    case OutputType::p2tr: return bip86_script(x_only(pubkey));
+    case OutputType::p2pkh:
+      return p2pkh_script_for_pubkey(pubkey);
+    case OutputType::p2sh_p2wpkh:
+      return p2sh_p2wpkh_script_for_pubkey(pubkey);
+    case OutputType::p2wpkh:
+      return p2wpkh_script_for_pubkey(pubkey);
+    case OutputType::p2tr:
+      return bip86_script(x_only(pubkey));
   }
   return std::nullopt;
 }

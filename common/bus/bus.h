@@ -126,9 +126,9 @@ struct PollResult {
 
 // Where a consumer stands against the current ends of the partitions it holds.
 struct ReadPosition {
-  Status status;                       // not ok: the bus did not answer in time (nothing known)
-  std::size_t partitions_held = 0;     // 0 while a group is still assigning partitions
-  std::size_t partitions_behind = 0;   // held partitions with records after what poll() returned
+  Status status;                      // not ok: the bus did not answer in time (nothing known)
+  std::size_t partitions_held = 0;    // 0 while a group is still assigning partitions
+  std::size_t partitions_behind = 0;  // held partitions with records after what poll() returned
   bool caught_up() const { return status.ok() && partitions_held > 0 && partitions_behind == 0; }
 };
 

@@ -40,10 +40,14 @@ bitcoin::Bytes bytes_of(std::string_view text) { return {text.begin(), text.end(
 
 std::uint32_t purpose(OutputType type) {
   switch (type) {
-    case OutputType::p2pkh: return 44;
-    case OutputType::p2sh_p2wpkh: return 49;
-    case OutputType::p2wpkh: return 84;
-    case OutputType::p2tr: return 86;
+    case OutputType::p2pkh:
+      return 44;
+    case OutputType::p2sh_p2wpkh:
+      return 49;
+    case OutputType::p2wpkh:
+      return 84;
+    case OutputType::p2tr:
+      return 86;
   }
   return 44;
 }
@@ -51,9 +55,12 @@ std::uint32_t purpose(OutputType type) {
 // SLIP-132 prefixes, as Electrum shows them: ypub for BIP49, zpub for BIP84, xpub otherwise.
 bitcoin::ExtendedKeyKind kind_for(OutputType type) {
   switch (type) {
-    case OutputType::p2sh_p2wpkh: return bitcoin::ExtendedKeyKind::ypub;
-    case OutputType::p2wpkh: return bitcoin::ExtendedKeyKind::zpub;
-    default: return bitcoin::ExtendedKeyKind::xpub;
+    case OutputType::p2sh_p2wpkh:
+      return bitcoin::ExtendedKeyKind::ypub;
+    case OutputType::p2wpkh:
+      return bitcoin::ExtendedKeyKind::zpub;
+    default:
+      return bitcoin::ExtendedKeyKind::xpub;
   }
 }
 
@@ -68,8 +75,8 @@ std::optional<std::uint32_t> parse_u32(std::string_view text) {
 
 TaskKey task_key(bitcoin::ByteSpan secret, const Issuance& issuance) {
   if (secret.size() < kMinSecretBytes) {
-    throw std::invalid_argument("canary secret: need at least " +
-                                std::to_string(kMinSecretBytes) + " bytes");
+    throw std::invalid_argument("canary secret: need at least " + std::to_string(kMinSecretBytes) +
+                                " bytes");
   }
   bitcoin::Bytes input = bytes_of("eo-canary-v1/task");
   append_field(input, issuance.campaign_id);

@@ -12,8 +12,7 @@ namespace {
 constexpr std::string_view kHeader = "# eo-canary-registry v1";
 
 std::string describe(const Issuance& i) {
-  return i.campaign_id + "|" + i.target_id + "|" + i.vantage_class + "|r" +
-         std::to_string(i.round);
+  return i.campaign_id + "|" + i.target_id + "|" + i.vantage_class + "|r" + std::to_string(i.round);
 }
 
 std::vector<std::string_view> split_tabs(std::string_view line) {

@@ -35,8 +35,8 @@ nlohmann::json batch_summary(const Batch& batch) {
   for (const auto& element : batch.elements) {
     if (const auto* response = std::get_if<Response>(&element)) {
       if (response->error) {
-        out.push_back({{"error", {{"code", response->error->code},
-                                  {"message", response->error->message}}}});
+        out.push_back(
+            {{"error", {{"code", response->error->code}, {"message", response->error->message}}}});
       } else {
         out.push_back({{"result", response->result.value_or(nullptr)}});
       }

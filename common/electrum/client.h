@@ -27,16 +27,16 @@ struct ClientLimits {
   std::size_t max_session_bytes = 64 << 20;  // everything read in one session
   std::size_t transcript_bytes = 64 << 10;   // raw bytes kept per direction
   std::size_t max_notifications = 256;       // kept; older ones are dropped and counted
-  std::size_t read_chunk = 4 << 10;  // most bytes one read takes (into a buffer per thread;
-                                     // at most 64 KiB)
+  std::size_t read_chunk = 4 << 10;          // most bytes one read takes (into a buffer per thread;
+                                             // at most 64 KiB)
 };
 
 // What came back for one request (or one raw line read).
 struct Reply {
-  net::Failure failure;            // transport or framing failure; ok when a line arrived
-  std::optional<RpcError> error;   // the server answered with a JSON-RPC error
-  nlohmann::json result;           // the result (null when absent)
-  std::string line;                // the raw reply line, terminator removed
+  net::Failure failure;           // transport or framing failure; ok when a line arrived
+  std::optional<RpcError> error;  // the server answered with a JSON-RPC error
+  nlohmann::json result;          // the result (null when absent)
+  std::string line;               // the raw reply line, terminator removed
   bool crlf = false;
   ResponseShape shape;
   std::chrono::microseconds rtt{0};

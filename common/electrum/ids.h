@@ -23,10 +23,14 @@ enum class IdStatus {
 
 inline std::string_view to_string(IdStatus status) {
   switch (status) {
-    case IdStatus::matched: return "matched";
-    case IdStatus::not_integer: return "not_integer";
-    case IdStatus::never_issued: return "never_issued";
-    case IdStatus::not_outstanding: return "not_outstanding";
+    case IdStatus::matched:
+      return "matched";
+    case IdStatus::not_integer:
+      return "not_integer";
+    case IdStatus::never_issued:
+      return "never_issued";
+    case IdStatus::not_outstanding:
+      return "not_outstanding";
   }
   return "unknown";
 }

@@ -77,7 +77,7 @@ class LineFramer {
 
   std::size_t max_line_bytes_;
   OverflowPolicy policy_;
-  std::string buffer_;          // [consumed lines][pending lines][partial line]
+  std::string buffer_;  // [consumed lines][pending lines][partial line]
   // Complete lines in buffer_, those before next_ already returned. A vector reused in place
   // rather than a deque: no node allocated up front per session, none recycled per few lines.
   std::vector<Pending> lines_;

@@ -147,14 +147,22 @@ Message parse_checked(std::string_view line, const ResponseShape& shape,
 
 std::string_view to_string(ParseErrorKind kind) {
   switch (kind) {
-    case ParseErrorKind::empty_line: return "empty_line";
-    case ParseErrorKind::not_json: return "not_json";
-    case ParseErrorKind::invalid_utf8: return "invalid_utf8";
-    case ParseErrorKind::too_deep: return "too_deep";
-    case ParseErrorKind::not_object: return "not_object";
-    case ParseErrorKind::invalid_message: return "invalid_message";
-    case ParseErrorKind::empty_batch: return "empty_batch";
-    case ParseErrorKind::batch_too_large: return "batch_too_large";
+    case ParseErrorKind::empty_line:
+      return "empty_line";
+    case ParseErrorKind::not_json:
+      return "not_json";
+    case ParseErrorKind::invalid_utf8:
+      return "invalid_utf8";
+    case ParseErrorKind::too_deep:
+      return "too_deep";
+    case ParseErrorKind::not_object:
+      return "not_object";
+    case ParseErrorKind::invalid_message:
+      return "invalid_message";
+    case ParseErrorKind::empty_batch:
+      return "empty_batch";
+    case ParseErrorKind::batch_too_large:
+      return "batch_too_large";
   }
   return "unknown";
 }
@@ -235,8 +243,7 @@ class SimpleReader {
 
 }  // namespace
 
-std::optional<ParsedLine> parse_simple_response(std::string_view line,
-                                                const ParseLimits& limits) {
+std::optional<ParsedLine> parse_simple_response(std::string_view line, const ParseLimits& limits) {
   std::size_t begin = 0;
   while (begin < line.size() && is_json_space(line[begin])) ++begin;
   std::size_t end = line.size();

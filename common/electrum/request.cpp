@@ -86,8 +86,8 @@ std::string result_body(const Json& id, RawJson result, KeyOrder order) {
   return result_with(id, std::string(result.text), order);
 }
 
-std::string error_body(const Json& id, std::int64_t code, std::string_view message,
-                       KeyOrder order, const std::optional<Json>& data) {
+std::string error_body(const Json& id, std::int64_t code, std::string_view message, KeyOrder order,
+                       const std::optional<Json>& data) {
   std::vector<Field> error{{"code", std::to_string(code)}, {"message", quoted(message)}};
   if (data) error.emplace_back("data", dump(*data));
   return object(
@@ -100,8 +100,7 @@ std::string make_request(const Json& id, std::string_view method, const Json& pa
   return line(request_body(id, method, params, style.order), style);
 }
 
-std::string make_notification(std::string_view method, const Json& params,
-                              const LineStyle& style) {
+std::string make_notification(std::string_view method, const Json& params, const LineStyle& style) {
   return line(notification_body(method, params, style.order), style);
 }
 

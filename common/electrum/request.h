@@ -72,8 +72,7 @@ std::string make_error(const Json& id, std::int64_t code, std::string_view messa
 
 // Appends make_request(id, method, params)'s bytes (ElectrumX key order, "\n") to `out`: the
 // client's per-request path, into a buffer it reuses.
-void append_request(std::string& out, std::int64_t id, std::string_view method,
-                    const Json& params);
+void append_request(std::string& out, std::int64_t id, std::string_view method, const Json& params);
 
 // A client batch "[req,req,...]" plus terminator; an empty span gives "[]" (a probe may want it).
 std::string make_batch(std::span<const Call> calls, const LineStyle& style = {});

@@ -347,7 +347,8 @@ asio::awaitable<Failure> Connection::socks5_handshake(const ProxyOptions& proxy)
   }
   timings_.proxy = since(start);
   switch (static_cast<socks5::Reply>(reply[1])) {
-    case socks5::Reply::succeeded: co_return Failure{};
+    case socks5::Reply::succeeded:
+      co_return Failure{};
     case socks5::Reply::connection_refused:
       co_return make_failure(Outcome::refused, Stage::proxy, socks5::reply_name(reply[1]));
     case socks5::Reply::network_unreachable:
@@ -355,7 +356,8 @@ asio::awaitable<Failure> Connection::socks5_handshake(const ProxyOptions& proxy)
       co_return make_failure(Outcome::unreachable, Stage::proxy, socks5::reply_name(reply[1]));
     case socks5::Reply::ttl_expired:
       co_return make_failure(Outcome::timeout, Stage::proxy, socks5::reply_name(reply[1]));
-    default: co_return proxy_failure(std::string(socks5::reply_name(reply[1])));
+    default:
+      co_return proxy_failure(std::string(socks5::reply_name(reply[1])));
   }
 }
 
@@ -388,7 +390,7 @@ asio::awaitable<Failure> Connection::tls_handshake() {
 }
 
 asio::awaitable<error_code> Connection::tls_call(bool handshake, std::string_view bytes,
-                                                  Clock::time_point until) {
+                                                 Clock::time_point until) {
   SSL* ssl = tls_->ssl;
   for (;;) {
     clear_tls_errors();

@@ -8,30 +8,48 @@ namespace eo::net {
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::unspecified: return "unspecified";
-    case Outcome::ok: return "ok";
-    case Outcome::timeout: return "timeout";
-    case Outcome::refused: return "refused";
-    case Outcome::reset: return "reset";
-    case Outcome::tls_error: return "tls_error";
-    case Outcome::protocol_error: return "protocol_error";
-    case Outcome::rpc_error: return "rpc_error";
-    case Outcome::closed_by_peer: return "closed_by_peer";
-    case Outcome::dns_error: return "dns_error";
-    case Outcome::unreachable: return "unreachable";
-    case Outcome::proxy_error: return "proxy_error";
+    case Outcome::unspecified:
+      return "unspecified";
+    case Outcome::ok:
+      return "ok";
+    case Outcome::timeout:
+      return "timeout";
+    case Outcome::refused:
+      return "refused";
+    case Outcome::reset:
+      return "reset";
+    case Outcome::tls_error:
+      return "tls_error";
+    case Outcome::protocol_error:
+      return "protocol_error";
+    case Outcome::rpc_error:
+      return "rpc_error";
+    case Outcome::closed_by_peer:
+      return "closed_by_peer";
+    case Outcome::dns_error:
+      return "dns_error";
+    case Outcome::unreachable:
+      return "unreachable";
+    case Outcome::proxy_error:
+      return "proxy_error";
   }
   return "unspecified";
 }
 
 std::string_view to_string(Stage stage) {
   switch (stage) {
-    case Stage::dns: return "dns";
-    case Stage::connect: return "connect";
-    case Stage::proxy: return "proxy";
-    case Stage::tls_handshake: return "tls_handshake";
-    case Stage::write: return "write";
-    case Stage::read: return "read";
+    case Stage::dns:
+      return "dns";
+    case Stage::connect:
+      return "connect";
+    case Stage::proxy:
+      return "proxy";
+    case Stage::tls_handshake:
+      return "tls_handshake";
+    case Stage::write:
+      return "write";
+    case Stage::read:
+      return "read";
   }
   return "unknown";
 }
@@ -64,8 +82,7 @@ Failure classify(const boost::system::error_code& ec, Stage stage, bool timed_ou
     return make_failure(Outcome::unreachable, stage, "address_not_available");
   }
   if (ec == error::host_not_found) return make_failure(Outcome::dns_error, stage, "dns_nxdomain");
-  if (ec == error::host_not_found_try_again || ec == error::no_data ||
-      ec == error::no_recovery) {
+  if (ec == error::host_not_found_try_again || ec == error::no_data || ec == error::no_recovery) {
     return make_failure(Outcome::dns_error, stage, "dns_temporary_failure");
   }
   if (ec == error::eof || ec == boost::asio::ssl::error::stream_truncated) {
@@ -73,8 +90,7 @@ Failure classify(const boost::system::error_code& ec, Stage stage, bool timed_ou
     if (stage == Stage::tls_handshake) return make_failure(Outcome::tls_error, stage, "eof_error");
     return make_failure(Outcome::closed_by_peer, stage, "eof_error");
   }
-  if (ec.category() == boost::asio::error::get_ssl_category() ||
-      stage == Stage::tls_handshake) {
+  if (ec.category() == boost::asio::error::get_ssl_category() || stage == Stage::tls_handshake) {
     return make_failure(Outcome::tls_error, stage, "ssl_error: " + ec.message());
   }
   if (ec == error::operation_aborted) {

@@ -56,26 +56,40 @@ std::optional<Bytes> encode_connect(std::string_view host, std::uint16_t port) {
 
 std::string_view reply_name(std::uint8_t code) {
   switch (code) {
-    case 0: return "succeeded";
-    case 1: return "socks5_general_failure";
-    case 2: return "socks5_not_allowed";
-    case 3: return "socks5_network_unreachable";
-    case 4: return "socks5_host_unreachable";
-    case 5: return "socks5_connection_refused";
-    case 6: return "socks5_ttl_expired";
-    case 7: return "socks5_command_not_supported";
-    case 8: return "socks5_address_type_not_supported";
-    default: return "socks5_unknown_reply";
+    case 0:
+      return "succeeded";
+    case 1:
+      return "socks5_general_failure";
+    case 2:
+      return "socks5_not_allowed";
+    case 3:
+      return "socks5_network_unreachable";
+    case 4:
+      return "socks5_host_unreachable";
+    case 5:
+      return "socks5_connection_refused";
+    case 6:
+      return "socks5_ttl_expired";
+    case 7:
+      return "socks5_command_not_supported";
+    case 8:
+      return "socks5_address_type_not_supported";
+    default:
+      return "socks5_unknown_reply";
   }
 }
 
 std::optional<std::size_t> connect_reply_length(const std::uint8_t* first5) {
   if (first5[0] != kVersion) return std::nullopt;
   switch (first5[3]) {
-    case kAtypIpv4: return 4 + 4 + 2;
-    case kAtypIpv6: return 4 + 16 + 2;
-    case kAtypDomain: return 4 + 1 + std::size_t{first5[4]} + 2;
-    default: return std::nullopt;
+    case kAtypIpv4:
+      return 4 + 4 + 2;
+    case kAtypIpv6:
+      return 4 + 16 + 2;
+    case kAtypDomain:
+      return 4 + 1 + std::size_t{first5[4]} + 2;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -48,8 +48,8 @@ std::int64_t unix_time(const ASN1_TIME* time) {
 }
 
 void read_sans(X509* cert, CertificateInfo& info) {
-  auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) return;
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
@@ -122,8 +122,8 @@ CertificateInfo describe_certificate(X509* cert) {
     info.key_bits = static_cast<std::uint32_t>(EVP_PKEY_get_bits(key));
   }
   if (const ASN1_INTEGER* serial = X509_get0_serialNumber(cert)) {
-    info.serial_hex = hex(ASN1_STRING_get0_data(serial),
-                          static_cast<std::size_t>(ASN1_STRING_length(serial)));
+    info.serial_hex =
+        hex(ASN1_STRING_get0_data(serial), static_cast<std::size_t>(ASN1_STRING_length(serial)));
   }
   return info;
 }

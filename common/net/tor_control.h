@@ -24,8 +24,8 @@ class TorControl {
   // The exit of our open stream to `target` ("host:port" as given to the SOCKS port): the stream
   // whose circuit carries `socks` (several streams may go to one target on circuits isolated by
   // credentials). Nullopt when tor does not say, and for onion streams, which have no exit.
-  boost::asio::awaitable<std::optional<TorExit>> exit_for(
-      std::string target, std::optional<socks5::Credentials> socks);
+  boost::asio::awaitable<std::optional<TorExit>> exit_for(std::string target,
+                                                          std::optional<socks5::Credentials> socks);
   // The value lines of "GETINFO key" (single-line or data block); nullopt on any failure.
   boost::asio::awaitable<std::optional<std::vector<std::string>>> getinfo(std::string key);
 

@@ -28,9 +28,12 @@ std::vector<std::string> tokens_of(std::string_view line) {
   for (std::size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
     if (quoted) {
-      if (c == '\\' && i + 1 < line.size()) token += line[++i];
-      else if (c == '"') quoted = false;
-      else token += c;
+      if (c == '\\' && i + 1 < line.size())
+        token += line[++i];
+      else if (c == '"')
+        quoted = false;
+      else
+        token += c;
     } else if (c == '"') {
       quoted = any = true;
     } else if (c == ' ') {
@@ -81,10 +84,14 @@ std::optional<TorCircuit> parse_circuit(std::string_view line) {
     auto equals = fields[i].find('=');
     if (equals == std::string::npos) continue;
     std::string key = fields[i].substr(0, equals), value = fields[i].substr(equals + 1);
-    if (key == "PURPOSE") circuit.purpose = value;
-    else if (key == "SOCKS_USERNAME") username = value;
-    else if (key == "SOCKS_PASSWORD") password = value;
-    else if (key == "CONFLUX_ID") circuit.conflux_id = value;
+    if (key == "PURPOSE")
+      circuit.purpose = value;
+    else if (key == "SOCKS_USERNAME")
+      username = value;
+    else if (key == "SOCKS_PASSWORD")
+      password = value;
+    else if (key == "CONFLUX_ID")
+      circuit.conflux_id = value;
   }
   if (username || password) {
     circuit.socks = socks5::Credentials{username.value_or(""), password.value_or("")};
@@ -109,8 +116,8 @@ std::optional<TorExit> exit_of_stream(const std::vector<std::string>& stream_sta
   }
   auto ours = [&](const TorCircuit& c) {
     if (!socks || same_credentials(c, *socks)) return true;
-    return !c.conflux_id.empty() && std::find(our_sets.begin(), our_sets.end(), c.conflux_id) !=
-                                        our_sets.end();
+    return !c.conflux_id.empty() &&
+           std::find(our_sets.begin(), our_sets.end(), c.conflux_id) != our_sets.end();
   };
   for (const auto& line : stream_status) {
     auto fields = split(line, ' ');  // StreamID Status CircuitID Target
@@ -174,8 +181,10 @@ TorReplyReader::State TorReplyReader::read(std::string& buffer) {
 TorReplyReader::State TorReplyReader::add(std::string_view line) {
   if (lines_.size() >= tor_max_lines) return state_ = State::malformed;
   if (in_data_) {
-    if (line == ".") in_data_ = false;
-    else lines_.emplace_back(line);
+    if (line == ".")
+      in_data_ = false;
+    else
+      lines_.emplace_back(line);
     return state_;
   }
   // StatusCode (3 digits) then '-' (mid line), '+' (data follows) or ' ' (end line).

@@ -50,17 +50,17 @@ std::vector<std::string> getinfo_values(const std::vector<std::string>& lines,
 struct TorExit {
   std::string fingerprint;  // 40 hex, no '$'
   std::string nickname;
-  std::string address;      // the relay's OR address (IP), from its consensus entry
+  std::string address;  // the relay's OR address (IP), from its consensus entry
 };
 
 // One line of GETINFO circuit-status: "ID STATUS PATH KEY=VALUE...", quoted values unescaped.
 struct TorCircuit {
   std::string id;
   std::string status;
-  std::vector<std::string> path;  // hops as "$FP~nick", first to last
-  std::string purpose;            // GENERAL, CONFLUX_LINKED, HS_CLIENT_REND, ...
+  std::vector<std::string> path;             // hops as "$FP~nick", first to last
+  std::string purpose;                       // GENERAL, CONFLUX_LINKED, HS_CLIENT_REND, ...
   std::optional<socks5::Credentials> socks;  // the isolating credentials of its streams
-  std::string conflux_id;         // legs of one conflux set share it (and their exit)
+  std::string conflux_id;                    // legs of one conflux set share it (and their exit)
 };
 
 std::optional<TorCircuit> parse_circuit(std::string_view line);

@@ -13,8 +13,7 @@ asio::execution_context::id Watchdog::id;
 Watchdog::Watchdog(asio::execution_context& context) : asio::execution_context::service(context) {}
 
 Watchdog& Watchdog::of(const asio::any_io_executor& executor) {
-  auto& watchdog =
-      asio::use_service<Watchdog>(asio::query(executor, asio::execution::context));
+  auto& watchdog = asio::use_service<Watchdog>(asio::query(executor, asio::execution::context));
   std::lock_guard lock(watchdog.mutex_);
   if (!watchdog.timer_) watchdog.timer_.emplace(executor);
   return watchdog;

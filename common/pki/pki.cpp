@@ -91,8 +91,8 @@ KeyPair issue(const CertSpec& spec, const KeyPair* issuer) {
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("Electrum Observatory"), -1,
-                             -1, 0);
+                             reinterpret_cast<const unsigned char*>("Electrum Observatory"), -1, -1,
+                             0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                              reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1,
                              -1, 0);

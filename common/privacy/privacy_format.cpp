@@ -9,18 +9,12 @@ namespace eo::privacy {
 namespace {
 
 nlohmann::json session_json(const SessionView& s) {
-  return {{"session_id", s.session_id},
-          {"address", s.address},
-          {"transport", s.transport},
-          {"client_name", s.client_name},
-          {"protocol", s.protocol},
-          {"tls_fingerprint", s.tls_fingerprint},
-          {"first_unix_us", s.first_us},
-          {"last_unix_us", s.last_us},
-          {"scripthashes", s.scripthashes},
-          {"initial_subscriptions", s.initial_subscriptions},
-          {"methods", s.methods},
-          {"pings", s.ping_times_us.size()},
+  return {{"session_id", s.session_id},     {"address", s.address},
+          {"transport", s.transport},       {"client_name", s.client_name},
+          {"protocol", s.protocol},         {"tls_fingerprint", s.tls_fingerprint},
+          {"first_unix_us", s.first_us},    {"last_unix_us", s.last_us},
+          {"scripthashes", s.scripthashes}, {"initial_subscriptions", s.initial_subscriptions},
+          {"methods", s.methods},           {"pings", s.ping_times_us.size()},
           {"broadcasts", s.broadcasts}};
 }
 
@@ -76,8 +70,8 @@ std::string to_markdown(const PrivacyReport& report) {
     std::snprintf(timing, sizeof timing, "%.1f s, %.2f", w.ping_interval_mean_s,
                   w.ping_interval_cv);
     out << "| " << w.wallet_id << " | " << w.sessions.size() << " | " << addresses << " | "
-        << w.scripthashes.size() << " | " << w.inferred_software << " | " << w.gap_pattern
-        << " | " << timing << " |\n";
+        << w.scripthashes.size() << " | " << w.inferred_software << " | " << w.gap_pattern << " | "
+        << timing << " |\n";
   }
   out << "\n## Broadcast transactions\n\n| txid | first seen from | wallet |\n|---|---|---|\n";
   for (const auto& b : report.broadcasts) {

@@ -19,8 +19,8 @@ std::string address_of(const v1::HoneypotEvent& e, const ReportOptions& options)
   if (!e.peer_pseudonym().empty()) return "anon-" + e.peer_pseudonym().substr(0, 12);
   if (e.peer_ip().empty()) return "unknown";
   std::string input = options.pseudonym_salt + "|" + e.peer_ip();
-  auto digest = bitcoin::sha256(bitcoin::ByteSpan(
-      reinterpret_cast<const std::uint8_t*>(input.data()), input.size()));
+  auto digest = bitcoin::sha256(
+      bitcoin::ByteSpan(reinterpret_cast<const std::uint8_t*>(input.data()), input.size()));
   return "anon-" + bitcoin::to_hex(digest).substr(0, 12);
 }
 
@@ -76,7 +76,9 @@ std::vector<SessionView> build_sessions(std::vector<v1::HoneypotEvent> events,
     SessionView& s = sessions[it->second];
     s.last_us = std::max(s.last_us, e.time_unix_us());
     switch (e.kind()) {
-      case v1::HONEYPOT_EVENT_TLS_HELLO: s.tls_fingerprint = e.tls_fingerprint(); break;
+      case v1::HONEYPOT_EVENT_TLS_HELLO:
+        s.tls_fingerprint = e.tls_fingerprint();
+        break;
       case v1::HONEYPOT_EVENT_VERSION:
         s.client_name = e.client_name();
         s.protocol = e.protocol_min() + (e.protocol_max().empty() ? "" : "-" + e.protocol_max());
@@ -96,7 +98,8 @@ std::vector<SessionView> build_sessions(std::vector<v1::HoneypotEvent> events,
       case v1::HONEYPOT_EVENT_BROADCAST:
         if (!e.txid().empty()) s.broadcasts.push_back(e.txid());
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return sessions;
@@ -158,8 +161,8 @@ std::vector<WalletView> build_wallets(const std::vector<SessionView>& sessions,
     WalletView& w = wallets[i];
     std::size_t burst = 0;
     for (const auto* s : members[i]) burst = std::max(burst, s->initial_subscriptions);
-    w.inferred_software = w.client_names.empty() ? software_of("")
-                                                 : software_of(*w.client_names.begin());
+    w.inferred_software =
+        w.client_names.empty() ? software_of("") : software_of(*w.client_names.begin());
     w.gap_pattern = gap_pattern_of(burst, w.client_names);
     for (const auto& sh : w.scripthashes) {
       auto type = options.script_type ? options.script_type(sh) : std::nullopt;

@@ -18,23 +18,34 @@ Result<std::vector<bool>> StateStore::complete_batch(std::span<const Completion>
 
 std::string_view to_string(Code code) {
   switch (code) {
-    case Code::ok: return "ok";
-    case Code::not_found: return "not_found";
-    case Code::invalid_argument: return "invalid_argument";
-    case Code::conflict: return "conflict";
-    case Code::unavailable: return "unavailable";
-    case Code::io_error: return "io_error";
+    case Code::ok:
+      return "ok";
+    case Code::not_found:
+      return "not_found";
+    case Code::invalid_argument:
+      return "invalid_argument";
+    case Code::conflict:
+      return "conflict";
+    case Code::unavailable:
+      return "unavailable";
+    case Code::io_error:
+      return "io_error";
   }
   return "unknown";
 }
 
 std::string_view to_string(CampaignState state) {
   switch (state) {
-    case CampaignState::pending: return "pending";
-    case CampaignState::running: return "running";
-    case CampaignState::paused: return "paused";
-    case CampaignState::done: return "done";
-    case CampaignState::cancelled: return "cancelled";
+    case CampaignState::pending:
+      return "pending";
+    case CampaignState::running:
+      return "running";
+    case CampaignState::paused:
+      return "paused";
+    case CampaignState::done:
+      return "done";
+    case CampaignState::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -51,21 +62,29 @@ bool transition_allowed(CampaignState from, CampaignState to) {
   using S = CampaignState;
   if (from == to) return true;
   switch (from) {
-    case S::pending: return to == S::running || to == S::cancelled;
-    case S::running: return to == S::paused || to == S::done || to == S::cancelled;
-    case S::paused: return to == S::running || to == S::cancelled;
+    case S::pending:
+      return to == S::running || to == S::cancelled;
+    case S::running:
+      return to == S::paused || to == S::done || to == S::cancelled;
+    case S::paused:
+      return to == S::running || to == S::cancelled;
     case S::done:
-    case S::cancelled: return false;
+    case S::cancelled:
+      return false;
   }
   return false;
 }
 
 std::string_view to_string(TaskState state) {
   switch (state) {
-    case TaskState::queued: return "queued";
-    case TaskState::leased: return "leased";
-    case TaskState::done: return "done";
-    case TaskState::failed: return "failed";
+    case TaskState::queued:
+      return "queued";
+    case TaskState::leased:
+      return "leased";
+    case TaskState::done:
+      return "done";
+    case TaskState::failed:
+      return "failed";
   }
   return "unknown";
 }

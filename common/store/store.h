@@ -184,8 +184,8 @@ class StateStore {
   virtual Result<std::size_t> create_tasks(std::span<const NewTask> tasks) = 0;
   // Up to `max` ready tasks of `vantage_class` leased to `agent_id` until now + lease_ms.
   virtual Result<std::vector<Lease>> lease(const std::string& vantage_class,
-                                           const std::string& agent_id, TimeMs now,
-                                           TimeMs lease_ms, std::size_t max) = 0;
+                                           const std::string& agent_id, TimeMs now, TimeMs lease_ms,
+                                           std::size_t max) = 0;
   // Extends a current lease to now + lease_ms. false: the lease is no longer current.
   virtual Result<bool> renew(const std::string& lease_id, TimeMs now, TimeMs lease_ms) = 0;
   // Finishes the task of a current lease (done, or failed with `failure`). Idempotent: true only

@@ -25,20 +25,28 @@ State& state() {
 
 std::string_view level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
   }
   return "info";
 }
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return spdlog::level::debug;
-    case LogLevel::info: return spdlog::level::info;
-    case LogLevel::warn: return spdlog::level::warn;
-    case LogLevel::error: return spdlog::level::err;
+    case LogLevel::debug:
+      return spdlog::level::debug;
+    case LogLevel::info:
+      return spdlog::level::info;
+    case LogLevel::warn:
+      return spdlog::level::warn;
+    case LogLevel::error:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -69,9 +77,12 @@ bool parse_log_level(std::string_view name, LogLevel& level) {
 }
 
 bool parse_log_format(std::string_view name, LogFormat& format) {
-  if (name == "json") format = LogFormat::json;
-  else if (name == "text") format = LogFormat::text;
-  else return false;
+  if (name == "json")
+    format = LogFormat::json;
+  else if (name == "text")
+    format = LogFormat::text;
+  else
+    return false;
   return true;
 }
 
@@ -80,8 +91,8 @@ void init_logging(const LogOptions& options) {
   std::lock_guard lock(s.mutex);
   s.options = options;
   if (!s.logger) {
-    s.logger = std::make_shared<spdlog::logger>(
-        "eo", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    s.logger =
+        std::make_shared<spdlog::logger>("eo", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     s.logger->set_pattern("%v");
   }
   s.logger->set_level(to_spdlog(options.level));
@@ -117,8 +128,8 @@ void log(LogLevel level, std::string_view message, const nlohmann::json& fields)
   {
     std::lock_guard lock(s.mutex);
     if (!s.logger) {
-      s.logger = std::make_shared<spdlog::logger>(
-          "eo", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+      s.logger =
+          std::make_shared<spdlog::logger>("eo", std::make_shared<spdlog::sinks::stderr_sink_mt>());
       s.logger->set_pattern("%v");
     }
     logger = s.logger;

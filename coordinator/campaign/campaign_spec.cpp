@@ -55,7 +55,8 @@ bool valid_name(const std::string& text) {
 
 std::string read_secret_file(const std::filesystem::path& path, const std::string& origin) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument(origin + ": canary_secret_file: cannot read " + path.string());
+  if (!in)
+    throw std::invalid_argument(origin + ": canary_secret_file: cannot read " + path.string());
   std::stringstream bytes;
   bytes << in.rdbuf();
   return bytes.str();
@@ -130,9 +131,8 @@ struct Parser {
     if (const auto d = node["discovered"]) {
       only(d, "targets.discovered", {"enabled", "max_new_per_round", "max_total"});
       t.discovered.enabled = get<bool>(d, "targets.discovered", "enabled", true);
-      t.discovered.max_new_per_round =
-          get<std::uint32_t>(d, "targets.discovered", "max_new_per_round",
-                             t.discovered.max_new_per_round);
+      t.discovered.max_new_per_round = get<std::uint32_t>(
+          d, "targets.discovered", "max_new_per_round", t.discovered.max_new_per_round);
       t.discovered.max_total =
           get<std::uint32_t>(d, "targets.discovered", "max_total", t.discovered.max_total);
       if (t.discovered.max_new_per_round > t.discovered.max_total) {
@@ -197,8 +197,8 @@ struct Parser {
 
   ClientProfile profile(const YAML::Node& node, const std::string& key) const {
     only(node, key,
-         {"name", "client_name", "protocol_min", "protocol_max", "tls_min_version",
-          "tls_send_sni", "request_spacing_ms"});
+         {"name", "client_name", "protocol_min", "protocol_max", "tls_min_version", "tls_send_sni",
+          "request_spacing_ms"});
     ClientProfile p;
     p.name = get<std::string>(node, key, "name", "");
     if (!valid_name(p.name)) fail(key + ".name", "missing or not [A-Za-z0-9._-]+");
@@ -218,8 +218,8 @@ struct Parser {
   void politeness(const YAML::Node& node, CampaignPoliteness& c) const {
     const std::string key = "politeness";
     only(node, key,
-         {"max_concurrency_per_target", "max_requests_per_second_per_target",
-          "max_ramp_requests", "backoff_after_error_ms"});
+         {"max_concurrency_per_target", "max_requests_per_second_per_target", "max_ramp_requests",
+          "backoff_after_error_ms"});
     c.max_concurrency_per_target =
         get<std::uint32_t>(node, key, "max_concurrency_per_target", c.max_concurrency_per_target);
     if (c.max_concurrency_per_target == 0) {
@@ -345,8 +345,8 @@ std::string CampaignSpec::describe() const {
   out << "  targets:" << (targets.builtin ? " builtin" : "") << " " << targets.files.size()
       << " files, " << targets.list.size() << " inline, discovery "
       << (targets.discovered.enabled
-              ? "on (<= " + std::to_string(targets.discovered.max_new_per_round) + "/round, <= " +
-                    std::to_string(targets.discovered.max_total) + " total)"
+              ? "on (<= " + std::to_string(targets.discovered.max_new_per_round) +
+                    "/round, <= " + std::to_string(targets.discovered.max_total) + " total)"
               : std::string("off"))
       << "\n";
   out << "  politeness per target (all vantages): <= " << politeness.max_concurrency_per_target
@@ -411,9 +411,8 @@ std::string inline_target_files(const std::string& yaml, const std::string& orig
     if (path.is_relative() && !base.empty()) path = base / path;
     const std::string secret = read_secret_file(path, origin);
     root.remove("canary_secret_file");
-    root["canary_secret"] =
-        bitcoin::to_hex(bitcoin::ByteSpan(reinterpret_cast<const std::uint8_t*>(secret.data()),
-                                          secret.size()));
+    root["canary_secret"] = bitcoin::to_hex(
+        bitcoin::ByteSpan(reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size()));
     changed = true;
   }
   YAML::Node targets = root["targets"];

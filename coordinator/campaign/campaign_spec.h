@@ -27,7 +27,7 @@ struct DiscoveredTargets {
 };
 
 struct TargetSources {
-  bool builtin = false;       // Electrum's public server list (clearnet and .onion)
+  bool builtin = false;            // Electrum's public server list (clearnet and .onion)
   bool builtin_all_ports = false;  // false: one target per host (TLS when advertised)
   std::vector<std::string> files;  // host:port:t|s lines; relative to the campaign file
   std::vector<std::string> list;   // inline host:port:t|s
@@ -36,9 +36,9 @@ struct TargetSources {
 
 // Which vantages must probe: every selector is one vantage class.
 struct VantageSelector {
-  std::string region;               // empty: any
+  std::string region;                // empty: any
   std::string network = "clearnet";  // "clearnet" | "tor"
-  std::string provider;             // empty: any
+  std::string provider;              // empty: any
 
   bool tor() const { return network == "tor"; }
   // Whether a vantage with these labels belongs to the class (empty selector fields match any).
@@ -91,7 +91,7 @@ struct CampaignSpec {
   // vectors). From `canary_secret` (hex) or `canary_secret_file` (read at parse time, relative
   // to the campaign file); never sent to agents, which get per-task keys (docs/canaries.md).
   std::string canary_secret;
-  std::string base_dir;           // where relative target files are found
+  std::string base_dir;  // where relative target files are found
 
   // A few lines a person reads at start-up: shape, timing, caps, opt-out.
   std::string describe() const;

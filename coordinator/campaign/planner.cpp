@@ -88,8 +88,8 @@ std::string payload(const CampaignSpec& spec, const PlannedTask& task, const sto
   if (!spec.canary_secret.empty() && canary_probe(probe.name)) {
     const bitcoin::ByteSpan secret(reinterpret_cast<const std::uint8_t*>(spec.canary_secret.data()),
                                    spec.canary_secret.size());
-    auto key = canary::task_key(secret, {task.campaign_id, task.target_id, task.vantage_class,
-                                         task.round});
+    auto key = canary::task_key(secret,
+                                {task.campaign_id, task.target_id, task.vantage_class, task.round});
     (*spec_probe->mutable_params())["canary_key"] = canary::to_hex(key);
     out.set_campaign_secret_id(canary::secret_id(secret));
   }
@@ -97,8 +97,8 @@ std::string payload(const CampaignSpec& spec, const PlannedTask& task, const sto
   auto* caps = out.mutable_politeness();
   caps->set_max_concurrency_per_target(spec.politeness.max_concurrency_per_target);
   const double share = double(std::max<std::size_t>(1, classes));
-  caps->set_max_requests_per_second_per_target(
-      spec.politeness.max_requests_per_second_per_target / share);
+  caps->set_max_requests_per_second_per_target(spec.politeness.max_requests_per_second_per_target /
+                                               share);
   caps->set_max_ramp_requests(spec.politeness.max_ramp_requests);
   caps->set_backoff_after_error_ms(spec.politeness.backoff_after_error_ms);
   out.set_not_before_unix_us(task.not_before_ms * 1000);
@@ -237,9 +237,8 @@ std::uint32_t ramp_requests(const CampaignSpec& spec) {
 
 std::uint32_t estimated_requests(const CampaignSpec& spec, std::string_view probe) {
   static const std::map<std::string_view, std::uint32_t> loads = {
-      {"metadata", 9},        {"version_matrix", 6}, {"tls_certificate", 1},
-      {"address_formats", 15}, {"xpub_gap_scan", 31}, {"hostile_input", 20},
-      {"latency", 6}};
+      {"metadata", 9},       {"version_matrix", 6}, {"tls_certificate", 1}, {"address_formats", 15},
+      {"xpub_gap_scan", 31}, {"hostile_input", 20}, {"latency", 6}};
   if (probe == kRampProbe) return ramp_requests(spec);
   auto it = loads.find(probe);
   return it == loads.end() ? 10 : it->second;

@@ -61,13 +61,13 @@ std::string describe(const DetectionPower& power) {
   }
   out << (power.detectable ? "detection: " : "warning: ") << power.rounds << " rounds x "
       << power.vantage_classes << " vantage classes: a vantage treated differently in every "
-      << "round gives at best p = " << scientific(power.best_p) << ", q = "
-      << scientific(power.best_q) << " over " << power.tests << " tests";
+      << "round gives at best p = " << scientific(power.best_p)
+      << ", q = " << scientific(power.best_q) << " over " << power.tests << " tests";
   if (power.detectable) {
     out << ": detectable (fewer differing rounds, or more tests, may not be)";
   } else if (power.rounds_needed > 0) {
-    out << ": no differential treatment can be detected; it takes at least "
-        << power.rounds_needed << " rounds";
+    out << ": no differential treatment can be detected; it takes at least " << power.rounds_needed
+        << " rounds";
   } else {
     out << ": no differential treatment can be detected with up to 1000 rounds";
   }
@@ -78,8 +78,8 @@ std::string describe_continuous(std::uint32_t vantage_classes, std::uint64_t tar
   const DetectionPower power = detection_power(1, vantage_classes, targets);
   if (power.vantage_classes < 2) return describe(power);
   std::ostringstream out;
-  out << "detection: continuous, " << power.vantage_classes << " vantage classes, "
-      << power.tests << " tests: ";
+  out << "detection: continuous, " << power.vantage_classes << " vantage classes, " << power.tests
+      << " tests: ";
   if (power.rounds_needed > 0) {
     out << "a vantage treated differently in every round becomes detectable from round "
         << power.rounds_needed << " on";

@@ -14,10 +14,10 @@ namespace eo::coordinator {
 struct DetectionPower {
   std::uint32_t rounds = 0;
   std::uint32_t vantage_classes = 0;
-  std::uint64_t tests = 0;      // targets x dimensions x vantage classes
-  double best_p = 1;            // two-sided Fisher p of the strongest possible table
-  double best_q = 1;            // that p corrected as the one discovery among `tests`
-  bool detectable = false;      // best_q <= alpha (and at least min_rounds rounds)
+  std::uint64_t tests = 0;          // targets x dimensions x vantage classes
+  double best_p = 1;                // two-sided Fisher p of the strongest possible table
+  double best_q = 1;                // that p corrected as the one discovery among `tests`
+  bool detectable = false;          // best_q <= alpha (and at least min_rounds rounds)
   std::uint32_t rounds_needed = 0;  // fewest rounds that make it detectable; 0: none <= 1000
 };
 

@@ -44,8 +44,8 @@ std::string random_token() {
 
 bool valid_agent_id(const std::string& id) {
   return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
-           return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-         });
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+  });
 }
 
 }  // namespace
@@ -122,15 +122,14 @@ grpc::Status CoordinatorService::Register(grpc::ServerContext* context,
   nlohmann::json info = {{"software_version", request->software_version()},
                          {"max_concurrent_tasks", request->max_concurrent_tasks()},
                          {"peer", context->peer()}};
-  auto stored = scheduler_.store().register_agent({request->agent_id(), classes, info.dump()},
-                                                  now());
+  auto stored =
+      scheduler_.store().register_agent({request->agent_id(), classes, info.dump()}, now());
   if (!stored.ok()) return {grpc::StatusCode::UNAVAILABLE, "state store: " + stored.detail};
   {
     std::lock_guard lock(mutex_);
     // One session per agent: a new registration (a restarted agent) replaces the old one.
-    std::erase_if(sessions_, [&](const auto& entry) {
-      return entry.second->agent_id == request->agent_id();
-    });
+    std::erase_if(sessions_,
+                  [&](const auto& entry) { return entry.second->agent_id == request->agent_id(); });
     sessions_[session->token] = session;
   }
   response->set_session_token(session->token);
@@ -267,8 +266,8 @@ void CoordinatorService::take_dones(Session& session, Stream& stream,
     std::lock_guard lock(done_mutex_);
     const std::size_t before = done_queue_.size();
     for (std::size_t i = 0; i < dones.size(); ++i) {
-      if (mine[i]) done_queue_.push_back({dones[i]->lease_id(), !dones[i]->failed(),
-                                          dones[i]->failure()});
+      if (mine[i])
+        done_queue_.push_back({dones[i]->lease_id(), !dones[i]->failed(), dones[i]->failure()});
     }
     // The completer waits for a first completion, then for a batch: wake it for those only.
     const std::size_t after = done_queue_.size();
@@ -277,8 +276,7 @@ void CoordinatorService::take_dones(Session& session, Stream& stream,
   if (notify) done_cv_.notify_one();
 }
 
-void CoordinatorService::handle(Session& session, Stream& stream,
-                                const v1::AgentMessage& message) {
+void CoordinatorService::handle(Session& session, Stream& stream, const v1::AgentMessage& message) {
   switch (message.body_case()) {
     case v1::AgentMessage::kCredit:
       add_credit(stream, message.credit());

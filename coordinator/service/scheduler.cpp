@@ -133,8 +133,9 @@ std::size_t Scheduler::create_round(const store::Campaign& campaign, std::uint32
   if (spec.continuous && round > 0) {
     // A standing campaign takes its seed list again each round: servers added to Electrum's
     // list since (a coordinator upgraded with a newer one) join it.
-    checked(store_.upsert_targets(campaign.id, resolve_targets(spec, options_.builtin_servers_json)),
-            "targets of " + campaign.id);
+    checked(
+        store_.upsert_targets(campaign.id, resolve_targets(spec, options_.builtin_servers_json)),
+        "targets of " + campaign.id);
   }
   auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
   auto planned = plan_round(spec, targets, round, start_ms, stable_hash(campaign.id));
@@ -144,9 +145,8 @@ std::size_t Scheduler::create_round(const store::Campaign& campaign, std::uint32
   }
   auto tasks = to_new_tasks(planned);
   for (auto& task : tasks) task.vantage_class = queue_name(campaign.id, task.vantage_class);
-  std::size_t created = checked(store_.create_tasks(tasks), "create round " +
-                                                                 std::to_string(round) + " of " +
-                                                                 campaign.id);
+  std::size_t created = checked(store_.create_tasks(tasks),
+                                "create round " + std::to_string(round) + " of " + campaign.id);
   std::lock_guard lock(mutex_);
   ensured_round_[campaign.id] = round;
   return created;
@@ -196,8 +196,7 @@ TickReport Scheduler::tick(store::TimeMs now) {
     // After a restart the current round is created again: task ids are deterministic, so only
     // what the crash left out is new.
     if (!ensured) {
-      report.tasks_created += create_round(campaign, campaign.round,
-                                           current_round_start(campaign));
+      report.tasks_created += create_round(campaign, campaign.round, current_round_start(campaign));
     }
     for (;;) {
       const store::TimeMs start = next_round_start(campaign, now);
@@ -272,7 +271,8 @@ std::size_t Scheduler::discover(const v1::DiscoveredTargets& found) {
   const CampaignSpec& spec = load(campaign.value).spec;
   const DiscoveredTargets& limits = spec.targets.discovered;
   if (!limits.enabled) return 0;
-  auto known = checked(store_.list_targets(found.campaign_id()), "targets of " + found.campaign_id());
+  auto known =
+      checked(store_.list_targets(found.campaign_id()), "targets of " + found.campaign_id());
   std::set<std::string> ids;
   std::uint32_t discovered_total = 0;
   for (const auto& target : known) {
@@ -332,9 +332,9 @@ std::vector<v1::TaskLease> Scheduler::lease(const std::vector<Binding>& bindings
   std::vector<v1::TaskLease> out;
   for (std::size_t i = 0; i < bindings.size() && out.size() < max; ++i) {
     const Binding& binding = bindings[(start + i) % bindings.size()];
-    auto leases = checked(store_.lease(binding.queue, agent_id, now, options_.lease_ms,
-                                       max - out.size()),
-                          "lease " + binding.queue);
+    auto leases =
+        checked(store_.lease(binding.queue, agent_id, now, options_.lease_ms, max - out.size()),
+                "lease " + binding.queue);
     for (auto& lease : leases) {
       v1::TaskLease message;
       if (!message.mutable_task()->ParseFromString(lease.task.payload)) {
@@ -380,8 +380,7 @@ bool Scheduler::complete(const std::string& lease_id, bool ok, const std::string
 
 std::vector<bool> Scheduler::complete_batch(std::span<const store::Completion> batch,
                                             store::TimeMs now) {
-  auto finished =
-      checked(store_.complete_batch(batch), "complete " + std::to_string(batch.size()));
+  auto finished = checked(store_.complete_batch(batch), "complete " + std::to_string(batch.size()));
   for (const auto& completion : batch) ramp_ended(completion.lease_id, now);
   return finished;
 }

@@ -72,8 +72,8 @@ class Scheduler {
   // Up to `max` leases from `bindings`, round-robin from `start` so no queue starves another;
   // each task's vantage_id names the agent's vantage.
   std::vector<v1::TaskLease> lease(const std::vector<Binding>& bindings,
-                                   const std::string& agent_id, store::TimeMs now,
-                                   std::size_t max, std::size_t start = 0);
+                                   const std::string& agent_id, store::TimeMs now, std::size_t max,
+                                   std::size_t start = 0);
   bool renew(const std::string& lease_id, store::TimeMs now);
   // `now` ends the lease's ramp, if it was one: how long it held its lease is what the next
   // round is planned on.
@@ -129,7 +129,7 @@ class Scheduler {
   std::vector<std::pair<std::string, CampaignSpec>> running_;  // refreshed by tick()
   // What this process saw of ramps; after a restart the plan falls back to the ramp's own
   // schedule until ramps end again.
-  std::map<std::string, RunningRamp> running_ramps_;                      // by lease id
+  std::map<std::string, RunningRamp> running_ramps_;                     // by lease id
   std::map<std::pair<std::string, std::string>, std::int64_t> ramp_ms_;  // (target, queue): longest
 };
 

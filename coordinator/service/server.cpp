@@ -68,7 +68,8 @@ CoordinatorServer::CoordinatorServer(Scheduler& scheduler, ServerOptions options
   builder.RegisterService(service_.get());
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) {
-    throw std::runtime_error("cannot listen on " + options_.listen + " (in use, or not an "
+    throw std::runtime_error("cannot listen on " + options_.listen +
+                             " (in use, or not an "
                              "address of this host?)");
   }
   ticker_ = std::thread([this] { tick_loop(); });

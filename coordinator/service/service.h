@@ -31,12 +31,12 @@ struct ServiceOptions {
   // plaintext on loopback, where there is no certificate to check.
   bool require_identity = true;
   std::uint32_t heartbeat_interval_ms = 5000;
-  std::chrono::milliseconds dispatch_poll{100};     // an idle stream looks for work this often
-  std::chrono::milliseconds watch_interval{500};    // WatchCampaign's update period
+  std::chrono::milliseconds dispatch_poll{100};   // an idle stream looks for work this often
+  std::chrono::milliseconds watch_interval{500};  // WatchCampaign's update period
   // Leases one agent may hold at once, whatever credit it grants: each held lease is a task
   // others cannot run and a renewal per heartbeat.
   std::size_t max_leases_per_agent = 4096;
-  std::function<store::TimeMs()> clock;             // default: the system clock
+  std::function<store::TimeMs()> clock;  // default: the system clock
 };
 
 class CoordinatorService final : public v1::Coordinator::Service {

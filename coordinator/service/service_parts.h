@@ -25,7 +25,7 @@ struct CoordinatorService::Session {
   bool lease_batches = false;  // the agent reads TaskLeases
   std::mutex mutex;
   std::set<std::string> outstanding;  // leases handed out on any stream of this session
-  bool capped = false;                 // its credit has reached max_leases_per_agent (logged once)
+  bool capped = false;                // its credit has reached max_leases_per_agent (logged once)
 };
 
 struct CoordinatorService::Stream {
@@ -57,8 +57,8 @@ struct CoordinatorService::Metrics {
                 .Name("eo_coordinator_scheduling_lag_seconds")
                 .Help("Time from a task's planned start to its lease")
                 .Register(registry)
-                .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.5, 1, 5, 15,
-                                                                  30, 60, 300})) {}
+                .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.5, 1, 5, 15, 30,
+                                                                 60, 300})) {}
   prometheus::Counter& dispatched;
   prometheus::Family<prometheus::Counter>& completions;
   prometheus::Counter& late;

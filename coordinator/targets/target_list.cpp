@@ -119,8 +119,8 @@ std::vector<store::Target> read_servers_json(const std::string& path, SeedPorts 
       std::string text = value.is_string() ? value.get<std::string>() : value.dump();
       std::uint16_t port = parse_port(text);
       if (port == 0) {
-        throw std::invalid_argument(path + ": host '" + host + "' key '" + kind +
-                                    "': bad port '" + text + "'");
+        throw std::invalid_argument(path + ": host '" + host + "' key '" + kind + "': bad port '" +
+                                    text + "'");
       }
       targets.push_back(make_target(host, port, kind[0] == 's', provenance));
       if (ports == SeedPorts::preferred) break;

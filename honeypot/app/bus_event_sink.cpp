@@ -93,14 +93,14 @@ void BusEventSink::flush_locked() {
   buffer_.clear();
 }
 
-void BusEventSink::count(const bus::Status& status, std::uint64_t accepted,
-                         std::uint64_t refused) {
+void BusEventSink::count(const bus::Status& status, std::uint64_t accepted, std::uint64_t refused) {
   recorded_ += accepted;
   if (refused == 0) return;
   std::uint64_t before = refused_.fetch_add(refused);
   if (before / 1000 != (before + refused) / 1000 || before == 0) {
     telemetry::log(telemetry::LogLevel::error, "honeypot event refused by the bus",
-                   {{"code", bus::to_string(status.code)}, {"detail", status.detail},
+                   {{"code", bus::to_string(status.code)},
+                    {"detail", status.detail},
                     {"refused_so_far", before + refused}});
   }
 }

@@ -33,7 +33,8 @@ using telemetry::LogLevel;
 server::ListenerConfig listener(const std::string& text, server::Transport transport,
                                 const HoneypotOptions& options) {
   auto colon = text.rfind(':');
-  if (colon == std::string::npos) throw std::invalid_argument("listener '" + text + "' is not HOST:PORT");
+  if (colon == std::string::npos)
+    throw std::invalid_argument("listener '" + text + "' is not HOST:PORT");
   server::ListenerConfig config;
   config.host = text.substr(0, colon);
   int port = std::atoi(text.c_str() + colon + 1);
@@ -63,8 +64,8 @@ server::HoneypotConfig build_config(const HoneypotOptions& options) {
   }
   if (!options.profile.empty()) {
     auto base = server::parse_base(options.profile);
-    config.profile = base ? server::default_profile(*base)
-                          : server::load_profile_file(options.profile);
+    config.profile =
+        base ? server::default_profile(*base) : server::load_profile_file(options.profile);
   }
   for (const auto& t : options.tcp) {
     config.server.listeners.push_back(listener(t, server::Transport::tcp, options));
@@ -120,8 +121,8 @@ void fund(chain::RegtestChain& chain, const FundingSpec& spec) {
 
 // `height` is the regtest chain's; -1 when relaying (no chain).
 // `node_rpc_port` is 0 without --node-rpc.
-void write_ready_file(const std::string& path, const server::Server& server,
-                      std::int64_t height, std::uint16_t node_rpc_port) {
+void write_ready_file(const std::string& path, const server::Server& server, std::int64_t height,
+                      std::uint16_t node_rpc_port) {
   nlohmann::json ready = {
       {"ports", server.ports()}, {"height", height}, {"node_rpc_port", node_rpc_port}};
   std::ofstream tmp(path + ".tmp");
@@ -157,8 +158,9 @@ int run_honeypot(const HoneypotOptions& options) {
           bus_config.log_dir + "/" + std::string(bus::topics::kHoneypotEvents),
           std::chrono::hours(24) * options.retention_days);
     } else {
-      telemetry::log(LogLevel::warn, "--retention-days ignored with Kafka: set the topic's "
-                                     "retention.ms instead");
+      telemetry::log(LogLevel::warn,
+                     "--retention-days ignored with Kafka: set the topic's "
+                     "retention.ms instead");
     }
   }
 
@@ -170,8 +172,8 @@ int run_honeypot(const HoneypotOptions& options) {
   server::EventSink* recording = &sink;
   if (!options.canary_registry_file.empty()) {
     std::ifstream in(options.canary_registry_file);
-    if (!in) throw std::invalid_argument("cannot read --canary-registry " +
-                                         options.canary_registry_file);
+    if (!in)
+      throw std::invalid_argument("cannot read --canary-registry " + options.canary_registry_file);
     canaries = canary::Registry::read(in);
     sighting_sink = std::make_unique<server::CanarySightingSink>(sink, canaries);
     recording = sighting_sink.get();
@@ -182,16 +184,14 @@ int run_honeypot(const HoneypotOptions& options) {
   std::unique_ptr<AutoMiningBackend> backend;
   std::unique_ptr<server::Server> server_ptr;
   if (relay) {
-    server_ptr = std::make_unique<server::Server>(io.get_executor(), config.server,
-                                                  config.profile, *recording,
-                                                  &metrics.registry());
+    server_ptr = std::make_unique<server::Server>(io.get_executor(), config.server, config.profile,
+                                                  *recording, &metrics.registry());
   } else {
     backend = std::make_unique<AutoMiningBackend>(
         io.get_executor(), *chain, std::chrono::milliseconds(options.mine_after_broadcast_ms),
         std::chrono::seconds(options.block_interval_s));
-    server_ptr = std::make_unique<server::Server>(io.get_executor(), config.server,
-                                                  config.profile, *backend, *recording,
-                                                  &metrics.registry());
+    server_ptr = std::make_unique<server::Server>(io.get_executor(), config.server, config.profile,
+                                                  *backend, *recording, &metrics.registry());
   }
   server::Server& server = *server_ptr;
   server.start();

@@ -12,19 +12,19 @@
 namespace eo::honeypot::app {
 
 struct FundingSpec {
-  std::string xpub;         // account-level extended public key (xpub/ypub/zpub/tpub/upub/vpub)
-  std::string type;         // output type; empty: implied by the key's prefix
-  unsigned count = 20;      // receiving addresses m/0/0 .. m/0/(count-1)
+  std::string xpub;     // account-level extended public key (xpub/ypub/zpub/tpub/upub/vpub)
+  std::string type;     // output type; empty: implied by the key's prefix
+  unsigned count = 20;  // receiving addresses m/0/0 .. m/0/(count-1)
   std::vector<double> amounts_btc = {0.5};  // cycled over the addresses
 };
 
 struct HoneypotOptions {
-  std::string config_file;                 // YAML server + profile (honeypot/server/README.md)
-  std::vector<std::string> tcp;            // HOST:PORT listeners
-  std::vector<std::string> tls;            // HOST:PORT listeners (need cert and key)
+  std::string config_file;       // YAML server + profile (honeypot/server/README.md)
+  std::vector<std::string> tcp;  // HOST:PORT listeners
+  std::vector<std::string> tls;  // HOST:PORT listeners (need cert and key)
   std::string cert_file;
   std::string key_file;
-  std::string profile;                     // base name (electrumx, fulcrum, electrs, eps) or file
+  std::string profile;  // base name (electrumx, fulcrum, electrs, eps) or file
   std::string honeypot_id = "honeypot";
   bool pseudonymize = false;
   std::string pseudonym_salt;
@@ -36,13 +36,13 @@ struct HoneypotOptions {
   // Embedded log only: events older than this many days are deleted (whole segments, at start
   // and daily). 0 keeps everything. With Kafka, retention is the topic's retention.ms.
   unsigned retention_days = 0;
-  long mine_after_broadcast_ms = 1000;     // < 0: never
-  long block_interval_s = 0;               // 0: no periodic blocks
+  long mine_after_broadcast_ms = 1000;  // < 0: never
+  long block_interval_s = 0;            // 0: no periodic blocks
   std::string kafka;
   std::map<std::string, std::string> kafka_properties;  // librdkafka settings for the cluster
   std::string data_dir = "observatory-data";
   std::string metrics_listen;
-  std::string ready_file;                  // written with the bound ports once listening
+  std::string ready_file;  // written with the bound ports once listening
   // `observatory canary registry` output: requests for these script hashes also record a
   // CANARY_SIGHTING event (docs/canaries.md). Empty: none.
   std::string canary_registry_file;

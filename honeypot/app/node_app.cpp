@@ -24,10 +24,9 @@ int run_chain_node(const ChainNodeOptions& options) {
   chain.mine_blocks(options.initial_blocks, chain.funding_script());
 
   node::RpcServiceOptions rpc_options = options.rpc;
-  rpc_options.identity.start_time =
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  rpc_options.identity.start_time = std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
   boost::asio::io_context io;
   node::RpcService rpc(io.get_executor(), chain, rpc_options);
   rpc.start();

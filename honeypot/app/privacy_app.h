@@ -14,7 +14,7 @@ struct PrivacyOptions {
   std::string json_out;      // empty: none
   std::string markdown_out;  // empty or "-": stdout
   bool show_ips = false;
-  long idle_ms = 2000;       // stop reading after this long without new events
+  long idle_ms = 2000;  // stop reading after this long without new events
 };
 
 int run_privacy_report(const PrivacyOptions& options);

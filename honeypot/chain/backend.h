@@ -12,8 +12,8 @@
 namespace eo::honeypot::chain {
 
 struct HistoryItem {
-  std::string tx_hash;  // display hex (byte-reversed)
-  std::int64_t height;  // > 0 confirmed; 0 mempool with confirmed inputs; -1 mempool otherwise
+  std::string tx_hash;   // display hex (byte-reversed)
+  std::int64_t height;   // > 0 confirmed; 0 mempool with confirmed inputs; -1 mempool otherwise
   std::int64_t fee = 0;  // mempool items only
 };
 

@@ -21,8 +21,7 @@ class ChainIndex {
   // to the history of every script hash it pays or spends from; those script hashes are added
   // to `touched`. The caller has checked that every input spends an existing coin; a coinbase
   // spends nothing.
-  void connect_block(const StoredBlock& block, std::int64_t height,
-                     std::set<std::string>& touched);
+  void connect_block(const StoredBlock& block, std::int64_t height, std::set<std::string>& touched);
 
   // nullptr when the outpoint is not an unspent confirmed output.
   const Coin* find_coin(const bitcoin::OutPoint& outpoint) const;
@@ -32,8 +31,7 @@ class ChainIndex {
   const std::vector<HistoryItem>& history(const std::string& scripthash) const;
 
   // The unspent confirmed outputs paying a script hash, ordered by outpoint.
-  std::vector<std::pair<bitcoin::OutPoint, const Coin*>> coins(
-      const std::string& scripthash) const;
+  std::vector<std::pair<bitcoin::OutPoint, const Coin*>> coins(const std::string& scripthash) const;
 
   std::size_t coin_count() const { return coins_.size(); }
 

@@ -37,14 +37,15 @@ std::optional<FundingWallet> FundingWallet::from_seed(bitcoin::ByteSpan seed) {
 
 bitcoin::Bytes FundingWallet::default_seed() {
   constexpr std::string_view phrase = "electrum-observatory honeypot regtest funding key";
-  const auto hash = bitcoin::sha256(bitcoin::ByteSpan(
-      reinterpret_cast<const std::uint8_t*>(phrase.data()), phrase.size()));
+  const auto hash = bitcoin::sha256(
+      bitcoin::ByteSpan(reinterpret_cast<const std::uint8_t*>(phrase.data()), phrase.size()));
   return bitcoin::Bytes(hash.begin(), hash.end());
 }
 
-std::optional<BuiltPayment> FundingWallet::build_payment(
-    std::span<const SpendableCoin> coins, const std::vector<bitcoin::TxOut>& outputs,
-    std::int64_t fee_rate_sat_per_kvb, std::uint32_t locktime) const {
+std::optional<BuiltPayment> FundingWallet::build_payment(std::span<const SpendableCoin> coins,
+                                                         const std::vector<bitcoin::TxOut>& outputs,
+                                                         std::int64_t fee_rate_sat_per_kvb,
+                                                         std::uint32_t locktime) const {
   std::int64_t value_out = 0;
   for (const bitcoin::TxOut& out : outputs) value_out += out.value;
 
@@ -52,7 +53,7 @@ std::optional<BuiltPayment> FundingWallet::build_payment(
   tx.version = 2;
   tx.locktime = locktime;
   tx.outputs = outputs;
-  tx.outputs.push_back(bitcoin::TxOut{0, script_});  // change, value set below
+  tx.outputs.push_back(bitcoin::TxOut{0, script_});      // change, value set below
   const bitcoin::Bytes placeholder_signature(72, 0x00);  // DER of maximal length + hash type
   const bitcoin::Bytes placeholder_key(pubkey_.begin(), pubkey_.end());
 

@@ -101,8 +101,8 @@ bitcoin::Transaction make_coinbase(std::int64_t height, bitcoin::ByteSpan script
 
 std::optional<StoredBlock> assemble_block(const bitcoin::BlockHeader& prev,
                                           bitcoin::Transaction coinbase,
-                                          std::vector<bitcoin::Transaction> txs,
-                                          std::uint32_t time, std::uint32_t bits) {
+                                          std::vector<bitcoin::Transaction> txs, std::uint32_t time,
+                                          std::uint32_t bits) {
   StoredBlock block;
   block.txs.reserve(txs.size() + 1);
   block.txs.push_back(std::move(coinbase));

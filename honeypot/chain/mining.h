@@ -47,8 +47,8 @@ bitcoin::Bytes witness_commitment_script(const std::vector<bitcoin::Transaction>
 // nonce in 2^32 attempts meets the target (never at regtest difficulty).
 std::optional<StoredBlock> assemble_block(const bitcoin::BlockHeader& prev,
                                           bitcoin::Transaction coinbase,
-                                          std::vector<bitcoin::Transaction> txs,
-                                          std::uint32_t time, std::uint32_t bits = regtest_bits);
+                                          std::vector<bitcoin::Transaction> txs, std::uint32_t time,
+                                          std::uint32_t bits = regtest_bits);
 
 // The regtest genesis block (header and its one coinbase, shared with mainnet).
 StoredBlock regtest_genesis_block();

@@ -83,8 +83,7 @@ class RegtestChain final : public Backend {
   // Pays the first `receive_count` receiving addresses of an account key (public derivation
   // m/0/i from it) with the given script type; address i gets amounts[i % amounts.size()].
   PaymentResult pay_to_xpub(const bitcoin::ExtendedPubKey& account, bitcoin::OutputType type,
-                            std::uint32_t receive_count,
-                            const std::vector<std::int64_t>& amounts);
+                            std::uint32_t receive_count, const std::vector<std::int64_t>& amounts);
 
   // Disconnects the blocks from `height` to the tip, as Bitcoin Core's invalidateblock does:
   // their transactions other than coinbases go back to the mempool when they are still valid

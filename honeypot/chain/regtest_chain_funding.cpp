@@ -54,8 +54,8 @@ PaymentResult RegtestChain::send_to(
   return pay(outputs, false);
 }
 
-PaymentResult RegtestChain::pay(
-    const std::vector<std::pair<bitcoin::Bytes, std::int64_t>>& outputs, bool confirm) {
+PaymentResult RegtestChain::pay(const std::vector<std::pair<bitcoin::Bytes, std::int64_t>>& outputs,
+                                bool confirm) {
   if (outputs.empty() || outputs.size() > config_.max_payment_outputs) {
     return payment_error("pay_to needs 1.." + std::to_string(config_.max_payment_outputs) +
                          " outputs");
@@ -67,8 +67,9 @@ PaymentResult RegtestChain::pay(
       return payment_error("pay_to: output script must be 1..10000 bytes");
     }
     if (amount < FundingWallet::dust || amount > max_money || total + amount > max_money) {
-      return payment_error("pay_to: amounts must be at least the dust limit (294 sat) and "
-                           "total at most 21M BTC");
+      return payment_error(
+          "pay_to: amounts must be at least the dust limit (294 sat) and "
+          "total at most 21M BTC");
     }
     total += amount;
     txouts.push_back(bitcoin::TxOut{amount, script});

@@ -47,12 +47,18 @@ constexpr std::array methods{
 
 std::string type_name(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "bool";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
-    default: return "number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "bool";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
+    default:
+      return "number";
   }
 }
 
@@ -93,8 +99,7 @@ Outcome reply_to(const json& id, bool v2, const json* result, int code,
 
 Outcome execute(RpcContext& context, const json& request) {
   if (!request.is_object()) {
-    return reply_to(nullptr, false, nullptr, rpc_code::invalid_request,
-                    "Invalid Request object");
+    return reply_to(nullptr, false, nullptr, rpc_code::invalid_request, "Invalid Request object");
   }
   const json id = request.contains("id") ? request["id"] : json(nullptr);
   const bool v2 = request.contains("jsonrpc") && request["jsonrpc"] == "2.0";
@@ -126,10 +131,14 @@ Outcome execute(RpcContext& context, const json& request) {
 
 int http_status_of(int error_code) {
   switch (error_code) {
-    case 0: return 200;
-    case rpc_code::invalid_request: return 400;
-    case rpc_code::method_not_found: return 404;
-    default: return 500;
+    case 0:
+      return 200;
+    case rpc_code::invalid_request:
+      return 400;
+    case rpc_code::method_not_found:
+      return 404;
+    default:
+      return 500;
   }
 }
 
@@ -186,9 +195,9 @@ double Params::amount(std::size_t i) const {
 bitcoin::Hash256 Params::hash(std::size_t i, std::string_view name) const {
   const std::string text = string(i);
   if (text.size() != 64) {
-    throw RpcError{rpc_code::invalid_parameter,
-                   std::string(name) + " must be of length 64 (not " +
-                       std::to_string(text.size()) + ", for '" + text + "')"};
+    throw RpcError{rpc_code::invalid_parameter, std::string(name) + " must be of length 64 (not " +
+                                                    std::to_string(text.size()) + ", for '" + text +
+                                                    "')"};
   }
   const auto hash = bitcoin::hash256_from_display_hex(text);
   if (!hash) {
@@ -211,8 +220,8 @@ CoreRpc::CoreRpc(chain::RegtestChain& chain, NodeIdentity identity)
 RpcReply CoreRpc::handle(std::string_view body) {
   const json request = json::parse(body, nullptr, false);
   if (request.is_discarded()) {
-    return RpcReply{500, dump(reply_to(nullptr, false, nullptr, rpc_code::parse_error,
-                                       "Parse error").reply)};
+    return RpcReply{
+        500, dump(reply_to(nullptr, false, nullptr, rpc_code::parse_error, "Parse error").reply)};
   }
   RpcContext context{chain_, identity_};
   if (request.is_array()) {
@@ -222,7 +231,8 @@ RpcReply CoreRpc::handle(std::string_view body) {
   }
   if (!request.is_object()) {
     return RpcReply{400, dump(reply_to(nullptr, false, nullptr, rpc_code::parse_error,
-                                       "Top-level object parse error").reply)};
+                                       "Top-level object parse error")
+                                  .reply)};
   }
   const Outcome outcome = execute(context, request);
   return RpcReply{outcome.v2 ? 200 : http_status_of(outcome.error_code), dump(outcome.reply)};

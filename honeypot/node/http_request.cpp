@@ -10,8 +10,7 @@ namespace eo::honeypot::node {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -74,8 +73,8 @@ HttpParse parse_http_request(std::string_view buffer, const HttpLimits& limits) 
   const std::string_view from = buffer.substr(start);
   auto head_end = from.find("\r\n\r\n");
   std::size_t separator = 4;
-  if (const auto lflf = from.find("\n\n"); lflf != std::string_view::npos &&
-                                           (head_end == std::string_view::npos || lflf < head_end)) {
+  if (const auto lflf = from.find("\n\n");
+      lflf != std::string_view::npos && (head_end == std::string_view::npos || lflf < head_end)) {
     head_end = lflf;
     separator = 2;
   }

@@ -20,7 +20,7 @@ struct HttpLimits {
 struct HttpRequest {
   std::string method;
   std::string target;
-  std::string version;  // "HTTP/1.0" or "HTTP/1.1"
+  std::string version;                                       // "HTTP/1.0" or "HTTP/1.1"
   std::vector<std::pair<std::string, std::string>> headers;  // names as sent
   std::string body;
   bool keep_alive = true;
@@ -32,10 +32,10 @@ struct HttpRequest {
 struct HttpParse {
   enum class Status { incomplete, complete, error };
   Status status = Status::incomplete;
-  HttpRequest request;     // when complete
+  HttpRequest request;       // when complete
   std::size_t consumed = 0;  // bytes of the buffer the complete request used
-  int error_status = 0;    // when error: 400, 411, 413, 431, 501 or 505
-  std::string error;       // when error: what was wrong, for the log
+  int error_status = 0;      // when error: 400, 411, 413, 431, 501 or 505
+  std::string error;         // when error: what was wrong, for the log
 };
 
 // Parses the request at the start of `buffer`. Incomplete while its head or body has not fully

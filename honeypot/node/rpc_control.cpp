@@ -33,8 +33,8 @@ json generatetoaddress(RpcContext& context, const Params& params) {
   for (std::int64_t i = 0; i < count; ++i) {
     const auto height = chain.mine_block(script);
     if (!height) {
-      throw RpcError{rpc_code::misc, "Cannot mine past height " +
-                                         std::to_string(chain.config().max_height)};
+      throw RpcError{rpc_code::misc,
+                     "Cannot mine past height " + std::to_string(chain.config().max_height)};
     }
     hashes.push_back(bitcoin::block_hash_hex(chain.block_at(*height)->header));
   }

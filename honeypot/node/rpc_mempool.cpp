@@ -17,8 +17,8 @@ const std::string not_found =
     "No such mempool or blockchain transaction. Use gettransaction for wallet transactions.";
 
 json mempool_entry_json(const chain::RegtestChain& chain, const chain::MempoolEntry& entry) {
-  const std::size_t weight = bitcoin::serialize_without_witness(entry.tx).size() * 3 +
-                             bitcoin::serialize(entry.tx).size();
+  const std::size_t weight =
+      bitcoin::serialize_without_witness(entry.tx).size() * 3 + bitcoin::serialize(entry.tx).size();
   json depends = json::array();
   for (const bitcoin::TxIn& in : entry.tx.inputs) {
     if (chain.find_mempool(in.prevout.txid)) {

@@ -53,8 +53,7 @@ json estimatesmartfee(RpcContext& context, const Params& params) {
   params.arity(1, 2);
   const std::int64_t target = params.integer(0);
   if (target < 1 || target > 1008) {
-    throw RpcError{rpc_code::invalid_parameter,
-                   "Invalid conf_target, must be between 1 and 1008"};
+    throw RpcError{rpc_code::invalid_parameter, "Invalid conf_target, must be between 1 and 1008"};
   }
   return json{{"feerate", btc_amount(context.chain.config().fee_rate_sat_per_kvb)},
               {"blocks", std::max<std::int64_t>(target, 2)}};

@@ -71,24 +71,35 @@ std::string http_date() {
 
 std::string_view reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 431: return "Request Header Fields Too Large";
-    case 501: return "Not Implemented";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Internal Server Error";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Payload Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 501:
+      return "Not Implemented";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Internal Server Error";
   }
 }
 
 std::string response(int status, std::string_view content_type, const std::string& body,
                      bool keep_alive) {
-  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason(status)) +
-                    "\r\n";
+  std::string out =
+      "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason(status)) + "\r\n";
   if (status == 401) out += "WWW-Authenticate: Basic realm=\"jsonrpc\"\r\n";
   out += "Content-Type: " + std::string(content_type) + "\r\n";
   out += "Date: " + http_date() + "\r\n";
@@ -120,8 +131,8 @@ asio::awaitable<void> serve(std::shared_ptr<RpcServerState> state,
   asio::steady_timer idle(state->executor);
   std::string buffer;
   std::array<char, 16 * 1024> chunk;
-  const std::size_t max_buffer = state->config.limits.max_head_bytes +
-                                 state->config.limits.max_body_bytes;
+  const std::size_t max_buffer =
+      state->config.limits.max_head_bytes + state->config.limits.max_body_bytes;
   for (;;) {
     HttpParse parsed = parse_http_request(buffer, state->config.limits);
     if (parsed.status == HttpParse::Status::error) {

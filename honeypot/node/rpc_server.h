@@ -25,7 +25,7 @@ struct RpcServerConfig {
   std::string user;
   std::string password;
   std::string cookie_file;
-  std::size_t max_connections = 64;              // beyond: accepted and closed at once
+  std::size_t max_connections = 64;                // beyond: accepted and closed at once
   std::chrono::milliseconds idle_timeout{60'000};  // a request must arrive within it
   HttpLimits limits;
 };

@@ -13,10 +13,10 @@
 namespace eo::honeypot::node {
 
 struct RpcServiceOptions {
-  std::string listen;                       // HOST:PORT; `observatory chain` defaults to 18443
-  std::string user;                         // with password: basic authentication
+  std::string listen;  // HOST:PORT; `observatory chain` defaults to 18443
+  std::string user;    // with password: basic authentication
   std::string password;
-  std::string cookie_file;                  // without user: Core's cookie, written here
+  std::string cookie_file;  // without user: Core's cookie, written here
   NodeIdentity identity;
 };
 

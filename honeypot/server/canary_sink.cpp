@@ -58,7 +58,8 @@ void CanarySightingSink::observe(const eo::v1::HoneypotEvent& envelope,
     case eo::v1::HONEYPOT_EVENT_DISCONNECT:
       if (it != sessions_.end()) sessions_.erase(it);
       break;
-    default: break;
+    default:
+      break;
   }
 }
 

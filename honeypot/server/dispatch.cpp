@@ -139,7 +139,8 @@ LineOutcome Dispatcher::handle_line(SessionState& s, const electrum::FramedLine&
       case K::batch_too_large:
         parse_failure(s, errors.batch_too_large, framed.text, kind, false, line);
         break;
-      default: parse_failure(s, errors.parse_error, framed.text, kind, true, line);
+      default:
+        parse_failure(s, errors.parse_error, framed.text, kind, true, line);
     }
   } else if (auto* request = std::get_if<electrum::Request>(&parsed.message)) {
     if (auto reply =

@@ -15,11 +15,11 @@ struct SessionEnvelope {
   std::string bytes;  // fields serialized
 };
 
-// Guarantees of the server: record_parts() (and so record()) is called from the server's one thread, in the order the
-// events happened within a session; every event carries event_id (UUID v4), honeypot_id,
-// session_id, kind, time, profile and action. Duties of an implementation: return quickly (the
-// server's thread waits; a sink feeding a bus should queue and count what it drops) and never
-// throw.
+// Guarantees of the server: record_parts() (and so record()) is called from the server's one
+// thread, in the order the events happened within a session; every event carries event_id (UUID
+// v4), honeypot_id, session_id, kind, time, profile and action. Duties of an implementation: return
+// quickly (the server's thread waits; a sink feeding a bus should queue and count what it drops)
+// and never throw.
 class EventSink {
  public:
   virtual ~EventSink() = default;

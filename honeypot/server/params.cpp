@@ -68,14 +68,16 @@ void python_repr(const nlohmann::json& value, std::string& out, int depth) {
     return;
   }
   switch (value.type()) {
-    case nlohmann::json::value_t::null: out += "None"; return;
-    case nlohmann::json::value_t::boolean: out += value.get<bool>() ? "True" : "False"; return;
+    case nlohmann::json::value_t::null:
+      out += "None";
+      return;
+    case nlohmann::json::value_t::boolean:
+      out += value.get<bool>() ? "True" : "False";
+      return;
     case nlohmann::json::value_t::string: {
       const auto& text = value.get_ref<const std::string&>();
-      const char quote = text.find('\'') != std::string::npos &&
-                                 text.find('"') == std::string::npos
-                             ? '"'
-                             : '\'';
+      const char quote =
+          text.find('\'') != std::string::npos && text.find('"') == std::string::npos ? '"' : '\'';
       out += quote;
       for (char c : text) {
         if (c == quote || c == '\\') out += '\\';
@@ -108,7 +110,9 @@ void python_repr(const nlohmann::json& value, std::string& out, int depth) {
       out += '}';
       return;
     }
-    default: out += value.dump(); return;
+    default:
+      out += value.dump();
+      return;
   }
 }
 

@@ -183,19 +183,26 @@ std::span<const std::pair<std::string_view, ErrorSpec ErrorTable::*>> error_tabl
 
 std::string default_server_version(Base base) {
   switch (base) {
-    case Base::electrumx: return "ElectrumX 1.20.0";
-    case Base::fulcrum: return "Fulcrum 2.1.1";
-    case Base::electrs: return "electrs/0.11.1";
-    case Base::eps: return "ElectrumPersonalServer 0.2.4";
+    case Base::electrumx:
+      return "ElectrumX 1.20.0";
+    case Base::fulcrum:
+      return "Fulcrum 2.1.1";
+    case Base::electrs:
+      return "electrs/0.11.1";
+    case Base::eps:
+      return "ElectrumPersonalServer 0.2.4";
   }
   return "ElectrumX 1.20.0";
 }
 
 std::string default_banner(Base base) {
   switch (base) {
-    case Base::electrumx: return "You are connected to an ElectrumX 1.20.0 server.";
-    case Base::fulcrum: return "Connected to a Fulcrum 2.1.1 server";
-    case Base::electrs: return "Welcome to electrs 0.11.1 (Electrum Rust Server)!";
+    case Base::electrumx:
+      return "You are connected to an ElectrumX 1.20.0 server.";
+    case Base::fulcrum:
+      return "Connected to a Fulcrum 2.1.1 server";
+    case Base::electrs:
+      return "Welcome to electrs 0.11.1 (Electrum Rust Server)!";
     case Base::eps:
       return "Welcome to Electrum Personal Server 0.2.4\n\nMonitoring 1 deterministic wallets, "
              "in total 60 addresses.\n\nConnected bitcoin node: /Satoshi:27.0.0/\nUptime: "

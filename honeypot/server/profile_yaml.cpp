@@ -159,10 +159,14 @@ void read_identity(const At& at, Profile& p) {
 
 std::string_view to_string(ErrorAction action) {
   switch (action) {
-    case ErrorAction::reply: return "reply";
-    case ErrorAction::reply_and_close: return "reply_and_close";
-    case ErrorAction::close: return "close";
-    case ErrorAction::ignore: return "ignore";
+    case ErrorAction::reply:
+      return "reply";
+    case ErrorAction::reply_and_close:
+      return "reply_and_close";
+    case ErrorAction::close:
+      return "close";
+    case ErrorAction::ignore:
+      return "ignore";
   }
   return "reply";
 }

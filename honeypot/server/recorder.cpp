@@ -60,7 +60,9 @@ bool append_bounded(std::string& out, const Json& value, std::size_t limit) {
       append_json_string(out, s, Layout::electrumx);  // no copy, no escaping pass for hex
       return out.size() < limit;
     }
-    default: out.append(value.dump()); return out.size() < limit;
+    default:
+      out.append(value.dump());
+      return out.size() < limit;
   }
 }
 

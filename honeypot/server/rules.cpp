@@ -7,10 +7,14 @@ namespace eo::honeypot::server {
 
 std::string_view to_string(Base base) {
   switch (base) {
-    case Base::electrumx: return "electrumx";
-    case Base::fulcrum: return "fulcrum";
-    case Base::electrs: return "electrs";
-    case Base::eps: return "eps";
+    case Base::electrumx:
+      return "electrumx";
+    case Base::fulcrum:
+      return "fulcrum";
+    case Base::electrs:
+      return "electrs";
+    case Base::eps:
+      return "eps";
   }
   return "electrumx";
 }
@@ -24,14 +28,22 @@ std::optional<Base> parse_base(std::string_view name) {
 
 std::string_view to_string(ActionKind kind) {
   switch (kind) {
-    case ActionKind::refuse: return "refuse";
-    case ActionKind::rate_limit: return "rate_limit";
-    case ActionKind::delay: return "delay";
-    case ActionKind::banner: return "banner";
-    case ActionKind::alter_history: return "alter_history";
-    case ActionKind::phishing_broadcast: return "phishing_broadcast";
-    case ActionKind::peers: return "peers";
-    case ActionKind::claim: return "claim";
+    case ActionKind::refuse:
+      return "refuse";
+    case ActionKind::rate_limit:
+      return "rate_limit";
+    case ActionKind::delay:
+      return "delay";
+    case ActionKind::banner:
+      return "banner";
+    case ActionKind::alter_history:
+      return "alter_history";
+    case ActionKind::phishing_broadcast:
+      return "phishing_broadcast";
+    case ActionKind::peers:
+      return "peers";
+    case ActionKind::claim:
+      return "claim";
   }
   return "delay";
 }

@@ -93,7 +93,9 @@ RuleAction read_action(const At& at) {
   if (!kind) at.child("type").fail("unknown action type \"" + at.child("type").str() + "\"");
   action.kind = *kind;
   switch (*kind) {
-    case ActionKind::refuse: at.only({"type"}); break;
+    case ActionKind::refuse:
+      at.only({"type"});
+      break;
     case ActionKind::rate_limit:
       at.only({"type", "after_requests", "window_ms", "style", "disconnect"});
       action.after_requests = at.child("after_requests").unsigned_integer();

@@ -60,9 +60,9 @@ Session::Session(std::shared_ptr<ServerCore> core, ServerStream stream, SessionS
   if (core_->config.upstream) {
     RelayOutput output{[this](std::string bytes) { enqueue(std::move(bytes)); },
                        [this](std::string reason) { begin_close(std::move(reason), true); }};
-    relay_ = std::make_unique<UpstreamRelay>(core_->executor, *core_->config.upstream,
-                                             core_->profile, core_->config.max_params_bytes,
-                                             state_, std::move(output));
+    relay_ =
+        std::make_unique<UpstreamRelay>(core_->executor, *core_->config.upstream, core_->profile,
+                                        core_->config.max_params_bytes, state_, std::move(output));
   }
 }
 

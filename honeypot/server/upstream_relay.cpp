@@ -92,8 +92,8 @@ bool unreadable_line(const electrum::Reply& reply) {
 }
 
 std::string unavailable_line(const WireStyle& style, const Json& id) {
-  return finish_line(
-      error_body(style, id, UpstreamRelay::kUnavailableCode, "server unavailable"), style);
+  return finish_line(error_body(style, id, UpstreamRelay::kUnavailableCode, "server unavailable"),
+                     style);
 }
 
 }  // namespace
@@ -172,8 +172,8 @@ void UpstreamRelay::track(const electrum::Request& request, Clock::time_point no
   } else if (request.method == "server.version") {
     const Json* name = arg(request.params, 0, "client_name");
     if (name != nullptr) {
-      p.client_name = cut_utf8(name->is_string() ? name->get<std::string>() : value_text(*name),
-                               256);
+      p.client_name =
+          cut_utf8(name->is_string() ? name->get<std::string>() : value_text(*name), 256);
     }
     if (const Json* range = arg(request.params, 1, "protocol_version")) {
       if (range->is_array() && range->size() == 2) {
@@ -343,8 +343,7 @@ void UpstreamRelay::fail(std::string reason) {
       ++state_.counts.errors;
       const auto latency = duration_cast<microseconds>(now - p.received);
       state_.recorder.request_text(p.method, std::move(p.params_json), std::move(p.scripthashes),
-                                   static_cast<std::uint64_t>(latency.count()),
-                                   "error:" + reason);
+                                   static_cast<std::uint64_t>(latency.count()), "error:" + reason);
       replies.append(unavailable_line(style, id));
     }
   }
@@ -394,8 +393,7 @@ class NoChain final : public chain::Backend {
   std::optional<std::string> transaction_hex(const std::string&) const override {
     return std::nullopt;
   }
-  std::optional<chain::MerkleProof> merkle_proof(const std::string&,
-                                                 std::int64_t) const override {
+  std::optional<chain::MerkleProof> merkle_proof(const std::string&, std::int64_t) const override {
     return std::nullopt;
   }
   chain::BroadcastResult broadcast(const std::string&) override { return {}; }

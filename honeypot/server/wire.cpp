@@ -50,9 +50,12 @@ std::string_view colon(Layout layout) { return layout == Layout::python ? ": " :
 
 std::string_view to_string(Layout layout) {
   switch (layout) {
-    case Layout::electrumx: return "electrumx";
-    case Layout::sorted: return "sorted";
-    case Layout::python: return "python";
+    case Layout::electrumx:
+      return "electrumx";
+    case Layout::sorted:
+      return "sorted";
+    case Layout::python:
+      return "python";
   }
   return "electrumx";
 }
@@ -102,7 +105,8 @@ std::string json_value(const Json& value, Layout layout) {
       for (const auto& [key, item] : value.items()) object.add(key, json_value(item, layout));
       return object.str();
     }
-    default: return value.dump(-1, ' ', true, Json::error_handler_t::replace);
+    default:
+      return value.dump(-1, ' ', true, Json::error_handler_t::replace);
   }
 }
 

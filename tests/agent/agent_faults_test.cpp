@@ -36,8 +36,9 @@ std::string write_tasks(const eo::test::TempDir& dir, const std::string& name, i
 
 std::vector<std::string> agent_args(const std::string& tasks, const std::string& brokers,
                                     const std::string& data_dir) {
-  return {EO_OBSERVATORY_BINARY, "agent", "--tasks", tasks, "--kafka", brokers, "--data-dir",
-          data_dir, "--concurrency", "4", "--metrics-listen", "127.0.0.1:0"};
+  return {
+      EO_OBSERVATORY_BINARY, "agent",  "--tasks",       tasks, "--kafka",          brokers,
+      "--data-dir",          data_dir, "--concurrency", "4",   "--metrics-listen", "127.0.0.1:0"};
 }
 
 bool wait_exit(eo::test::ChildProcess& child, std::chrono::seconds timeout) {
@@ -46,8 +47,8 @@ bool wait_exit(eo::test::ChildProcess& child, std::chrono::seconds timeout) {
 
 // eo_agent_observations{state="..."} scraped from the agent's /metrics; -1 when unreadable.
 long agent_observations(int metrics_port, const std::string& state) {
-  auto scrape = eo::test::run_command("curl -sf --max-time 2 http://127.0.0.1:" +
-                                      std::to_string(metrics_port) + "/metrics");
+  auto scrape = eo::test::run_command(
+      "curl -sf --max-time 2 http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
   const std::string key = "eo_agent_observations{state=\"" + state + "\"} ";
   auto at = scrape.out.find(key);
   if (scrape.status != 0 || at == std::string::npos) return -1;
@@ -103,7 +104,8 @@ TEST(AgentFaults, AllBrokersDownMidRunEveryObservationArrivesOnce) {
   ASSERT_LT(before_outage + kDuringOutage, planned) << "the run ended before the outage began";
   ASSERT_TRUE(eo::test::wait_until(
       [&] { return agent_observations(metrics, "spool_depth") >= kDuringOutage; }, 60s, 50ms))
-      << "spool_depth " << agent_observations(metrics, "spool_depth") << "\n" << agent.log();
+      << "spool_depth " << agent_observations(metrics, "spool_depth") << "\n"
+      << agent.log();
   ASSERT_TRUE(agent.running()) << "the outage did not overlap the run\n" << agent.log();
   kafka.set_all_brokers_up();
   ASSERT_TRUE(wait_exit(agent, 120s)) << agent.log();

@@ -91,15 +91,15 @@ TEST_P(BroadcastCheckVsProfiles, KeepsTheRejectionVerbatim) {
 
 INSTANTIATE_TEST_SUITE_P(
     Implementations, BroadcastCheckVsProfiles,
-    ::testing::Values(
-        Expect{Base::electrumx, 1,
-               std::string("the transaction was rejected by network rules.\n\n") + kReason +
-                   "\n[deadbeef]",
-               "jsonrpc,error,id"},
-        Expect{Base::fulcrum, 1,
-               std::string("the transaction was rejected by network rules.\n\n") + kReason + "\n",
-               "error,id,jsonrpc"},
-        Expect{Base::electrs, -32603, kReason, "error,id,jsonrpc"}),
+    ::testing::Values(Expect{Base::electrumx, 1,
+                             std::string("the transaction was rejected by network rules.\n\n") +
+                                 kReason + "\n[deadbeef]",
+                             "jsonrpc,error,id"},
+                      Expect{Base::fulcrum, 1,
+                             std::string("the transaction was rejected by network rules.\n\n") +
+                                 kReason + "\n",
+                             "error,id,jsonrpc"},
+                      Expect{Base::electrs, -32603, kReason, "error,id,jsonrpc"}),
     [](const auto& info) { return std::string(to_string(info.param.base)); });
 
 // A chain that takes anything that decodes (the fake backend) answers with a txid: kept as the
@@ -140,7 +140,8 @@ rules:
 // A reply to the request line `request`: the version, or an error whose message is `text`.
 std::string reply_to(const std::string& request, const std::string& text) {
   auto parsed = nlohmann::json::parse(request, nullptr, false);
-  nlohmann::json reply = {{"jsonrpc", "2.0"}, {"id", parsed.is_object() ? parsed["id"] : nlohmann::json(0)}};
+  nlohmann::json reply = {{"jsonrpc", "2.0"},
+                          {"id", parsed.is_object() ? parsed["id"] : nlohmann::json(0)}};
   if (parsed.is_object() && parsed["method"] == "server.version") {
     reply["result"] = nlohmann::json::array({"Hostile 1.0", "1.4"});
   } else {

@@ -69,8 +69,8 @@ TEST(CanaryProbes, AddressFormatsQueriesTheFirstReceiveCanaryOfEachType) {
   }
   for (const auto& c : result.at("canaries")) labels.insert(c.at("label").get<std::string>());
   EXPECT_EQ(issued(result), expected);
-  EXPECT_EQ(labels, (std::set<std::string>{"p2pkh/0/0", "p2sh-p2wpkh/0/0", "p2wpkh/0/0",
-                                           "p2tr/0/0"}));
+  EXPECT_EQ(labels,
+            (std::set<std::string>{"p2pkh/0/0", "p2sh-p2wpkh/0/0", "p2wpkh/0/0", "p2tr/0/0"}));
   EXPECT_EQ(asked(server), expected);
 }
 

@@ -101,8 +101,7 @@ class ScriptedCoordinator final : public v1::Coordinator::Service {
 
   Seen wait_for_completions(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, timeout,
-                 [&] { return seen_.completions.size() >= std::size_t(kLeases); });
+    cv_.wait_for(lock, timeout, [&] { return seen_.completions.size() >= std::size_t(kLeases); });
     return seen_;
   }
 

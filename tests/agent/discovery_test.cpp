@@ -26,11 +26,11 @@ TEST(Discovery, PeersAndFeaturesHostsBecomeTargets) {
   json result = {
       {"peers",
        {{"result",
-         json::array({json::array({"1.2.3.4", "A.Example", json::array({"v1.4", "s50002", "t"})}),
-                      json::array({"5.6.7.8", "tcp.example", json::array({"v1.4", "t60001"})}),
-                      json::array({"9.9.9.9", "abcdefghijklmnop.onion",
-                                   json::array({"s", "p10000"})}),
-                      json::array({"1.1.1.1", "source.example", json::array({"s50002"})})})}}},
+         json::array(
+             {json::array({"1.2.3.4", "A.Example", json::array({"v1.4", "s50002", "t"})}),
+              json::array({"5.6.7.8", "tcp.example", json::array({"v1.4", "t60001"})}),
+              json::array({"9.9.9.9", "abcdefghijklmnop.onion", json::array({"s", "p10000"})}),
+              json::array({"1.1.1.1", "source.example", json::array({"s50002"})})})}}},
       {"features",
        {{"result",
          {{"hosts",
@@ -55,11 +55,12 @@ TEST(Discovery, PeersAndFeaturesHostsBecomeTargets) {
 }
 
 TEST(Discovery, JunkIsLeftOutAndNothingThrows) {
-  for (const auto& peers : {json("not a list"), json::array({1, 2, 3}),
-                            json::array({json::array({"ip", "bad host/", json::array({"s1"})})}),
-                            json::array({json::array({"ip", "h.example", json::array({"s99999"})})}),
-                            json::array({json::array({"ip", "h.example", json::array({"sx1"})})}),
-                            json::array({json::array({"ip", "h.example", "s50002"})})}) {
+  for (const auto& peers :
+       {json("not a list"), json::array({1, 2, 3}),
+        json::array({json::array({"ip", "bad host/", json::array({"s1"})})}),
+        json::array({json::array({"ip", "h.example", json::array({"s99999"})})}),
+        json::array({json::array({"ip", "h.example", json::array({"sx1"})})}),
+        json::array({json::array({"ip", "h.example", "s50002"})})}) {
     EXPECT_FALSE(advertised_targets(metadata_with({{"peers", {{"result", peers}}}})).has_value())
         << peers.dump();
   }

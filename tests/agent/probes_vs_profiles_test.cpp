@@ -63,12 +63,12 @@ TEST_P(ProbesVsProfiles, ObservationsCarryTheDistinguishingBytes) {
 
 INSTANTIATE_TEST_SUITE_P(
     Implementations, ProbesVsProfiles,
-    ::testing::Values(
-        Expect{Base::electrumx, "ElectrumX", false, "jsonrpc,result,id",
-               "unknown method \"eo.no_such_method\""},
-        Expect{Base::fulcrum, "Fulcrum", true, "id,jsonrpc,result",
-               "Unsupported request: eo.no_such_method"},
-        Expect{Base::electrs, "electrs", false, "id,jsonrpc,result", "method not found"}),
+    ::testing::Values(Expect{Base::electrumx, "ElectrumX", false, "jsonrpc,result,id",
+                             "unknown method \"eo.no_such_method\""},
+                      Expect{Base::fulcrum, "Fulcrum", true, "id,jsonrpc,result",
+                             "Unsupported request: eo.no_such_method"},
+                      Expect{Base::electrs, "electrs", false, "id,jsonrpc,result",
+                             "method not found"}),
     [](const auto& info) { return std::string(to_string(info.param.base)); });
 
 TEST(ProbesVsProfiles, ElectrumXRefusesAMethodBeforeVersion) {
@@ -79,9 +79,9 @@ TEST(ProbesVsProfiles, ElectrumXRefusesAMethodBeforeVersion) {
 }
 
 TEST(ProbesVsProfiles, HostileCorpusNeverCrashesTheRunner) {
-  for (auto behaviour : {eo::test::hostile::garbage(), eo::test::hostile::endless_line(),
-                         eo::test::hostile::invalid_utf8_reply(),
-                         eo::test::hostile::reset_mid_reply()}) {
+  for (auto behaviour :
+       {eo::test::hostile::garbage(), eo::test::hostile::endless_line(),
+        eo::test::hostile::invalid_utf8_reply(), eo::test::hostile::reset_mid_reply()}) {
     eo::test::LineServer peer(behaviour);
     auto before = eo::test::current_rss_bytes();
     auto o = run_probe(static_cast<std::uint16_t>(peer.port()), "metadata");

@@ -85,10 +85,12 @@ test::Behaviour scripted(Script script) {
 json ramp(const test::LineServer& server, int max_requests) {
   // Slow means 100 x the loopback baseline (at least 500 ms), well clear of a busy CI host's
   // stalls (up to ~460 ms seen); the scripted slow replies take 1 s.
-  auto request = test::local_probe_request(
-      static_cast<std::uint16_t>(server.port()), "rate_limit_ramp",
-      {{"start_rate", "50"}, {"max_rate", "50"}, {"slow_factor", "100"},
-       {"max_requests", std::to_string(max_requests)}});
+  auto request =
+      test::local_probe_request(static_cast<std::uint16_t>(server.port()), "rate_limit_ramp",
+                                {{"start_rate", "50"},
+                                 {"max_rate", "50"},
+                                 {"slow_factor", "100"},
+                                 {"max_requests", std::to_string(max_requests)}});
   request.deadline = std::chrono::milliseconds(30000);
   return json::parse(test::run_local_probe(request).result_json());
 }

@@ -23,7 +23,8 @@ tasks:
   - target: "b.example:50001:t"
     probes: all
     vantage: eu-clear
-)", "inline");
+)",
+                              "inline");
   EXPECT_EQ(plan.agent_id, "eu-1");
   ASSERT_EQ(plan.vantages.size(), 2u);
   EXPECT_TRUE(plan.vantages[1].tor);

@@ -81,18 +81,19 @@ class SocketOwners {
 
 std::string write_tasks(const eo::test::TempDir& dir, const eo::test::TorNetwork& tor, int port) {
   std::string path = dir.file("tasks.yaml");
-  std::ofstream(path)
-      << "agent_id: tor-net\ncampaign_id: tornet\n"
-      << "vantages:\n  - {id: tor, region: test, tor: true, socks: \"127.0.0.1:"
-      << tor["SOCKS_PORT"] << "\", tor_control: \"127.0.0.1:" << tor["CONTROL_PORT"]
-      << "\", tor_cookie: \"" << tor["CONTROL_COOKIE"] << "\"}\n"
-      << "politeness: {max_requests_per_second_per_target: 20}\n"
-      << "timeout_ms: 20000\n"
-      << "tasks:\n"
-      << "  - target: \"127.0.0.1:" << port << ":t\"\n    probes: [latency]\n    rounds: "
-      << kExitRounds << "\n    params: {latency: {pings: 10, connects: 0}}\n"
-      << "  - target: \"" << tor["ONION"] << ":" << port << ":t\"\n    probes: [latency]\n"
-      << "    params: {latency: {pings: 10, connects: 0}}\n";
+  std::ofstream(path) << "agent_id: tor-net\ncampaign_id: tornet\n"
+                      << "vantages:\n  - {id: tor, region: test, tor: true, socks: \"127.0.0.1:"
+                      << tor["SOCKS_PORT"] << "\", tor_control: \"127.0.0.1:" << tor["CONTROL_PORT"]
+                      << "\", tor_cookie: \"" << tor["CONTROL_COOKIE"] << "\"}\n"
+                      << "politeness: {max_requests_per_second_per_target: 20}\n"
+                      << "timeout_ms: 20000\n"
+                      << "tasks:\n"
+                      << "  - target: \"127.0.0.1:" << port
+                      << ":t\"\n    probes: [latency]\n    rounds: " << kExitRounds
+                      << "\n    params: {latency: {pings: 10, connects: 0}}\n"
+                      << "  - target: \"" << tor["ONION"] << ":" << port
+                      << ":t\"\n    probes: [latency]\n"
+                      << "    params: {latency: {pings: 10, connects: 0}}\n";
   return path;
 }
 
@@ -149,8 +150,8 @@ TEST(TorNetwork, ExitAndOnionObservationsThroughRealTor) {
   std::string out = dir.file("observations.jsonl");
   SocketOwners owners(port);
   auto agent = eo::test::run_command("timeout -k 5 90 " + std::string(EO_OBSERVATORY_BINARY) +
-                                 " agent --tasks " + write_tasks(dir, tor, port) + " --out " +
-                                 out + " --data-dir " + dir.file("agent"));
+                                     " agent --tasks " + write_tasks(dir, tor, port) + " --out " +
+                                     out + " --data-dir " + dir.file("agent"));
   owners.stop();
   ASSERT_EQ(agent.status, 0) << agent.err;
 
@@ -210,9 +211,12 @@ TEST(TorNetwork, ExitAndOnionObservationsThroughRealTor) {
     EXPECT_EQ(event.peer_ip(), "127.0.0.1");
     auto owner = sampled.find(static_cast<int>(event.peer_port()));
     if (owner == sampled.end()) continue;  // closed between two samples
-    if (exit_pids.count(owner->second)) seen_exits.insert(owner->second);
-    else if (owner->second == hs_pid) seen_hs = true;
-    else ADD_FAILURE() << "a connection to the honeypot came from pid " << owner->second;
+    if (exit_pids.count(owner->second))
+      seen_exits.insert(owner->second);
+    else if (owner->second == hs_pid)
+      seen_hs = true;
+    else
+      ADD_FAILURE() << "a connection to the honeypot came from pid " << owner->second;
   }
   EXPECT_FALSE(seen_exits.empty()) << "no connection sampled from an exit";
   EXPECT_TRUE(seen_hs) << "no connection sampled from the onion service";

@@ -29,14 +29,13 @@ void publish(const std::string& data_dir) {
   for (std::uint64_t i = 0; i < 480; ++i) {
     auto o = test::synthetic_observation(i, 10, 6);
     ASSERT_TRUE(
-        producer->publish(bus::topics::kObservations, o.target().id(), o.SerializeAsString())
-            .ok());
+        producer->publish(bus::topics::kObservations, o.target().id(), o.SerializeAsString()).ok());
   }
   for (std::uint64_t i = 0; i < 50; ++i) {
     auto e = test::synthetic_event(i);
-    ASSERT_TRUE(producer->publish(bus::topics::kHoneypotEvents, e.session_id(),
-                                  e.SerializeAsString())
-                    .ok());
+    ASSERT_TRUE(
+        producer->publish(bus::topics::kHoneypotEvents, e.session_id(), e.SerializeAsString())
+            .ok());
   }
   ASSERT_TRUE(producer->publish(bus::topics::kObservations, "x", "not a protobuf \xff").ok());
   ASSERT_TRUE(producer->publish(bus::topics::kHoneypotEvents, "x", "\x0a\xff").ok());
@@ -65,12 +64,10 @@ std::uint64_t count(results::ResultsDb& db, const std::string& sql) {
 TEST(AggregatorCommand, HelpTeaches) {
   auto run = run_observatory("aggregator --help");
   ASSERT_EQ(run.status, 0) << run.err;
-  for (const char* text : {"--kafka", "--data-dir", "--log-dir", "--group", "--db",
-                           "--metrics-listen", "--once", "--once-timeout", "--kafka-property",
-                           "--ingest-only",
-                           "--fingerprints", "--suspicion",
-                           "findings.v1", "Examples",
-                           "committed only after"}) {
+  for (const char* text :
+       {"--kafka", "--data-dir", "--log-dir", "--group", "--db", "--metrics-listen", "--once",
+        "--once-timeout", "--kafka-property", "--ingest-only", "--fingerprints", "--suspicion",
+        "findings.v1", "Examples", "committed only after"}) {
     EXPECT_NE(run.out.find(text), std::string::npos) << text << "\n" << run.out;
   }
 }
@@ -90,8 +87,8 @@ TEST(AggregatorCommand, OnceFailsAndSaysWhyWhenNoPartitionIsAssigned) {
 TEST(AggregatorCommand, KafkaPropertiesAreCheckedAndNamed) {
   eo::test::TempDir dir;
   // --data-dir: the Kafka spool of findings.v1 lives there (one writer per directory).
-  const std::string base = "aggregator --db " + dir.file("r.sqlite") + " --data-dir " +
-                           dir.path() + " --once --once-timeout 1 --geo-database none ";
+  const std::string base = "aggregator --db " + dir.file("r.sqlite") + " --data-dir " + dir.path() +
+                           " --once --once-timeout 1 --geo-database none ";
   auto alone = run_observatory(base + "--kafka-property session.timeout.ms=6000");
   EXPECT_NE(alone.status, 0);
   EXPECT_NE(alone.err.find("--kafka"), std::string::npos) << alone.err;
@@ -183,8 +180,8 @@ TEST(AggregatorCommand, IngestOnlyStoresSeveralLogsForOneAnalysis) {
     EXPECT_EQ(db.totals().observations, 480u);
     EXPECT_EQ(count(db, "SELECT count(*) FROM findings"), 0u);
   }
-  auto analysed = run_observatory("aggregator --once --data-dir " + second.path() +
-                                  " --group g" + common);
+  auto analysed =
+      run_observatory("aggregator --once --data-dir " + second.path() + " --group g" + common);
   ASSERT_EQ(analysed.status, 0) << analysed.err;
   results::ResultsDb db(out.file("r.sqlite"));
   EXPECT_EQ(count(db, "SELECT count(*) FROM findings WHERE kind = 'operator_cluster'"), 10u);
@@ -234,8 +231,7 @@ TEST(AggregatorMetrics, PassPromtool) {
         "eo_aggregator_servers_known 3", "eo_aggregator_modified_implementations 1",
         "eo_aggregator_findings{kind=\"honeypot_suspicion\"} 2",
         "eo_aggregator_findings{kind=\"differential.latency\"} 1",
-        "eo_aggregator_findings{kind=\"query_leak\"} 0",
-        "eo_aggregator_findings_published_total 3",
+        "eo_aggregator_findings{kind=\"query_leak\"} 0", "eo_aggregator_findings_published_total 3",
         "eo_aggregator_findings_withdrawn_total 1",
         "eo_aggregator_committed_offset{partition=\"0\",topic=\"observations.v1\"} 10",
         "eo_aggregator_honeypot_sessions 5", "eo_aggregator_honeypot_wallets 2",

@@ -46,11 +46,11 @@ TEST(BenjaminiHochberg, WorkedExample) {
                            0.0344, 0.0459, 0.4262, 0.5719, 0.6528, 0.7590, 1.0000};
   auto q = benjamini_hochberg(p);
   ASSERT_EQ(q.size(), p.size());
-  EXPECT_NEAR(q[1], 0.0015, 1e-12);      // 0.0001: min(15 p/1, 15*0.0004/2, ...) = 0.0015
-  EXPECT_NEAR(q[3], 0.003, 1e-12);       // 0.0004 * 15 / 2
-  EXPECT_NEAR(q[4], 0.0095, 1e-12);      // 0.0019 * 15 / 3
-  EXPECT_NEAR(q[5], 0.035625, 1e-12);    // 0.0095 * 15 / 4
-  EXPECT_NEAR(q[6], 0.0603, 1e-12);      // 0.0201 * 15 / 5, below every later ratio
+  EXPECT_NEAR(q[1], 0.0015, 1e-12);         // 0.0001: min(15 p/1, 15*0.0004/2, ...) = 0.0015
+  EXPECT_NEAR(q[3], 0.003, 1e-12);          // 0.0004 * 15 / 2
+  EXPECT_NEAR(q[4], 0.0095, 1e-12);         // 0.0019 * 15 / 3
+  EXPECT_NEAR(q[5], 0.035625, 1e-12);       // 0.0095 * 15 / 4
+  EXPECT_NEAR(q[6], 0.0603, 1e-12);         // 0.0201 * 15 / 5, below every later ratio
   EXPECT_NEAR(q[0], 0.063857142857, 1e-9);  // 0.0298 * 15 / 7
   EXPECT_NEAR(q[14], 1.0, 1e-12);
   EXPECT_EQ(std::count_if(q.begin(), q.end(), [](double x) { return x <= 0.05; }), 4);
@@ -63,8 +63,8 @@ TEST(Subnet, PrefixesAndPublicAddresses) {
   EXPECT_EQ(subnet_of("not an address"), "");
   EXPECT_TRUE(is_public("8.8.8.8"));
   EXPECT_TRUE(is_public("2001:db8::1"));
-  for (const char* ip : {"10.1.2.3", "127.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.1.1",
-                         "::1", "fd00::1", "fe80::1", "", "x"}) {
+  for (const char* ip : {"10.1.2.3", "127.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.1.1", "::1",
+                         "fd00::1", "fe80::1", "", "x"}) {
     EXPECT_FALSE(is_public(ip)) << ip;
   }
 }
@@ -90,8 +90,8 @@ std::vector<ObservationRow> campaign(int targets, int rounds,
           if (v == 5) r.tor_exit = "EXIT" + std::to_string(round % 2);
           r.probe_name = probe;
           r.client_profile = "default";
-          r.observation_id = r.target_host + "/r" + std::to_string(round) + "/" + r.vantage_id +
-                             "/" + probe;
+          r.observation_id =
+              r.target_host + "/r" + std::to_string(round) + "/" + r.vantage_id + "/" + probe;
           r.outcome = "ok";
           r.first_byte_us = 50'000;
           r.content_sha256 = std::string("content-") + probe;

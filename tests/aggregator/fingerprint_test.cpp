@@ -245,10 +245,9 @@ TEST(Judge, AnotherProgramClaimingElectrumXIsStillModified) {
   for (const auto& c : v.contradictions) cases.push_back(c.fact);
   // Besides the cases: only a build between 1.18 and 1.19 would answer a method before
   // server.version and negotiate 1.6, not the 1.20.0 it claims.
-  EXPECT_EQ(cases, (std::vector<std::string>{"features", "hostile_input.empty_batch",
-                                             "hostile_input.parse_error",
-                                             "hostile_input.unknown_method", "version",
-                                             "version.profile"}));
+  EXPECT_EQ(cases, (std::vector<std::string>{
+                       "features", "hostile_input.empty_batch", "hostile_input.parse_error",
+                       "hostile_input.unknown_method", "version", "version.profile"}));
 }
 
 TEST(SaveFingerprints, ContradictedCountsTheListedContradictions) {

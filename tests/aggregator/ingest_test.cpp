@@ -224,9 +224,9 @@ TEST_P(Ingest, MalformedRecordsAreRecordedOnceAndIngestGoesOn) {
   ASSERT_EQ(malformed.size(), 3u);
   std::multiset<std::string> reasons;
   for (const auto& m : malformed) reasons.insert(m.reason);
-  EXPECT_EQ(reasons, (std::multiset<std::string>{"not an eo.v1.HoneypotEvent",
-                                                  "not an eo.v1.Observation",
-                                                  "observation without observation_id"}));
+  EXPECT_EQ(reasons,
+            (std::multiset<std::string>{"not an eo.v1.HoneypotEvent", "not an eo.v1.Observation",
+                                        "observation without observation_id"}));
   EXPECT_EQ(db.totals().observations, 1u);
 }
 

@@ -86,8 +86,7 @@ TEST(Inventory, UptimeReachabilityClaimsAndGeo) {
   EXPECT_EQ(a.rounds_probed, 4u);
   EXPECT_EQ(a.rounds_reachable, 3u);
   EXPECT_DOUBLE_EQ(a.uptime, 0.75);
-  EXPECT_EQ(a.reachability,
-            (std::vector<VantageReach>{{"v1", 4, 3}, {"v2", 4, 2}}));
+  EXPECT_EQ(a.reachability, (std::vector<VantageReach>{{"v1", 4, 3}, {"v2", 4, 2}}));
   EXPECT_EQ(a.claimed_software, "ElectrumX");
   EXPECT_EQ(a.claimed_version, "1.20.1");
   EXPECT_EQ(a.protocol_max, "1.6.0");

@@ -1,7 +1,7 @@
 // Operator clusters on known sets: a shared certificate, a shared donation address and a shared
-// non-default banner join servers, naming the observations that showed them; mutual peers join only with a second weak kind (the same /24);
-// unrelated servers, default banners and EPS's shipped certificate join nothing; outliers are
-// named and clusters feed the centralization figures.
+// non-default banner join servers, naming the observations that showed them; mutual peers join only
+// with a second weak kind (the same /24); unrelated servers, default banners and EPS's shipped
+// certificate join nothing; outliers are named and clusters feed the centralization figures.
 #include "aggregator/operators/operators.h"
 
 #include "aggregator/results/normalize.h"
@@ -82,7 +82,8 @@ TEST(Operators, SharedCertificateJoinsServers) {
   EXPECT_EQ(kinds(cl, true), (std::vector<std::string>{"certificate", "spki"}));
   EXPECT_EQ(cl.evidence[0].value, "cert1");
   EXPECT_TRUE(cl.evidence[0].strong);
-  EXPECT_EQ(cl.evidence[0].observations, (std::vector<std::string>{"a.example/tls", "b.example/tls"}));
+  EXPECT_EQ(cl.evidence[0].observations,
+            (std::vector<std::string>{"a.example/tls", "b.example/tls"}));
   EXPECT_EQ(c.cluster_of.at("b.example"), "a.example");
   EXPECT_EQ(c.cluster_of.at("c.example"), "c.example");  // alone: its own operator
 
@@ -131,8 +132,8 @@ TEST(Operators, SameAddressJoinsServers) {
 TEST(Operators, AStrongLinkNamesEachServersFirstObservationById) {
   auto a2 = tls("a.example", "203.0.113.1", "cert1");
   a2.observation_id = "a.example/tls-0";  // sorts before "a.example/tls"
-  auto c = run({tls("a.example", "203.0.113.1", "cert1"), tls("b.example", "198.51.100.7", "cert1"),
-                a2});
+  auto c = run(
+      {tls("a.example", "203.0.113.1", "cert1"), tls("b.example", "198.51.100.7", "cert1"), a2});
   ASSERT_EQ(c.clusters.size(), 1u);
   EXPECT_EQ(c.clusters[0].evidence[0].observations,
             (std::vector<std::string>{"a.example/tls", "b.example/tls"}));
@@ -183,10 +184,10 @@ ObservationRow hostile(const std::string& host, const std::string& ip, const std
 }
 
 TEST(Operators, SameSubnetAndBehaviourJoin) {
-  auto c = run({hostile("a.example", "203.0.113.1", "odd"),
-                hostile("b.example", "203.0.113.2", "odd"),
-                hostile("c.example", "198.51.100.3", "odd"),     // same behaviour, elsewhere
-                hostile("d.example", "203.0.113.4", "other")});  // same subnet, other behaviour
+  auto c =
+      run({hostile("a.example", "203.0.113.1", "odd"), hostile("b.example", "203.0.113.2", "odd"),
+           hostile("c.example", "198.51.100.3", "odd"),     // same behaviour, elsewhere
+           hostile("d.example", "203.0.113.4", "other")});  // same subnet, other behaviour
   ASSERT_EQ(c.clusters.size(), 1u);
   EXPECT_EQ(c.clusters[0].members, (std::vector<std::string>{"a.example", "b.example"}));
   EXPECT_EQ(kinds(c.clusters[0], true), (std::vector<std::string>{"network", "behaviour"}));

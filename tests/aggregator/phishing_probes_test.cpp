@@ -46,10 +46,12 @@ TEST_P(HonestBroadcasts, GiveNoFinding) {
   EXPECT_TRUE(phishing::find_phishing(std::vector{row}).empty()) << row.result_json;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Implementations, HonestBroadcasts,
-    ::testing::Values(Base::electrumx, Base::fulcrum, Base::electrs, Base::eps),
-    [](const auto& info) { return std::string(honeypot::server::to_string(info.param)); });
+INSTANTIATE_TEST_SUITE_P(Implementations, HonestBroadcasts,
+                         ::testing::Values(Base::electrumx, Base::fulcrum, Base::electrs,
+                                           Base::eps),
+                         [](const auto& info) {
+                           return std::string(honeypot::server::to_string(info.param));
+                         });
 
 TEST(PhishingBroadcast, RuleGivesOneFindingWithEvidence) {
   auto row = broadcast_check(load_profile(R"(

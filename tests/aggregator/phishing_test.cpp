@@ -33,8 +33,7 @@ TEST(PhishingMarkers, LuresAreNamed) {
   EXPECT_EQ(markers_of("<b>Electrum security update required.</b> Download the update at "
                        "<a href=\"https://electrum-update.example\">https://electrum-update."
                        "example</a>"),
-            (V{"url:https://electrum-update.example", "html:<b>", "lure:update",
-               "lure:download"}));
+            (V{"url:https://electrum-update.example", "html:<b>", "lure:update", "lure:download"}));
   EXPECT_EQ(markers_of("Please visit electrum-4-fix.com/get to continue"),
             (V{"url:electrum-4-fix.com/get", "lure:visit"}));
   EXPECT_EQ(markers_of("Your client is OUT OF DATE"), (V{"lure:out of date"}));

@@ -24,9 +24,9 @@ using honeypot::server::load_profile;
 using honeypot::server::Profile;
 using honeypot::server::test::ServerFixture;
 
-results::ObservationRow run_probe(std::uint16_t port, const std::string& probe,
-                                  std::map<std::string, std::string> params = {},
-                                  std::chrono::milliseconds wait = std::chrono::milliseconds(1500)) {
+results::ObservationRow run_probe(
+    std::uint16_t port, const std::string& probe, std::map<std::string, std::string> params = {},
+    std::chrono::milliseconds wait = std::chrono::milliseconds(1500)) {
   auto request = eo::test::local_probe_request(port, probe, std::move(params));
   request.timeout = wait;
   request.deadline = std::chrono::milliseconds(30000);
@@ -119,7 +119,9 @@ rules:
 results::ObservationRow ramp(std::uint16_t port, int max_requests = 60,
                              std::chrono::milliseconds wait = std::chrono::milliseconds(1500)) {
   return run_probe(port, "rate_limit_ramp",
-                   {{"start_rate", "50"}, {"max_rate", "50"}, {"slow_factor", "100"},
+                   {{"start_rate", "50"},
+                    {"max_rate", "50"},
+                    {"slow_factor", "100"},
                     {"max_requests", std::to_string(max_requests)}},
                    wait);
 }
@@ -176,8 +178,8 @@ limits:
   // Not before the soft limit; 15 on a quiet host, later when a stall raised the baseline.
   EXPECT_GE(limits[0].threshold, 12) << x.result_json;
   auto result = nlohmann::json::parse(x.result_json);
-  EXPECT_EQ(result["first_throttle"]["kind"], "slowdown") << "before the hard limit's -101: "
-                                                         << x.result_json;
+  EXPECT_EQ(result["first_throttle"]["kind"], "slowdown")
+      << "before the hard limit's -101: " << x.result_json;
 }
 
 // The honeypot's ElectrumX emulation (it claims 1.20.0) against a genuine e-x 1.20.0's replies,

@@ -23,8 +23,7 @@ TEST(RealCaptures, GenuineElectrumXIsElectrumXNotModifiedInItsRange) {
     std::smatch m;
     if (!std::regex_match(server, m, name)) continue;
     const std::string version = m[1].str();
-    const auto rows =
-        test::captured_rows({"metadata", "version_matrix", "hostile_input"}, server);
+    const auto rows = test::captured_rows({"metadata", "version_matrix", "hostile_input"}, server);
     const auto verdicts = fingerprint::infer(rows, ref);
     ASSERT_FALSE(verdicts.empty()) << server;
     ++judged;

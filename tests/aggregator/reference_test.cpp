@@ -41,12 +41,14 @@ TEST(Reference, MistakesNameTheKey) {
       "rate_limit_styles: [{style: s, kind: sometimes}]",
       "rate_limit_styles[0].kind");
   expect_error("[1, 2]", "test.yaml");
-  expect_error("implementations: {x: {display: X, claim: 'X (.*)', facts: {a: [{value: b, "
-               "versions: '>= 1.0'}]}}}",
-               "implementations.x.facts.a[0].versions: not a range of listed releases");
-  expect_error("implementations: {x: {display: X, claim: 'X (.*)', releases: ['1.2', '1.1'], "
-               "facts: {a: b}}}",
-               "implementations.x.releases: release \"1.1\" is not after");
+  expect_error(
+      "implementations: {x: {display: X, claim: 'X (.*)', facts: {a: [{value: b, "
+      "versions: '>= 1.0'}]}}}",
+      "implementations.x.facts.a[0].versions: not a range of listed releases");
+  expect_error(
+      "implementations: {x: {display: X, claim: 'X (.*)', releases: ['1.2', '1.1'], "
+      "facts: {a: b}}}",
+      "implementations.x.releases: release \"1.1\" is not after");
   expect_error("implementations: {x: {display: X, claim: 'X (.*)', facts: {a: [{option: o}]}}}",
                "implementations.x.facts.a[0].value: must be a string");
 }

@@ -21,8 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Public addresses libloc places in different countries and networks: the map has colours.
-const char* const kAddresses[] = {"8.8.8.8",      "193.0.6.139",     "212.27.48.10",
-                                  "203.178.141.194", "8.8.4.4",      "129.250.35.250"};
+const char* const kAddresses[] = {"8.8.8.8",         "193.0.6.139", "212.27.48.10",
+                                  "203.178.141.194", "8.8.4.4",     "129.250.35.250"};
 constexpr std::uint64_t kServers = 6, kVantages = 3, kProbes = 8, kRounds = 4;
 
 // 6 servers x 3 vantages x 8 probes x 4 rounds; vantage-2 is refused by server 1 in every round
@@ -46,8 +46,7 @@ void publish(const std::string& data_dir) {
       o.clear_tls();
     }
     ASSERT_TRUE(
-        producer->publish(bus::topics::kObservations, o.target().id(), o.SerializeAsString())
-            .ok());
+        producer->publish(bus::topics::kObservations, o.target().id(), o.SerializeAsString()).ok());
   }
   ASSERT_TRUE(producer->flush(std::chrono::seconds(10)).ok());
 }
@@ -63,8 +62,7 @@ void aggregate_and_report(const eo::test::TempDir& dir, int publishes,
   for (int i = 0; i < publishes; ++i) publish(dir.path());
   std::string observatory = EO_OBSERVATORY_BINARY;
   auto aggregate = eo::test::run_command(observatory + " aggregator --data-dir " + dir.path() +
-                                         " --db " + dir.file("r.sqlite") +
-                                         " --once --idle-ms 500");
+                                         " --db " + dir.file("r.sqlite") + " --once --idle-ms 500");
   ASSERT_EQ(aggregate.status, 0) << aggregate.err;
   {
     results::ResultsDb db(dir.file("r.sqlite"));
@@ -72,8 +70,8 @@ void aggregate_and_report(const eo::test::TempDir& dir, int publishes,
     st.bind(1, std::string(kHostile));
     st.run();
   }
-  report = eo::test::run_command(observatory + " report --db " + dir.file("r.sqlite") +
-                                 " --out " + dir.file("report"));
+  report = eo::test::run_command(observatory + " report --db " + dir.file("r.sqlite") + " --out " +
+                                 dir.file("report"));
 }
 
 std::string read(const fs::path& path) {
@@ -141,8 +139,8 @@ TEST_F(ReportFromCommands, PandasReadsEveryExport) {
   }
   hostile_arg += "'";
   auto check = eo::test::run_command("/usr/bin/python3 " + std::string(EO_SOURCE_DIR) +
-                                     "/tests/aggregator/report_exports_check.py " + out() +
-                                     " 6 " + hostile_arg);
+                                     "/tests/aggregator/report_exports_check.py " + out() + " 6 " +
+                                     hostile_arg);
   EXPECT_EQ(check.status, 0) << check.out << check.err;
   EXPECT_NE(check.out.find("pandas read every export"), std::string::npos) << check.out;
 }
@@ -164,8 +162,8 @@ TEST_F(ReportFromCommands, SectionsMapAndSortInHeadlessChromium) {
                                        "/report.html " + screenshot + " " + web);
   EXPECT_EQ(browser.status, 0) << browser.out << browser.err;
   EXPECT_EQ(browser.out.find("FAIL"), std::string::npos) << browser.out;
-  for (const char* check : {"ok   map has a coloured country", "ok   rows moved",
-                            "ok   hostile text stayed text"}) {
+  for (const char* check :
+       {"ok   map has a coloured country", "ok   rows moved", "ok   hostile text stayed text"}) {
     EXPECT_NE(browser.out.find(check), std::string::npos) << check << "\n" << browser.out;
   }
   EXPECT_GT(fs::exists(screenshot) ? fs::file_size(screenshot) : 0u, 10'000u);

@@ -59,17 +59,27 @@ void make_database(results::ResultsDb& db) {
   auto hostile = d.prepare("UPDATE servers SET claimed_software = ?, as_name = ?");
   hostile.bind(1, kHostile).bind(2, kHostile);
   hostile.run();
-  auto finding = d.prepare(
-      "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  finding.add(std::string("f-1")).add(std::string("differential.reachability"))
-      .add(std::string("server-1.example")).add(std::string("server-1.example:50002:s"))
-      .add(std::string("v2")).add(std::string("reachability")).add(1.0).add(7.0e-6).add(2.1e-4)
+  auto finding = d.prepare("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  finding.add(std::string("f-1"))
+      .add(std::string("differential.reachability"))
+      .add(std::string("server-1.example"))
+      .add(std::string("server-1.example:50002:s"))
+      .add(std::string("v2"))
+      .add(std::string("reachability"))
+      .add(1.0)
+      .add(7.0e-6)
+      .add(2.1e-4)
       .add("refused one vantage: " + kHostile)
-      .add(std::string(R"(["obs-11","obs-35"])")).add(std::string("{}"));
+      .add(std::string(R"(["obs-11","obs-35"])"))
+      .add(std::string("{}"));
   finding.run();
   auto suspicion = d.prepare("INSERT INTO suspicion VALUES (?, ?, ?, ?)");
-  suspicion.add(std::string("server-1.example")).add(0.7).add(std::string("high"))
-      .add(nlohmann::json::array({{{"name", "certificate_reuse"}, {"weight", 0.4}, {"value", 1.0},
+  suspicion.add(std::string("server-1.example"))
+      .add(0.7)
+      .add(std::string("high"))
+      .add(nlohmann::json::array({{{"name", "certificate_reuse"},
+                                   {"weight", 0.4},
+                                   {"value", 1.0},
                                    {"explanation", kHostile},
                                    {"evidence", {"obs-3", "obs-4"}}}})
                .dump());
@@ -111,7 +121,7 @@ TEST(ReportHtml, FindingsShowTheirEvidenceAndEmptyTablesSayNone) {
   std::string html = report::render_report(db);
   EXPECT_NE(html.find("<code>obs-11 obs-35</code>"), std::string::npos);
   EXPECT_NE(html.find("<code>obs-3 obs-4</code>"), std::string::npos);  // an indicator's
-  EXPECT_NE(html.find(">7e-06</td>"), std::string::npos);  // p and q keep their digits
+  EXPECT_NE(html.find(">7e-06</td>"), std::string::npos);               // p and q keep their digits
   EXPECT_NE(html.find(">0.00021</td>"), std::string::npos);
   // No privacy rows (deleted), no leak findings: those sections say so.
   EXPECT_NE(html.find("<p class=\"none\" id=\"table-privacy\">none</p>"), std::string::npos);
@@ -132,7 +142,7 @@ TEST(ReportHtml, SaysWhichFingerprintsWereConfirmedOnRealSoftware) {
   const auto table = html.find("id=\"table-fingerprint-sources\"");
   ASSERT_NE(table, std::string::npos);
   const std::string rows = html.substr(table, html.find("</table>", table) - table);
-  EXPECT_NE(rows.find("genuine e-x 1.16.0"), std::string::npos) << rows;  // ElectrumX's
+  EXPECT_NE(rows.find("genuine e-x 1.16.0"), std::string::npos) << rows;     // ElectrumX's
   EXPECT_NE(rows.find("read from source only"), std::string::npos) << rows;  // Fulcrum's
 }
 
@@ -221,11 +231,13 @@ TEST(ReportMap, ColoursCountriesByServers) {
   std::string svg =
       report::map_svg(report::builtin_countries(), {{"DE", 30}, {"US", 1}, {"unknown", 5}});
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(svg, m, std::regex("class=\"country (c[0-9])\" data-cc=\"DE\" "
-                                                   "data-servers=\"30\"")));
+  ASSERT_TRUE(std::regex_search(svg, m,
+                                std::regex("class=\"country (c[0-9])\" data-cc=\"DE\" "
+                                           "data-servers=\"30\"")));
   EXPECT_EQ(m[1], "c5");
-  ASSERT_TRUE(std::regex_search(svg, m, std::regex("class=\"country (c[0-9])\" data-cc=\"US\" "
-                                                   "data-servers=\"1\"")));
+  ASSERT_TRUE(std::regex_search(svg, m,
+                                std::regex("class=\"country (c[0-9])\" data-cc=\"US\" "
+                                           "data-servers=\"1\"")));
   EXPECT_EQ(m[1], "c1");
   ASSERT_TRUE(std::regex_search(svg, m, std::regex("class=\"country (c[0-9])\" data-cc=\"FR\"")));
   EXPECT_EQ(m[1], "c0");

@@ -102,10 +102,11 @@ TEST(ResultsDb, MigratesAVersion1Database) {
   {
     // Back to what a v1 aggregator left: without the tables of later versions.
     Database raw(path);
-    raw.exec("DROP TABLE differential; DROP TABLE operator_clusters; DROP TABLE operator_members; "
-             "DROP TABLE findings; DROP TABLE suspicion; DROP TABLE privacy_risk; "
-             "DROP TABLE findings_published; "
-             "PRAGMA user_version = 1");
+    raw.exec(
+        "DROP TABLE differential; DROP TABLE operator_clusters; DROP TABLE operator_members; "
+        "DROP TABLE findings; DROP TABLE suspicion; DROP TABLE privacy_risk; "
+        "DROP TABLE findings_published; "
+        "PRAGMA user_version = 1");
   }
   ResultsDb db(path);
   EXPECT_EQ(schema_version(db.database()), kSchemaVersion);
@@ -135,8 +136,9 @@ TEST(ResultsDb, EveryColumnReadsBackAsWritten) {
   sparse.observation_id = "sparse";
   sparse.outcome = "timeout";
   EventRow event = to_row(test::synthetic_event(7));
-  MalformedRecord bad{"observations.v1", sha256_hex("\x01\x02\x03"), 2, 17, "k",
-                      "not an eo.v1.Observation", 3, "\x01\x02\x03"};
+  MalformedRecord bad{
+      "observations.v1", sha256_hex("\x01\x02\x03"), 2, 17, "k", "not an eo.v1.Observation", 3,
+      "\x01\x02\x03"};
   std::vector<ObservationRow> rows{full, sparse};
   auto counts = db.write_batch(rows, std::vector<EventRow>{event}, std::vector{bad});
   EXPECT_EQ(counts.observations, 2u);
@@ -219,8 +221,7 @@ TEST(Derive, EnvelopeAndMetadataColumns) {
   EXPECT_EQ(row.feature_keys,
             "genesis_hash,hash_function,hosts,protocol_max,protocol_min,pruning,server_version,"
             "services");
-  EXPECT_EQ(row.banner_sha256,
-            sha256_hex("You are connected to an ElectrumX 1.20.0 server."));
+  EXPECT_EQ(row.banner_sha256, sha256_hex("You are connected to an ElectrumX 1.20.0 server."));
   EXPECT_EQ(row.donation_address, "");
   EXPECT_EQ(row.cert_sha256, std::string(64, 'c'));
   EXPECT_EQ(row.tls_version, "TLSv1.3");
@@ -407,9 +408,15 @@ TEST(Derive, MetadataScanAgreesWithAFullParseOverMutations) {
     for (int e = 0; e < edits && !text.empty(); ++e) {
       std::size_t at = random() % text.size();
       switch (random() % 4) {
-        case 0: text.erase(at, 1 + random() % 3); break;
-        case 1: text.insert(at, 1, alphabet[random() % alphabet.size()]); break;
-        case 2: text[at] = alphabet[random() % alphabet.size()]; break;
+        case 0:
+          text.erase(at, 1 + random() % 3);
+          break;
+        case 1:
+          text.insert(at, 1, alphabet[random() % alphabet.size()]);
+          break;
+        case 2:
+          text[at] = alphabet[random() % alphabet.size()];
+          break;
         default: {  // a duplicated span: duplicate keys, nested copies
           std::size_t length = 1 + random() % 40;
           text.insert(random() % text.size(), text.substr(at, length));

@@ -28,21 +28,22 @@ std::string metadata_result(std::uint64_t server) {
                   {"crlf", false},
                   {"compact", true},
                   {"trailing_whitespace", false}};
-  r["features"] = {{"result",
-                    {{"hosts", nlohmann::json::object()},
-                     {"pruning", nullptr},
-                     {"server_version", "ElectrumX 1.20.0"},
-                     {"protocol_min", "1.4"},
-                     {"protocol_max", "1.6.0"},
-                     {"genesis_hash",
-                      "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"},
-                     {"hash_function", "sha256"},
-                     {"services", nlohmann::json::array()}}}};
+  r["features"] = {
+      {"result",
+       {{"hosts", nlohmann::json::object()},
+        {"pruning", nullptr},
+        {"server_version", "ElectrumX 1.20.0"},
+        {"protocol_min", "1.4"},
+        {"protocol_max", "1.6.0"},
+        {"genesis_hash", "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"},
+        {"hash_function", "sha256"},
+        {"services", nlohmann::json::array()}}}};
   r["banner"] = {{"result", "You are connected to an ElectrumX 1.20.0 server."}};
   r["donation_address"] = {{"result", ""}};
-  r["peers"] = {{"result", nlohmann::json::array({nlohmann::json::array(
-                               {"203.0.113." + std::to_string(server % 250), "peer.example",
-                                {"v1.4.2", "s50002"}})})}};
+  r["peers"] = {
+      {"result",
+       nlohmann::json::array({nlohmann::json::array(
+           {"203.0.113." + std::to_string(server % 250), "peer.example", {"v1.4.2", "s50002"}})})}};
   r["tip"] = {{"result", {{"height", 800000 + server}, {"hex", std::string(160, '0')}}}};
   r["header"] = {{"result", std::string(160, 'a')}};
   r["estimatefee"] = {{"result", 0.0001}};

@@ -166,8 +166,9 @@ std::optional<ServerPorts> ready_ports(eo::test::ChildProcess& server) {
 // Waits for that line (15 s), or for the server to exit first.
 std::optional<ServerPorts> wait_ready(eo::test::ChildProcess& server) {
   std::optional<ServerPorts> found;
-  eo::test::wait_until([&] { return (found = ready_ports(server)).has_value() || !server.running(); },
-                       std::chrono::seconds(15), std::chrono::milliseconds(10));
+  eo::test::wait_until(
+      [&] { return (found = ready_ports(server)).has_value() || !server.running(); },
+      std::chrono::seconds(15), std::chrono::milliseconds(10));
   return found;
 }
 
@@ -248,8 +249,8 @@ void print_floors(std::ostream& out,
                   "  %s: %llu probes (%llu failed) in %.2f s, CPU user %.3f s + sys %.3f s = "
                   "%.4f CPU-s/1000\n",
                   what.c_str(), static_cast<unsigned long long>(figures.probes),
-                  static_cast<unsigned long long>(figures.failures), figures.wall_s,
-                  figures.user_s, figures.sys_s, figures.cpu_per_1000());
+                  static_cast<unsigned long long>(figures.failures), figures.wall_s, figures.user_s,
+                  figures.sys_s, figures.cpu_per_1000());
     out << line;
   }
 }

@@ -7,7 +7,8 @@
 // decoding and of writing, and the time from the last observation to finished analysis tables and
 // to the finished report; CPU time too, since wall-clock rates move with the machine's load. Usage:
 //   aggregator_bench [--servers 1000] [--vantages 6] [--probes 25] [--batch 5000] [--dir DIR]
-//                    [--events N]   (N honeypot events on their topic too, ingested by the same run)
+//                    [--events N]   (N honeypot events on their topic too, ingested by the same
+//                    run)
 //                    [--captured VERSION-CONFIG | --bare]
 // Observations are shaped like the agent's real ones: each probe's exchanges, request and reply
 // bytes and result come from a captured run against a real ElectrumX
@@ -129,8 +130,8 @@ int main(int argc, char** argv) {
   config.client_id = "bench";
   auto start = Clock::now();
   std::uint64_t bytes = 0, exchanges = 0;
-  const auto captured = bare ? std::map<std::string, v1::Observation>{}
-                             : load_captured(captured_run);
+  const auto captured =
+      bare ? std::map<std::string, v1::Observation>{} : load_captured(captured_run);
   {
     auto producer = bus::make_producer(config);
     for (std::uint64_t i = 0; i < n; ++i) {
@@ -179,14 +180,16 @@ int main(int argc, char** argv) {
   std::printf("ingested    %.0f observations/s (%.2f s, batches of %llu, %llu transactions)\n",
               double(n) / ingest_s, ingest_s, static_cast<unsigned long long>(batch),
               static_cast<unsigned long long>(ingestor.stats().batches));
-  std::printf("  CPU       %.1f us per observation (both threads): %.0f observations per "
-              "CPU-second\n",
-              1e6 * ingest_cpu_s / double(n), double(n) / ingest_cpu_s);
+  std::printf(
+      "  CPU       %.1f us per observation (both threads): %.0f observations per "
+      "CPU-second\n",
+      1e6 * ingest_cpu_s / double(n), double(n) / ingest_cpu_s);
   if (events > 0) {
-    std::printf("  with     %llu honeypot events in the same run: %.0f records/s, %.1f us CPU "
-                "per record\n",
-                static_cast<unsigned long long>(events), double(n + events) / ingest_s,
-                1e6 * ingest_cpu_s / double(n + events));
+    std::printf(
+        "  with     %llu honeypot events in the same run: %.0f records/s, %.1f us CPU "
+        "per record\n",
+        static_cast<unsigned long long>(events), double(n + events) / ingest_s,
+        1e6 * ingest_cpu_s / double(n + events));
   }
 
   start = Clock::now();
@@ -196,32 +199,33 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(summary.servers),
               static_cast<unsigned long long>(summary.targets_fingerprinted),
               static_cast<unsigned long long>(summary.rate_limits), analyze_s);
-  std::printf("ingested and analysed once (aggregator --once): %.0f observations/s; last "
-              "observation to finished analysis: %.2f s\n",
-              double(n) / (ingest_s + analyze_s), analyze_s);
+  std::printf(
+      "ingested and analysed once (aggregator --once): %.0f observations/s; last "
+      "observation to finished analysis: %.2f s\n",
+      double(n) / (ingest_s + analyze_s), analyze_s);
   // A running aggregator starts a pass every --analyze-every (60 s) and ingests in between.
   constexpr double kAnalyzeEvery = 60;
-  std::printf("ingested and analysed by a running aggregator (a pass as long as this one every "
-              "%.0f s, ingest paused during it): %.0f observations/s\n",
-              kAnalyzeEvery,
-              double(n) / ingest_s * std::max(0.0, kAnalyzeEvery - analyze_s) / kAnalyzeEvery);
+  std::printf(
+      "ingested and analysed by a running aggregator (a pass as long as this one every "
+      "%.0f s, ingest paused during it): %.0f observations/s\n",
+      kAnalyzeEvery,
+      double(n) / ingest_s * std::max(0.0, kAnalyzeEvery - analyze_s) / kAnalyzeEvery);
 
   // The report (report.html, report.json, csv/) from the analysed database: what a reader waits
   // for after the last observation arrived is the analysis pass plus this.
   start = Clock::now();
   auto report = aggregator::report::write_report(db, dir + "/report");
   double report_s = seconds_since(start);
-  std::printf("report      %zu tables, %zu servers, report.html %.1f MB in %.2f s\n",
-              report.tables, report.servers,
-              double(std::filesystem::file_size(report.html)) / 1e6, report_s);
+  std::printf("report      %zu tables, %zu servers, report.html %.1f MB in %.2f s\n", report.tables,
+              report.servers, double(std::filesystem::file_size(report.html)) / 1e6, report_s);
   std::printf("last observation to finished report (analysis + report): %.2f s\n",
               analyze_s + report_s);
 
   // Decoding alone (protobuf + derived columns) and writing alone (pre-decoded rows into a second
   // database), one after the other on this thread: CPU time of each, to split the ingest.
   {
-    auto again = bus::make_consumer(config, "bench-split",
-                                    {std::string(bus::topics::kObservations)});
+    auto again =
+        bus::make_consumer(config, "bench-split", {std::string(bus::topics::kObservations)});
     aggregator::results::ResultsDb second(dir + "/split.sqlite");
     double decode_cpu = 0, write_cpu = 0;
     std::uint64_t decoded = 0;
@@ -237,9 +241,10 @@ int main(int argc, char** argv) {
       second.write_batch(rows.observations, rows.events, rows.malformed);
       write_cpu += thread_cpu_seconds() - t;
     }
-    std::printf("ingest CPU split: decoding %.1f us, writing %.1f us per observation "
-                "(fsync waits not counted)\n",
-                1e6 * decode_cpu / double(decoded), 1e6 * write_cpu / double(decoded));
+    std::printf(
+        "ingest CPU split: decoding %.1f us, writing %.1f us per observation "
+        "(fsync waits not counted)\n",
+        1e6 * decode_cpu / double(decoded), 1e6 * write_cpu / double(decoded));
   }
 
   return summary.servers == servers ? 0 : 1;

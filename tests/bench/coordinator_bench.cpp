@@ -91,8 +91,8 @@ int store_server_pid(const std::string& url) {
 // real agent does with a coordinator that reads them.
 std::uint64_t instant_agent(const std::string& target, const std::string& id,
                             grpc::ClientContext& context) {
-  auto stub = eo::v1::Coordinator::NewStub(
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  auto stub =
+      eo::v1::Coordinator::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   eo::v1::RegisterRequest request;
   request.set_agent_id(id);
   request.set_takes_lease_batches(true);
@@ -140,9 +140,10 @@ std::string bench_campaign(const std::string& name, int targets) {
   for (int i = 0; i < targets; ++i) {
     yaml += "    - \"h" + std::to_string(i) + ".example:50001:t\"\n";
   }
-  yaml += "probes: [metadata, latency, address_formats, xpub_gap_scan]\n"
-          "vantages: [{region: eu}]\nsync_window_s: 1\n"
-          "politeness: {max_concurrency_per_target: 8}\n";
+  yaml +=
+      "probes: [metadata, latency, address_formats, xpub_gap_scan]\n"
+      "vantages: [{region: eu}]\nsync_window_s: 1\n"
+      "politeness: {max_concurrency_per_target: 8}\n";
   return yaml;
 }
 
@@ -160,8 +161,8 @@ void dispatch_bench(const std::string& url, int tasks, int agents) {
   auto campaign = scheduler.submit(yaml, "bench", "", now_ms());
   double submit_s = std::chrono::duration<double>(Clock::now() - t0).count();
   // Wait out the sync window so every task is ready: this measures dispatch, not the plan.
-  std::this_thread::sleep_until(std::chrono::system_clock::time_point(
-      std::chrono::milliseconds(campaign.created_ms + 1000)));
+  std::this_thread::sleep_until(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(campaign.created_ms + 1000)));
   std::uint64_t total = scheduler.status("dispatch").tasks_total();
   // The agents run in a child process, so this process's CPU is the coordinator's alone.
   std::string target = "127.0.0.1:" + std::to_string(server.port());
@@ -170,8 +171,7 @@ void dispatch_bench(const std::string& url, int tasks, int agents) {
   double cpu0 = cpu_seconds();
   auto start = Clock::now();
   eo::test::ChildProcess agent_process(
-      {self_path(), "--agents-for", target, "--agents", std::to_string(agents)},
-      "/dev/null");
+      {self_path(), "--agents-for", target, "--agents", std::to_string(agents)}, "/dev/null");
   // Done when the store has counted every completion (a count costs a scan: not too often).
   eo::test::wait_until([&] { return scheduler.status("dispatch").tasks_done() >= total; }, 300s,
                        100ms);
@@ -186,15 +186,15 @@ void dispatch_bench(const std::string& url, int tasks, int agents) {
   // The target holds on a noisy machine when judged by CPU: dispatches one core of the
   // coordinator sustains.
   double per_core = done / cpu;
-  std::printf("dispatch (%s): %llu tasks planned and stored in %.2f s; %llu leased, acked and "
-              "completed through the gRPC stream by %d agents (another process) in %.2f s: "
-              "%.0f dispatches/s wall on this shared machine; CPU %.1f us per dispatch "
-              "(coordinator %.1f + redis-server %.1f) = %.0f dispatches per CPU-second "
-              "(target >= 20000: %s)\n",
-              url.c_str(), (unsigned long long)total, submit_s,
-              (unsigned long long)status.tasks_done(), agents, wall, done / wall, cpu * 1e6 / done,
-              coordinator_cpu * 1e6 / done, store_cpu * 1e6 / done, per_core,
-              per_core >= 20000 ? "PASS" : "FAIL");
+  std::printf(
+      "dispatch (%s): %llu tasks planned and stored in %.2f s; %llu leased, acked and "
+      "completed through the gRPC stream by %d agents (another process) in %.2f s: "
+      "%.0f dispatches/s wall on this shared machine; CPU %.1f us per dispatch "
+      "(coordinator %.1f + redis-server %.1f) = %.0f dispatches per CPU-second "
+      "(target >= 20000: %s)\n",
+      url.c_str(), (unsigned long long)total, submit_s, (unsigned long long)status.tasks_done(),
+      agents, wall, done / wall, cpu * 1e6 / done, coordinator_cpu * 1e6 / done,
+      store_cpu * 1e6 / done, per_core, per_core >= 20000 ? "PASS" : "FAIL");
   server.shutdown();
 }
 
@@ -215,8 +215,8 @@ void campaign_bench() {
   for (int i = 0; i < 3; ++i) {
     targets.push_back(std::make_unique<ServerFixture>(
         eo::honeypot::server::default_profile(eo::honeypot::server::Base::electrumx)));
-    list += std::string(i ? ", " : "") + "\"127.0.0.1:" +
-            std::to_string(targets.back()->tcp_port()) + ":t\"";
+    list += std::string(i ? ", " : "") +
+            "\"127.0.0.1:" + std::to_string(targets.back()->tcp_port()) + ":t\"";
   }
   std::string yaml = "name: walltime\ntargets: {list: [" + list +
                      "]}\nprobes: [metadata, latency, address_formats]\n"
@@ -253,15 +253,15 @@ void campaign_bench() {
   for (auto& agent : agents) agent.thread = std::thread([&agent] { agent.link->run(); });
   auto start = Clock::now();
   scheduler.submit(yaml, "walltime", "", now_ms());
-  eo::test::wait_until([&] { return scheduler.status("walltime").state() == "done"; }, 120s,
-                       20ms);
+  eo::test::wait_until([&] { return scheduler.status("walltime").state() == "done"; }, 120s, 20ms);
   double wall = std::chrono::duration<double>(Clock::now() - start).count();
   double bound = double(scheduler.politeness_bound_ms("walltime")) / 1000.0;
   auto status = scheduler.status("walltime");
-  std::printf("campaign: %llu tasks (3 targets x 3 probes x 2 vantages x 2 rounds) %s in "
-              "%.2f s; politeness bound %.2f s: %.3f x bound (target <= 1.1: %s)\n",
-              (unsigned long long)status.tasks_total(), status.state().c_str(), wall, bound,
-              wall / bound, wall / bound <= 1.1 ? "PASS" : "FAIL");
+  std::printf(
+      "campaign: %llu tasks (3 targets x 3 probes x 2 vantages x 2 rounds) %s in "
+      "%.2f s; politeness bound %.2f s: %.3f x bound (target <= 1.1: %s)\n",
+      (unsigned long long)status.tasks_total(), status.state().c_str(), wall, bound, wall / bound,
+      wall / bound <= 1.1 ? "PASS" : "FAIL");
   for (auto& agent : agents) agent.link->stop();
   for (auto& agent : agents) agent.thread.join();
   server.shutdown();

@@ -143,11 +143,21 @@ struct Load {
       const std::string& sh = scripthashes[i % scripthashes.size()];
       electrum::Reply reply;
       switch (i % 5) {
-        case 0: reply = co_await client.call("blockchain.scripthash.subscribe", one(sh)); break;
-        case 1: reply = co_await client.call("blockchain.scripthash.get_history", one(sh)); break;
-        case 2: reply = co_await client.call("blockchain.scripthash.get_balance", one(sh)); break;
-        case 3: reply = co_await client.call("blockchain.headers.subscribe"); break;
-        default: reply = co_await client.call("server.ping"); break;
+        case 0:
+          reply = co_await client.call("blockchain.scripthash.subscribe", one(sh));
+          break;
+        case 1:
+          reply = co_await client.call("blockchain.scripthash.get_history", one(sh));
+          break;
+        case 2:
+          reply = co_await client.call("blockchain.scripthash.get_balance", one(sh));
+          break;
+        case 3:
+          reply = co_await client.call("blockchain.headers.subscribe");
+          break;
+        default:
+          reply = co_await client.call("server.ping");
+          break;
       }
       if (!reply.failure.ok()) {
         ++failures;
@@ -166,33 +176,43 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw std::invalid_argument(flag + " needs a value");
       return std::string(argv[++i]);
     };
-    if (flag == "--sessions") o.sessions = std::stoi(value());
-    else if (flag == "--seconds") o.seconds = std::stod(value());
-    else if (flag == "--strict") o.strict = true;
-    else if (flag == "--direct") o.direct = true;
-    else if (flag == "--requests") o.requests = std::stoi(value());
-    else if (flag == "--electrumx") o.electrumx = true;
-    else if (flag == "--electrumx-version") o.electrumx_version = value();
-    else if (flag == "--min-ratio") o.min_ratio = std::stod(value());
-    else if (flag == "--observatory") o.observatory = value();
-    else throw std::invalid_argument("unknown flag " + flag +
-                                     " (usage: honeypot_bench [--sessions N] [--seconds T | "
-                                     "--requests R] [--strict] [--direct] [--electrumx "
-                                     "[--electrumx-version V] [--min-ratio X]] [--observatory "
-                                     "PATH])");
+    if (flag == "--sessions")
+      o.sessions = std::stoi(value());
+    else if (flag == "--seconds")
+      o.seconds = std::stod(value());
+    else if (flag == "--strict")
+      o.strict = true;
+    else if (flag == "--direct")
+      o.direct = true;
+    else if (flag == "--requests")
+      o.requests = std::stoi(value());
+    else if (flag == "--electrumx")
+      o.electrumx = true;
+    else if (flag == "--electrumx-version")
+      o.electrumx_version = value();
+    else if (flag == "--min-ratio")
+      o.min_ratio = std::stod(value());
+    else if (flag == "--observatory")
+      o.observatory = value();
+    else
+      throw std::invalid_argument("unknown flag " + flag +
+                                  " (usage: honeypot_bench [--sessions N] [--seconds T | "
+                                  "--requests R] [--strict] [--direct] [--electrumx "
+                                  "[--electrumx-version V] [--min-ratio X]] [--observatory "
+                                  "PATH])");
   }
   return o;
 }
 
 // What one run of the workload against one server measured.
 struct LoadResult {
-  std::size_t held = 0;               // sessions open when load started
-  std::uint64_t requests = 0;         // answered within the measured window
-  std::uint64_t requests_total = 0;   // answered in all (also after a timed window closed)
-  std::uint64_t failures = 0;         // sessions that failed (connect, version or a request)
-  std::uint64_t versions = 0;         // server.version answered (once per session)
-  double wall_s = 0;                  // the measured window
-  double server_cpu_s = 0;            // the server's CPU over the window
+  std::size_t held = 0;              // sessions open when load started
+  std::uint64_t requests = 0;        // answered within the measured window
+  std::uint64_t requests_total = 0;  // answered in all (also after a timed window closed)
+  std::uint64_t failures = 0;        // sessions that failed (connect, version or a request)
+  std::uint64_t versions = 0;        // server.version answered (once per session)
+  double wall_s = 0;                 // the measured window
+  double server_cpu_s = 0;           // the server's CPU over the window
 
   double cpu_per_1000() const { return requests ? server_cpu_s / double(requests) * 1000 : 0; }
 };
@@ -271,8 +291,7 @@ LogCount read_back(const bus::BusConfig& config) {
       if (event.kind() != eo::v1::HONEYPOT_EVENT_REQUEST) continue;
       ++(event.method() == "server.version" ? count.versions : count.requests);
     }
-    if (polled.messages.empty() &&
-        consumer->read_position(std::chrono::seconds(5)).caught_up()) {
+    if (polled.messages.empty() && consumer->read_position(std::chrono::seconds(5)).caught_up()) {
       break;
     }
   }
@@ -318,9 +337,9 @@ std::optional<ElectrumxPeer> start_electrumx(const Options& o, const test::TempD
   }
   const std::string ready = dir.file("electrumx.ready");
   const std::string log = dir.file("electrumx_peer.log");
-  std::vector<std::string> argv{"python3", EO_ELECTRUMX_PEER_SCRIPT, "--observatory",
-                                o.observatory, "--ready-file", ready, "--pay",
-                                wallet_addresses()};
+  std::vector<std::string> argv{"python3",     EO_ELECTRUMX_PEER_SCRIPT, "--observatory",
+                                o.observatory, "--ready-file",           ready,
+                                "--pay",       wallet_addresses()};
   if (!o.electrumx_version.empty()) {
     argv.push_back("--version");
     argv.push_back(o.electrumx_version);
@@ -350,8 +369,7 @@ void print_row(const char* server, const Options& o, const LoadResult& r, std::u
                const char* verdict) {
   std::printf("| %s | %zu of %d | %llu | %.0f | %s | %.4f | %s |\n", server, r.held, o.sessions,
               static_cast<unsigned long long>(r.requests), double(r.requests) / r.wall_s,
-              recorded == ~0ull ? "none (no recorder)"
-                                : std::to_string(recorded).c_str(),
+              recorded == ~0ull ? "none (no recorder)" : std::to_string(recorded).c_str(),
               r.cpu_per_1000(), verdict);
 }
 
@@ -363,8 +381,8 @@ int main(int argc, char** argv) try {
 
   test::TempDir dir;
   honeypot::chain::RegtestChain chain;
-  auto paid = chain.pay_to_xpub(*bitcoin::ExtendedPubKey::parse(kZpub),
-                                bitcoin::OutputType::p2wpkh, 20, {50'000});
+  auto paid = chain.pay_to_xpub(*bitcoin::ExtendedPubKey::parse(kZpub), bitcoin::OutputType::p2wpkh,
+                                20, {50'000});
   if (!paid.ok) throw std::runtime_error("funding failed: " + paid.error);
   bus::BusConfig bus_config;
   bus_config.log_dir = dir.file("bus");
@@ -372,17 +390,17 @@ int main(int argc, char** argv) try {
   auto producer = bus::make_producer(bus_config);
   asio::io_context server_io;
   // As the honeypot runs it: the events of one event-loop pass go to the log with one write.
-  auto sink_ptr = o.direct ? std::make_unique<honeypot::app::BusEventSink>(*producer)
-                           : std::make_unique<honeypot::app::BusEventSink>(
-                                 *producer, server_io.get_executor());
+  auto sink_ptr =
+      o.direct ? std::make_unique<honeypot::app::BusEventSink>(*producer)
+               : std::make_unique<honeypot::app::BusEventSink>(*producer, server_io.get_executor());
   honeypot::app::BusEventSink& sink = *sink_ptr;
 
   honeypot::server::ServerConfig config;
   config.listeners.push_back({"127.0.0.1", 0, honeypot::server::Transport::tcp, "", ""});
   config.max_sessions = static_cast<std::size_t>(o.sessions) + 16;
-  honeypot::server::Server server(server_io.get_executor(), config,
-                                  honeypot::server::default_profile(honeypot::server::Base::electrs),
-                                  chain, sink);
+  honeypot::server::Server server(
+      server_io.get_executor(), config,
+      honeypot::server::default_profile(honeypot::server::Base::electrs), chain, sink);
   server.start();
   std::thread server_thread([&server_io] { server_io.run(); });
 
@@ -406,8 +424,8 @@ int main(int argc, char** argv) try {
   if (logged.requests != ours.requests_total || logged.versions != ours.versions) {
     errors.push_back("REQUEST events in the log " + std::to_string(logged.requests) + " (+ " +
                      std::to_string(logged.versions) + " server.version) != requests served " +
-                     std::to_string(ours.requests_total) + " (+ " +
-                     std::to_string(ours.versions) + " server.version)");
+                     std::to_string(ours.requests_total) + " (+ " + std::to_string(ours.versions) +
+                     " server.version)");
   }
   if (logged.events != sink.recorded() || sink.refused() != 0 || logged.unparsable != 0) {
     errors.push_back("events in the log " + std::to_string(logged.events) + " (" +
@@ -422,14 +440,17 @@ int main(int argc, char** argv) try {
   }
   const bool cpu_pass = ours.requests > 0 && ours.cpu_per_1000() <= kTargetCpuPer1000;
 
-  std::printf("honeypot_bench: profile electrs, regtest chain, events to the embedded bus log "
-              "(%s); %d sessions, %s\n",
-              o.direct ? "one publish per event" : "one publish_batch per loop pass", o.sessions,
-              o.requests > 0 ? (std::to_string(o.requests) + " requests each").c_str()
-                             : (std::to_string(o.seconds) + " s").c_str());
-  std::printf("| server | sessions held | requests | requests/s | REQUEST events in the log | "
-              "server CPU-s/1000 | target |\n|---|---|---|---|---|---|---|\n");
-  const std::string our_verdict = std::string("<= ") + std::to_string(kTargetCpuPer1000).substr(0, 5) +
+  std::printf(
+      "honeypot_bench: profile electrs, regtest chain, events to the embedded bus log "
+      "(%s); %d sessions, %s\n",
+      o.direct ? "one publish per event" : "one publish_batch per loop pass", o.sessions,
+      o.requests > 0 ? (std::to_string(o.requests) + " requests each").c_str()
+                     : (std::to_string(o.seconds) + " s").c_str());
+  std::printf(
+      "| server | sessions held | requests | requests/s | REQUEST events in the log | "
+      "server CPU-s/1000 | target |\n|---|---|---|---|---|---|---|\n");
+  const std::string our_verdict = std::string("<= ") +
+                                  std::to_string(kTargetCpuPer1000).substr(0, 5) +
                                   (cpu_pass ? " PASS" : " FAIL");
   print_row("observatory honeypot", o, ours, logged.requests, our_verdict.c_str());
 
@@ -459,14 +480,16 @@ int main(int argc, char** argv) try {
         busy.server_cpu_s = std::max(0.0, theirs.server_cpu_s - idle_rate * theirs.wall_s);
         const double busy_ratio = busy.cpu_per_1000() / ours.cpu_per_1000();
         const double judged = std::min(ratio, busy_ratio);
-        std::printf("%s: %.2f CPU-s over %.1f s of load (idle rate %.4f CPU-s/s, so %.2f CPU-s "
-                    "serving: %.4f CPU-s/1000)\n",
-                    peer->version.c_str(), theirs.server_cpu_s, theirs.wall_s, idle_rate,
-                    busy.server_cpu_s, busy.cpu_per_1000());
-        std::printf("CPU per request, %s / ours, measured in this run: %.1fx whole process, "
-                    "%.1fx without its idle rate (target >= %.0fx: %s; asserted >= %.1fx)\n",
-                    peer->version.c_str(), ratio, busy_ratio, kTargetRatio,
-                    judged >= kTargetRatio ? "PASS" : "FAIL", o.min_ratio);
+        std::printf(
+            "%s: %.2f CPU-s over %.1f s of load (idle rate %.4f CPU-s/s, so %.2f CPU-s "
+            "serving: %.4f CPU-s/1000)\n",
+            peer->version.c_str(), theirs.server_cpu_s, theirs.wall_s, idle_rate, busy.server_cpu_s,
+            busy.cpu_per_1000());
+        std::printf(
+            "CPU per request, %s / ours, measured in this run: %.1fx whole process, "
+            "%.1fx without its idle rate (target >= %.0fx: %s; asserted >= %.1fx)\n",
+            peer->version.c_str(), ratio, busy_ratio, kTargetRatio,
+            judged >= kTargetRatio ? "PASS" : "FAIL", o.min_ratio);
         if (judged < o.min_ratio) {
           errors.push_back("CPU ratio " + std::to_string(judged) + " < asserted " +
                            std::to_string(o.min_ratio));
@@ -476,16 +499,18 @@ int main(int argc, char** argv) try {
       skipped = true;
     }
   }
-  std::printf("peak RSS (whole process): %.1f MiB; session failures: %llu; events refused by the "
-              "bus: %llu\n",
-              double(eo::bench::peak_rss_bytes()) / (1 << 20),
-              static_cast<unsigned long long>(ours.failures),
-              static_cast<unsigned long long>(sink.refused()));
+  std::printf(
+      "peak RSS (whole process): %.1f MiB; session failures: %llu; events refused by the "
+      "bus: %llu\n",
+      double(eo::bench::peak_rss_bytes()) / (1 << 20),
+      static_cast<unsigned long long>(ours.failures),
+      static_cast<unsigned long long>(sink.refused()));
   for (const auto& e : errors) std::printf("FAIL: %s\n", e.c_str());
   if (!errors.empty()) return 1;
   if (o.strict && !cpu_pass) return 1;
   if (skipped && eo::test::in_ci()) {
-    std::printf("FAIL: ElectrumX is not installed (CI=true: scripts/install-electrumx.sh must run)\n");
+    std::printf(
+        "FAIL: ElectrumX is not installed (CI=true: scripts/install-electrumx.sh must run)\n");
     return 1;
   }
   return skipped ? 77 : 0;  // 77: ctest's SKIP_RETURN_CODE (ElectrumX not installed)

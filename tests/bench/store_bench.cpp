@@ -58,7 +58,9 @@ Rates run(const std::string& url, int tasks, int batch) {
       one_by_one += n;
     }
   }
-  auto per_s = [](int n, Clock::duration d) { return n / std::chrono::duration<double>(d).count(); };
+  auto per_s = [](int n, Clock::duration d) {
+    return n / std::chrono::duration<double>(d).count();
+  };
   return {per_s(leased, in_lease), per_s(one_by_one, in_complete), per_s(batched, in_batch)};
 }
 
@@ -73,17 +75,18 @@ int main(int argc, char** argv) {
   }
   eo::test::TempDir dir;
   Rates sqlite = run("sqlite:" + dir.file("bench.db"), tasks, batch);
-  std::printf("sqlite: %.0f leases/s, %.0f completes/s one call each, %.0f in batches (batch %d, "
-              "%d tasks)\n",
-              sqlite.leases_per_s, sqlite.completes_per_s, sqlite.batched_completes_per_s, batch,
-              tasks);
+  std::printf(
+      "sqlite: %.0f leases/s, %.0f completes/s one call each, %.0f in batches (batch %d, "
+      "%d tasks)\n",
+      sqlite.leases_per_s, sqlite.completes_per_s, sqlite.batched_completes_per_s, batch, tasks);
   std::unique_ptr<eo::test::ChildProcess> server;
   if (redis_port == 0) {
     auto started = eo::test::start_listening(
         [&](int port) {
-          return std::vector<std::string>{"redis-server", "--port", std::to_string(port),
-                                          "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                          "no", "--dir", dir.path()};
+          return std::vector<std::string>{
+              "redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
+              "--save",       "",       "--appendonly",       "no",     "--dir",
+              dir.path()};
         },
         dir.file("redis.log"), std::chrono::seconds(10));
     server = std::move(started.process);
@@ -94,9 +97,9 @@ int main(int argc, char** argv) {
     }
   }
   Rates redis = run("redis://127.0.0.1:" + std::to_string(redis_port) + "/bench", tasks, batch);
-  std::printf("redis:  %.0f leases/s, %.0f completes/s one call each, %.0f in batches (batch %d, "
-              "%d tasks)\n",
-              redis.leases_per_s, redis.completes_per_s, redis.batched_completes_per_s, batch,
-              tasks);
+  std::printf(
+      "redis:  %.0f leases/s, %.0f completes/s one call each, %.0f in batches (batch %d, "
+      "%d tasks)\n",
+      redis.leases_per_s, redis.completes_per_s, redis.batched_completes_per_s, batch, tasks);
   return 0;
 }

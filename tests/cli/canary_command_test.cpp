@@ -99,10 +99,10 @@ TEST(CanaryCommand, RegistryHoneypotAndAggregatorRecordASighting) {
   ASSERT_EQ(canary.size(), 64u);
 
   {
-    test::ChildProcess honeypot({kBinary, "honeypot", "--tcp", "127.0.0.1:0", "--ready-file",
-                                 dir.file("ready.json"), "--canary-registry", dir.file("reg.tsv"),
-                                 "--data-dir", dir.file("data")},
-                                dir.file("honeypot.log"));
+    test::ChildProcess honeypot(
+        {kBinary, "honeypot", "--tcp", "127.0.0.1:0", "--ready-file", dir.file("ready.json"),
+         "--canary-registry", dir.file("reg.tsv"), "--data-dir", dir.file("data")},
+        dir.file("honeypot.log"));
     const int port = bound_port(honeypot, dir.file("ready.json"));
     ASSERT_NE(port, 0) << honeypot.log();
     auto session = run_session(
@@ -116,9 +116,9 @@ TEST(CanaryCommand, RegistryHoneypotAndAggregatorRecordASighting) {
     honeypot.stop();
     EXPECT_TRUE(stopped_flushed(honeypot)) << honeypot.log();
   }
-  auto aggregated = test::run_command("timeout -k 5 120 " + kBinary + " aggregator --data-dir " +
-                                      dir.file("data") + " --db " + dir.file("r.sqlite") +
-                                      " --once");
+  auto aggregated =
+      test::run_command("timeout -k 5 120 " + kBinary + " aggregator --data-dir " +
+                        dir.file("data") + " --db " + dir.file("r.sqlite") + " --once");
   ASSERT_EQ(aggregated.status, 0) << aggregated.err;
   auto rows = query(dir.file("r.sqlite"),
                     "SELECT peer_ip, client_name, scripthashes, params_json FROM honeypot_events "
@@ -145,9 +145,10 @@ TEST(CanaryCommand, LeakyServerIsReportedHonestOneIsNot) {
   auto target_id = [](int port) { return "tcp://127.0.0.1:" + std::to_string(port); };
   {
     auto honeypot = [&](const std::string& name, std::vector<std::string> extra) {
-      std::vector<std::string> argv = {kBinary, "honeypot", "--tcp", "127.0.0.1:0", "--id", name,
-                                       "--ready-file", dir.file(name + ".ready"), "--data-dir",
-                                       dir.file(name)};
+      std::vector<std::string> argv = {
+          kBinary,      "honeypot",    "--tcp",        "127.0.0.1:0",
+          "--id",       name,          "--ready-file", dir.file(name + ".ready"),
+          "--data-dir", dir.file(name)};
       argv.insert(argv.end(), extra.begin(), extra.end());
       std::filesystem::remove(dir.file(name + ".ready"));
       return std::make_unique<test::ChildProcess>(argv, dir.file(name + ".log"));
@@ -168,17 +169,22 @@ TEST(CanaryCommand, LeakyServerIsReportedHonestOneIsNot) {
             const canary::Issuance issuance{"leakcamp", target_id(port), "network=clearnet", 0};
             registry.issue(secret, issuance);
             tasks += "  - target: \"127.0.0.1:" + std::to_string(port) + ":t\"\n" +
-                     "    probes: [xpub_gap_scan]\n" +
-                     "    params: {xpub_gap_scan: {canary_key: " +
+                     "    probes: [xpub_gap_scan]\n" + "    params: {xpub_gap_scan: {canary_key: " +
                      canary::to_hex(canary::task_key(secret, issuance)) + "}}\n";
           }
           std::ofstream out(dir.file("reg.tsv"));
           registry.write(out);
           std::ofstream(dir.file("tasks.yaml")) << tasks;
-          return std::vector<std::string>{kBinary, "honeypot", "--tcp",
-                                          "127.0.0.1:" + std::to_string(listener), "--id",
-                                          "listener", "--data-dir", dir.file("listener"),
-                                          "--canary-registry", dir.file("reg.tsv")};
+          return std::vector<std::string>{kBinary,
+                                          "honeypot",
+                                          "--tcp",
+                                          "127.0.0.1:" + std::to_string(listener),
+                                          "--id",
+                                          "listener",
+                                          "--data-dir",
+                                          dir.file("listener"),
+                                          "--canary-registry",
+                                          dir.file("reg.tsv")};
         },
         dir.file("listener.log"), std::chrono::seconds(20));
     ASSERT_NE(started.port, 0) << started.process->log();
@@ -196,9 +202,9 @@ TEST(CanaryCommand, LeakyServerIsReportedHonestOneIsNot) {
     EXPECT_TRUE(stopped_flushed(*l)) << l->log();
   }
   for (const char* data : {"agent", "listener"}) {
-    auto aggregated = test::run_command("timeout -k 5 120 " + kBinary + " aggregator --data-dir " +
-                                        dir.file(data) + " --db " + dir.file("r.sqlite") +
-                                        " --once");
+    auto aggregated =
+        test::run_command("timeout -k 5 120 " + kBinary + " aggregator --data-dir " +
+                          dir.file(data) + " --db " + dir.file("r.sqlite") + " --once");
     ASSERT_EQ(aggregated.status, 0) << aggregated.err;
   }
   auto sightings = query(dir.file("r.sqlite"),

@@ -53,11 +53,10 @@ TEST(LocalCommand, RunsACampaignAgainstTwoServersAndReports) {
   ServerFixture fulcrum(default_profile(Base::fulcrum), on_host("127.0.0.2"));
   test::TempDir dir;
   std::string out = dir.file("report");
-  auto run = run_observatory(
-      "local --targets 127.0.0.1:" + std::to_string(electrumx.tcp_port()) + ":t,127.0.0.2:" +
-      std::to_string(fulcrum.tcp_port()) +
-      ":t --sync-window-s 2 --no-tor --timeout-s 120 --data-dir " + dir.file("data") +
-      " --out " + out);
+  auto run = run_observatory("local --targets 127.0.0.1:" + std::to_string(electrumx.tcp_port()) +
+                             ":t,127.0.0.2:" + std::to_string(fulcrum.tcp_port()) +
+                             ":t --sync-window-s 2 --no-tor --timeout-s 120 --data-dir " +
+                             dir.file("data") + " --out " + out);
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.err.find("politeness"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("done"), std::string::npos) << run.err;
@@ -111,9 +110,8 @@ TEST(LocalCommand, RefusesACampaignWhoseVantagesAreNotHere) {
   std::ofstream(campaign) << "name: tor-only\ntargets: {list: [\"127.0.0.1:1:t\"]}\n"
                              "vantages: [{network: tor}]\n";
   test::ClosedPort no_tor;
-  auto run = run_observatory("local --campaign " + campaign + " --tor-socks " +
-                             no_tor.address() + " --data-dir " +
-                             dir.file("data") + " --out " + dir.file("report"));
+  auto run = run_observatory("local --campaign " + campaign + " --tor-socks " + no_tor.address() +
+                             " --data-dir " + dir.file("data") + " --out " + dir.file("report"));
   EXPECT_EQ(run.status, 2) << run.err;
   EXPECT_NE(run.err.find("network=tor"), std::string::npos) << run.err;
 }
@@ -156,9 +154,8 @@ TEST(LocalCommand, TorVantageRecordsExitsFromTheControlPort) {
   // No --tor-cookie: the cookie file is the one tor names in PROTOCOLINFO.
   auto run = run_observatory("local --targets 127.0.0.1:" + port + ":t," + tor["ONION"] + ":" +
                              port + ":t --probes latency --sync-window-s 2 --tor-socks 127.0.0.1:" +
-                             tor["SOCKS_PORT"] + " --tor-control 127.0.0.1:" +
-                             tor["CONTROL_PORT"] + " --data-dir " + dir.file("data") + " --out " +
-                             out);
+                             tor["SOCKS_PORT"] + " --tor-control 127.0.0.1:" + tor["CONTROL_PORT"] +
+                             " --data-dir " + dir.file("data") + " --out " + out);
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.err.find("exit of each stream from the control port"), std::string::npos)
       << run.err;
@@ -185,10 +182,10 @@ TEST(LocalCommand, TorVantageRecordsExitsFromTheControlPort) {
 TEST(LocalCommand, HelpTeachesTheFlags) {
   auto run = run_observatory("local --help");
   EXPECT_EQ(run.status, 0);
-  for (const char* flag : {"--data-dir", "--out", "--campaign", "--targets", "--probes",
-                           "--tor-socks", "--tor-control", "--tor-cookie", "--no-tor",
-                           "--concurrency", "--metrics-listen",
-                           "--log-format", "--timeout-s", "--sync-window-s", "nothing reachable"}) {
+  for (const char* flag :
+       {"--data-dir", "--out", "--campaign", "--targets", "--probes", "--tor-socks",
+        "--tor-control", "--tor-cookie", "--no-tor", "--concurrency", "--metrics-listen",
+        "--log-format", "--timeout-s", "--sync-window-s", "nothing reachable"}) {
     EXPECT_NE(run.out.find(flag), std::string::npos) << flag;
   }
   auto top = run_observatory("--help");

@@ -23,8 +23,8 @@ TEST(ProbeCommand, ProbesReachableAndUnreachableServers) {
   test::LineServer server(test::echo_electrum());
   test::ClosedPort closed_port;
   const int closed = closed_port.port();
-  auto run = run_observatory("probe 127.0.0.1:" + std::to_string(server.port()) + ":t 127.0.0.1:" +
-                             std::to_string(closed) + ":t --timeout 2");
+  auto run = run_observatory("probe 127.0.0.1:" + std::to_string(server.port()) +
+                             ":t 127.0.0.1:" + std::to_string(closed) + ":t --timeout 2");
   ASSERT_EQ(run.status, 0) << run.err;
   std::stringstream lines(run.out);
   std::string line;
@@ -74,10 +74,10 @@ TEST(ProbeCommand, MetricsPassPromtool) {
     co_await wait.async_wait(boost::asio::use_awaitable);
   });
   test::TempDir dir;
-  test::ChildProcess probe({EO_OBSERVATORY_BINARY, "probe",
-                            "127.0.0.1:" + std::to_string(server.port()) + ":t", "--timeout", "5",
-                            "--metrics-listen", "127.0.0.1:0"},
-                           dir.file("probe.log"));
+  test::ChildProcess probe(
+      {EO_OBSERVATORY_BINARY, "probe", "127.0.0.1:" + std::to_string(server.port()) + ":t",
+       "--timeout", "5", "--metrics-listen", "127.0.0.1:0"},
+      dir.file("probe.log"));
   auto listening = test::logged_json(probe, "metrics listening", std::chrono::seconds(5));
   const int metrics_port = listening.is_object() ? listening.value("port", 0) : 0;
   ASSERT_NE(metrics_port, 0) << probe.log();

@@ -23,8 +23,8 @@ TEST(ServerAddress, ParsesElectrumNotation) {
 }
 
 TEST(ServerAddress, ErrorsNameTheBadText) {
-  for (const char* bad : {"host", "host:50001", "host:50001:x", ":1:t", "host:0:t", "host:99999:s",
-                          "host:12ab:t"}) {
+  for (const char* bad :
+       {"host", "host:50001", "host:50001:x", ":1:t", "host:0:t", "host:99999:s", "host:12ab:t"}) {
     try {
       parse_server_address(bad);
       ADD_FAILURE() << bad << " was accepted";

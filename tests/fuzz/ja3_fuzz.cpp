@@ -47,8 +47,7 @@ void check_ja3(const ClientHello& hello) {
     number.clear();
   }
   const std::string hash = ja3_hash(ja3);
-  FUZZ_CHECK(hash.size() == 32 &&
-             hash.find_first_not_of("0123456789abcdef") == std::string::npos);
+  FUZZ_CHECK(hash.size() == 32 && hash.find_first_not_of("0123456789abcdef") == std::string::npos);
 }
 
 void check_extension_readers(const std::uint8_t* data, std::size_t size) {

@@ -156,7 +156,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(chunked.partial_bytes() == whole.partial_bytes());
   FUZZ_CHECK(chunked.oversize_lines() == whole.oversize_lines());
   FUZZ_CHECK(chunked.dropped_bytes() == whole.dropped_bytes());
-  FUZZ_CHECK(chunked.overflowed() || chunked.discarding() ||
-             chunked.partial_bytes() <= max + 1);
+  FUZZ_CHECK(chunked.overflowed() || chunked.discarding() || chunked.partial_bytes() <= max + 1);
   return 0;
 }

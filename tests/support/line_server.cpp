@@ -32,7 +32,8 @@ LineServer::~LineServer() {
 asio::awaitable<void> LineServer::accept_loop() {
   for (;;) {
     boost::system::error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
     ++connections_;
     asio::co_spawn(io_, behaviour_(std::move(socket)), asio::detached);

@@ -204,7 +204,8 @@ nlohmann::json parse_log_line(const std::string& line) {
   if (!(words >> ts >> level >> component) || component.empty() || component.back() != ':') {
     return {};
   }
-  nlohmann::json out = {{"ts", ts}, {"level", level}, {"component", component.substr(0, component.size() - 1)}};
+  nlohmann::json out = {
+      {"ts", ts}, {"level", level}, {"component", component.substr(0, component.size() - 1)}};
   std::string message, key, value;
   auto flush = [&] {
     if (key.empty()) return;

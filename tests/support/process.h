@@ -113,12 +113,12 @@ bool in_ci();
 
 // Skips the current test when `missing` (a tool, a package), except under CI=true, where it
 // fails it: CI installs every tool, and a skip there would keep a green run that tested nothing.
-#define EO_SKIP_UNLESS_CI(missing, why)                                          \
-  do {                                                                           \
-    if (missing) {                                                               \
+#define EO_SKIP_UNLESS_CI(missing, why)                                                     \
+  do {                                                                                      \
+    if (missing) {                                                                          \
       if (::eo::test::in_ci()) FAIL() << why << " (CI=true: every tool must be installed)"; \
-      GTEST_SKIP() << why;                                                       \
-    }                                                                            \
+      GTEST_SKIP() << why;                                                                  \
+    }                                                                                       \
   } while (0)
 
 class TempDir {

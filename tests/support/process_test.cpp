@@ -92,9 +92,9 @@ TEST(StartListening, RetriesWhenAnotherProcessHoldsTheCandidatePort) {
 
 TEST(LoggedJson, FindsTheLineByMessage) {
   TempDir dir;
-  ChildProcess child({"sh", "-c",
-                      "echo plain; echo '{\"msg\":\"other\"}'; echo '{\"msg\":\"up\",\"port\":42}'"},
-                     dir.file("log"));
+  ChildProcess child(
+      {"sh", "-c", "echo plain; echo '{\"msg\":\"other\"}'; echo '{\"msg\":\"up\",\"port\":42}'"},
+      dir.file("log"));
   auto line = logged_json(child, "up", 10s);
   ASSERT_TRUE(line.is_object()) << child.log();
   EXPECT_EQ(line.value("port", 0), 42);

@@ -102,8 +102,8 @@ boost::asio::awaitable<void> AddressFormats::run(ProbeContext& context) const {
     context.failure = tx.failure;
     co_return;
   }
-  auto merkle = co_await context.call("blockchain.transaction.get_merkle",
-                                      merkle_params(txid, height));
+  auto merkle =
+      co_await context.call("blockchain.transaction.get_merkle", merkle_params(txid, height));
   context.result["transaction"]["merkle"] = answer_json(merkle);
   if (!merkle.failure.ok()) context.failure = merkle.failure;
 }

@@ -17,15 +17,18 @@ struct Ramp {
   std::int64_t max_requests;
   double start_rate;  // requests per second
   double max_rate;
-  double growth;      // rate multiplier per step
-  std::int64_t step;  // requests per step
-  double slow_factor; // a reply this many times slower than the baseline is slow
+  double growth;              // rate multiplier per step
+  std::int64_t step;          // requests per step
+  double slow_factor;         // a reply this many times slower than the baseline is slow
   std::int64_t slow_confirm;  // slow replies in a row that count as throttling
 };
 
 Ramp ramp_of(const ProbeContext& context) {
-  return {context.param_int("max_requests", 200), double(context.param_int("start_rate", 5)),
-          double(context.param_int("max_rate", 50)), 1.5, context.param_int("step", 20),
+  return {context.param_int("max_requests", 200),
+          double(context.param_int("start_rate", 5)),
+          double(context.param_int("max_rate", 50)),
+          1.5,
+          context.param_int("step", 20),
           double(context.param_int("slow_factor", 10)),
           std::max<std::int64_t>(1, context.param_int("slow_confirm", 2))};
 }
@@ -78,7 +81,8 @@ boost::asio::awaitable<void> RateLimitRamp::run(ProbeContext& context) const {
   std::int64_t sent = 0;
   const std::int64_t start_us = context.elapsed_us();
   for (; sent < ramp.max_requests; ++sent) {
-    rate = std::min(ramp.max_rate, ramp.start_rate * std::pow(ramp.growth, double(sent / ramp.step)));
+    rate =
+        std::min(ramp.max_rate, ramp.start_rate * std::pow(ramp.growth, double(sent / ramp.step)));
     timer.expires_after(std::chrono::microseconds(static_cast<std::int64_t>(1e6 / rate)));
     co_await timer.async_wait(boost::asio::use_awaitable);
     auto t = context.elapsed_us();

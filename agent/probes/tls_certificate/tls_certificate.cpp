@@ -11,14 +11,10 @@ namespace eo::agent::probes {
 namespace {
 
 json summary(const net::TlsReport& tls) {
-  json out = {{"version", tls.version},
-              {"cipher", tls.cipher},
-              {"chain_length", tls.chain.size()},
-              {"verified", tls.verified},
-              {"verify_error", tls.verify_error},
-              {"self_signed", tls.self_signed},
-              {"expired", tls.expired},
-              {"hostname_mismatch", tls.hostname_mismatch}};
+  json out = {{"version", tls.version},           {"cipher", tls.cipher},
+              {"chain_length", tls.chain.size()}, {"verified", tls.verified},
+              {"verify_error", tls.verify_error}, {"self_signed", tls.self_signed},
+              {"expired", tls.expired},           {"hostname_mismatch", tls.hostname_mismatch}};
   if (!tls.chain.empty()) {
     const auto& leaf = tls.chain.front();
     out["leaf"] = {{"sha256", leaf.sha256_fingerprint},

@@ -10,7 +10,8 @@ std::string explain_client_error(rd_kafka_resp_err_t err, std::string_view reaso
     case RD_KAFKA_RESP_ERR__AUTHENTICATION:
     case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
       return "sasl.username/sasl.password (sasl.mechanism, security.protocol): the brokers "
-             "refuse this client's credentials: " + why;
+             "refuse this client's credentials: " +
+             why;
     case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
@@ -20,7 +21,8 @@ std::string explain_client_error(rd_kafka_resp_err_t err, std::string_view reaso
       // Other TLS failures (a handshake cut by a restarting broker) are transient.
       if (why.find("certificate verify failed") != std::string::npos) {
         return "ssl.ca.location: the brokers' certificate is not trusted (or does not name the "
-               "host in bootstrap.servers): " + why;
+               "host in bootstrap.servers): " +
+               why;
       }
       return "";
     default:

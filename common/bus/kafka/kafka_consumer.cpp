@@ -55,7 +55,8 @@ KafkaConsumer::KafkaConsumer(const BusConfig& config, const std::string& group_i
 }
 
 void KafkaConsumer::on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
-  std::string why = explain_client_error(static_cast<rd_kafka_resp_err_t>(err), reason ? reason : "");
+  std::string why =
+      explain_client_error(static_cast<rd_kafka_resp_err_t>(err), reason ? reason : "");
   if (!why.empty()) static_cast<KafkaConsumer*>(opaque)->client_error_ = std::move(why);
 }
 
@@ -158,8 +159,8 @@ ReadPosition KafkaConsumer::read_position(std::chrono::milliseconds timeout) {
   for (int i = 0; i < held->cnt; ++i) {
     const auto& p = held->elems[i];
     std::int64_t low = 0, high = 0;
-    if (rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-            rk_.get(), p.topic, p.partition, &low, &high, left_ms());
+    if (rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk_.get(), p.topic, p.partition,
+                                                                   &low, &high, left_ms());
         err) {
       return failed("watermarks", err);
     }

@@ -5,7 +5,6 @@
 
 #include "common/bus/kafka/client_errors.h"
 
-
 #include <algorithm>
 #include <cstdint>
 #include <stdexcept>

@@ -43,8 +43,8 @@ std::uint32_t crc32c_table(const unsigned char* p, std::size_t n, std::uint32_t 
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define EO_CRC32C_HW 1
-__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(const unsigned char* p,
-                                                             std::size_t n, std::uint32_t crc) {
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(const unsigned char* p, std::size_t n,
+                                                             std::uint32_t crc) {
   std::uint64_t c = crc;
   while (n >= 8) {
     std::uint64_t word;

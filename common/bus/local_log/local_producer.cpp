@@ -2,7 +2,6 @@
 // unsynced when publishing pauses; while publishing, LogWriter syncs every N records itself.
 #include "common/bus/local_log/local_producer.h"
 
-
 #include <chrono>
 #include <vector>
 

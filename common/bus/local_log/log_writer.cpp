@@ -138,8 +138,8 @@ Status LogWriter::append(std::string_view key, std::string_view value, std::int6
   return Status::success();
 }
 
-Status LogWriter::append_batch(std::span<const OutgoingRecord> records,
-                               std::int64_t timestamp_us, std::size_t& appended) {
+Status LogWriter::append_batch(std::span<const OutgoingRecord> records, std::int64_t timestamp_us,
+                               std::size_t& appended) {
   appended = 0;
   std::lock_guard lock(mutex_);
   if (fd_ < 0) return {Code::io_error, "log " + dir_ + " has no open segment"};
@@ -155,8 +155,8 @@ Status LogWriter::append_batch(std::span<const OutgoingRecord> records,
         refused = too_large_status(r.key, r.value);
         break;
       }
-      const std::uint64_t size = kFrameHeaderBytes + kPayloadFixedBytes + r.key.size() +
-                                 r.value.size();
+      const std::uint64_t size =
+          kFrameHeaderBytes + kPayloadFixedBytes + r.key.size() + r.value.size();
       const std::uint64_t at = active_bytes_ + frame_.size();
       if (at > 0 && at + size > options_.segment_bytes) {
         if (!frame_.empty()) break;  // write what fits, then roll

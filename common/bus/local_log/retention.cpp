@@ -14,8 +14,7 @@ namespace {
 
 // True when every record of the sealed segment is older than the cutoff. A segment that cannot
 // be read to its end is kept (and reported): retention must never hide a damaged log.
-bool all_older(const std::string& dir, std::int64_t base, std::int64_t cutoff_us,
-               Status& status) {
+bool all_older(const std::string& dir, std::int64_t base, std::int64_t cutoff_us, Status& status) {
   SegmentCursor cursor;
   status = cursor.open(dir, base);
   if (!status.ok()) return false;

@@ -10,10 +10,10 @@
 namespace eo::bus::local_log {
 
 struct RetentionResult {
-  Status status;                    // io_error / corrupt naming the file; what was deleted stays so
+  Status status;  // io_error / corrupt naming the file; what was deleted stays so
   std::size_t deleted_segments = 0;
   std::uint64_t deleted_bytes = 0;
-  std::int64_t first_offset = 0;    // the oldest offset left (0 when the topic is empty)
+  std::int64_t first_offset = 0;  // the oldest offset left (0 when the topic is empty)
 };
 
 // Deletes, oldest first, the segments of `topic_dir` whose records all have timestamp_us <

@@ -211,9 +211,9 @@ RedisStore::~RedisStore() = default;
 Status RedisStore::put_campaign(const Campaign& c, TimeMs now) {
   if (c.id.empty()) return error(Code::invalid_argument, "campaign id is empty");
   return guarded<Status>(mutex_, [&] {
-    conn_->eval(scripts::kPutCampaign, {prefix_, c.id, c.name, c.spec,
-                                        std::string(to_string(c.state)), std::to_string(c.round),
-                                        std::to_string(now), std::to_string(c.round_started_ms)});
+    conn_->eval(scripts::kPutCampaign,
+                {prefix_, c.id, c.name, c.spec, std::string(to_string(c.state)),
+                 std::to_string(c.round), std::to_string(now), std::to_string(c.round_started_ms)});
     return Status::success();
   });
 }
@@ -256,8 +256,8 @@ Status RedisStore::set_campaign_state(const std::string& id, CampaignState to, T
                                          " -> " + std::string(to_string(to)) + " not allowed");
       }
       auto set = conn_->eval(scripts::kCasCampaignState,
-                             {prefix_, id, std::string(to_string(from)),
-                              std::string(to_string(to)), std::to_string(now)});
+                             {prefix_, id, std::string(to_string(from)), std::string(to_string(to)),
+                              std::to_string(now)});
       if (set->integer == 1) return Status::success();
     }
   });
@@ -353,8 +353,8 @@ Result<std::vector<Agent>> RedisStore::list_live_agents(TimeMs now, TimeMs ttl_m
     for (auto& r : conn_->pipeline(reads)) {
       auto f = fields(r.get());
       if (f.empty()) continue;
-      out.value.push_back(Agent{f["id"], f["vantage_class"], f["info"],
-                                num(f["last_heartbeat_ms"])});
+      out.value.push_back(
+          Agent{f["id"], f["vantage_class"], f["info"], num(f["last_heartbeat_ms"])});
     }
     std::sort(out.value.begin(), out.value.end(),
               [](const Agent& a, const Agent& b) { return a.id < b.id; });
@@ -386,9 +386,9 @@ Result<std::size_t> RedisStore::create_tasks(std::span<const NewTask> tasks) {
       Args args{prefix_};
       for (std::size_t i = from; i < std::min(tasks.size(), from + kChunk); ++i) {
         const auto& t = tasks[i];
-        args.insert(args.end(), {t.id, t.campaign_id, std::to_string(t.round), t.target_id,
-                                 t.vantage_class, t.ramp ? "1" : "0",
-                                 std::to_string(t.not_before_ms), t.payload});
+        args.insert(args.end(),
+                    {t.id, t.campaign_id, std::to_string(t.round), t.target_id, t.vantage_class,
+                     t.ramp ? "1" : "0", std::to_string(t.not_before_ms), t.payload});
       }
       created += static_cast<std::size_t>(conn_->eval(scripts::kCreateTasks, args)->integer);
     }

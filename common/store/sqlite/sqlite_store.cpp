@@ -112,8 +112,8 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
 
   Stmt& bind(int i, std::string_view text) {
-    check(sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()),
-                            SQLITE_TRANSIENT));
+    check(
+        sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT));
     return *this;
   }
   Stmt& bind_blob(int i, std::string_view bytes) {
@@ -155,9 +155,9 @@ class Stmt {
 class SqliteStore::Db {
  public:
   explicit Db(const std::string& path) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
@@ -257,13 +257,21 @@ void apply(SqliteStore::Db& db, const Deltas& deltas) {
           "INSERT INTO campaign_counts(campaign_id, queued, leased, done, failed) "
           "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(campaign_id) DO UPDATE SET "
           "queued = queued + ?2, leased = leased + ?3, done = done + ?4, failed = failed + ?5")
-        .bind(1, campaign).bind(2, d.queued).bind(3, d.leased).bind(4, d.done)
-        .bind(5, d.failed).run();
+        .bind(1, campaign)
+        .bind(2, d.queued)
+        .bind(3, d.leased)
+        .bind(4, d.done)
+        .bind(5, d.failed)
+        .run();
   }
   for (const auto& [target, d] : deltas.targets) {
-    db.prepare("UPDATE targets SET leased = leased + ?2, ramp_leased = ramp_leased + ?3 "
-               "WHERE id = ?1")
-        .bind(1, target).bind(2, d.leased).bind(3, d.ramp_leased).run();
+    db.prepare(
+          "UPDATE targets SET leased = leased + ?2, ramp_leased = ramp_leased + ?3 "
+          "WHERE id = ?1")
+        .bind(1, target)
+        .bind(2, d.leased)
+        .bind(3, d.ramp_leased)
+        .run();
   }
 }
 
@@ -339,8 +347,10 @@ bool finish(SqliteStore::Db& db, const Completion& c, Deltas& deltas) {
     rowid = s.i64(3);
   }  // reset before the row changes
   db.prepare("UPDATE tasks SET state = ?2, failure = ?3 WHERE rowid = ?1")
-      .bind(1, rowid).bind(2, std::int64_t{c.ok ? 2 : 3})
-      .bind(3, c.ok ? std::string() : c.failure).run();
+      .bind(1, rowid)
+      .bind(2, std::int64_t{c.ok ? 2 : 3})
+      .bind(3, c.ok ? std::string() : c.failure)
+      .run();
   return true;
 }
 
@@ -357,8 +367,14 @@ Status SqliteStore::put_campaign(const Campaign& c, TimeMs now) {
            "round_started_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) ON CONFLICT(id) DO UPDATE "
            "SET name = ?2, spec = ?3, state = ?4, round = ?5, updated_ms = ?6, "
            "round_started_ms = ?7")
-        .bind(1, c.id).bind(2, c.name).bind(3, c.spec).bind(4, to_string(c.state))
-        .bind(5, std::int64_t{c.round}).bind(6, now).bind(7, c.round_started_ms).run();
+        .bind(1, c.id)
+        .bind(2, c.name)
+        .bind(3, c.spec)
+        .bind(4, to_string(c.state))
+        .bind(5, std::int64_t{c.round})
+        .bind(6, now)
+        .bind(7, c.round_started_ms)
+        .run();
     return Status::success();
   });
 }
@@ -395,11 +411,14 @@ Status SqliteStore::set_campaign_state(const std::string& id, CampaignState to, 
     if (!s.step()) return error(Code::not_found, "campaign " + id);
     auto from = campaign_state_from(s.text(0)).value_or(CampaignState::pending);
     if (!transition_allowed(from, to)) {
-      return error(Code::conflict, "campaign " + id + ": " + std::string(to_string(from)) +
-                                       " -> " + std::string(to_string(to)) + " not allowed");
+      return error(Code::conflict, "campaign " + id + ": " + std::string(to_string(from)) + " -> " +
+                                       std::string(to_string(to)) + " not allowed");
     }
     db_->prepare("UPDATE campaigns SET state = ?2, updated_ms = ?3 WHERE id = ?1")
-        .bind(1, id).bind(2, to_string(to)).bind(3, now).run();
+        .bind(1, id)
+        .bind(2, to_string(to))
+        .bind(3, now)
+        .run();
     txn.commit();
     return Status::success();
   });
@@ -421,15 +440,23 @@ Result<std::size_t> SqliteStore::upsert_targets(const std::string& campaign_id,
              "INSERT INTO targets(id, host, port, transport, onion, max_concurrency) "
              "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET host = ?2, port = ?3, "
              "transport = ?4, onion = ?5, max_concurrency = ?6")
-          .bind(1, t.id).bind(2, t.host).bind(3, std::int64_t{t.port}).bind(4, t.transport)
-          .bind(5, std::int64_t{t.onion}).bind(6, std::int64_t{std::max(1u, t.max_concurrency)})
+          .bind(1, t.id)
+          .bind(2, t.host)
+          .bind(3, std::int64_t{t.port})
+          .bind(4, t.transport)
+          .bind(5, std::int64_t{t.onion})
+          .bind(6, std::int64_t{std::max(1u, t.max_concurrency)})
           .run();
       for (const auto& p : t.provenance) {
         db_->prepare("INSERT OR IGNORE INTO target_provenance(target_id, provenance) VALUES(?, ?)")
-            .bind(1, t.id).bind(2, p).run();
+            .bind(1, t.id)
+            .bind(2, p)
+            .run();
       }
       db_->prepare("INSERT OR IGNORE INTO campaign_targets(campaign_id, target_id) VALUES(?, ?)")
-          .bind(1, campaign_id).bind(2, t.id).run();
+          .bind(1, campaign_id)
+          .bind(2, t.id)
+          .run();
       if (!known) ++created;
     }
     txn.commit();
@@ -468,9 +495,14 @@ Result<std::vector<Target>> SqliteStore::list_targets(const std::string& campaig
 Status SqliteStore::register_agent(const Agent& a, TimeMs now) {
   if (a.id.empty()) return error(Code::invalid_argument, "agent id is empty");
   return guarded<Status>(mutex_, [&] {
-    db_->prepare("INSERT OR REPLACE INTO agents(id, vantage_class, info, last_heartbeat_ms) "
-                 "VALUES(?, ?, ?, ?)")
-        .bind(1, a.id).bind(2, a.vantage_class).bind(3, a.info).bind(4, now).run();
+    db_->prepare(
+           "INSERT OR REPLACE INTO agents(id, vantage_class, info, last_heartbeat_ms) "
+           "VALUES(?, ?, ?, ?)")
+        .bind(1, a.id)
+        .bind(2, a.vantage_class)
+        .bind(3, a.info)
+        .bind(4, now)
+        .run();
     return Status::success();
   });
 }
@@ -487,8 +519,9 @@ Result<std::vector<Agent>> SqliteStore::list_live_agents(TimeMs now, TimeMs ttl_
   using R = Result<std::vector<Agent>>;
   return guarded<R>(mutex_, [&] {
     R out;
-    auto s = db_->prepare("SELECT id, vantage_class, info, last_heartbeat_ms FROM agents "
-                          "WHERE last_heartbeat_ms >= ? ORDER BY id");
+    auto s = db_->prepare(
+        "SELECT id, vantage_class, info, last_heartbeat_ms FROM agents "
+        "WHERE last_heartbeat_ms >= ? ORDER BY id");
     s.bind(1, now - ttl_ms);
     while (s.step()) out.value.push_back(Agent{s.text(0), s.text(1), s.text(2), s.i64(3)});
     return out;
@@ -517,9 +550,15 @@ Result<std::size_t> SqliteStore::create_tasks(std::span<const NewTask> tasks) {
       auto s = db_->prepare(
           "INSERT OR IGNORE INTO tasks(id, campaign_id, round, target_id, vantage_class, ramp, "
           "not_before_ms, payload) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-      s.bind(1, t.id).bind(2, t.campaign_id).bind(3, std::int64_t{t.round}).bind(4, t.target_id)
-          .bind(5, t.vantage_class).bind(6, std::int64_t{t.ramp}).bind(7, t.not_before_ms)
-          .bind_blob(8, t.payload).run();
+      s.bind(1, t.id)
+          .bind(2, t.campaign_id)
+          .bind(3, std::int64_t{t.round})
+          .bind(4, t.target_id)
+          .bind(5, t.vantage_class)
+          .bind(6, std::int64_t{t.ramp})
+          .bind(7, t.not_before_ms)
+          .bind_blob(8, t.payload)
+          .run();
       if (s.changes() > 0) {
         ++created;
         ++deltas.campaigns[t.campaign_id].queued;
@@ -558,8 +597,9 @@ Result<std::vector<Lease>> SqliteStore::lease(const std::string& vantage_class,
         bool ramp = scan.i64(5) != 0;
         auto it = loads.find(target);
         if (it == loads.end()) {
-          auto t = db_->prepare("SELECT max_concurrency, leased, ramp_leased FROM targets "
-                                "WHERE id = ?");
+          auto t = db_->prepare(
+              "SELECT max_concurrency, leased, ramp_leased FROM targets "
+              "WHERE id = ?");
           t.bind(1, target);
           Load load{1, 0, 0};
           if (t.step()) load = {std::max<std::int64_t>(1, t.i64(0)), t.i64(1), t.i64(2)};
@@ -578,9 +618,13 @@ Result<std::vector<Lease>> SqliteStore::lease(const std::string& vantage_class,
     Deltas deltas;
     for (std::size_t i = 0; i < chosen.size(); ++i) {
       auto& task = chosen[i];
-      db_->prepare("UPDATE tasks SET state = 1, attempts = attempts + 1, agent_id = ?2, "
-                   "lease_expires_ms = ?3 WHERE rowid = ?1")
-          .bind(1, rowids[i]).bind(2, agent_id).bind(3, expires).run();
+      db_->prepare(
+             "UPDATE tasks SET state = 1, attempts = attempts + 1, agent_id = ?2, "
+             "lease_expires_ms = ?3 WHERE rowid = ?1")
+          .bind(1, rowids[i])
+          .bind(2, agent_id)
+          .bind(3, expires)
+          .run();
       Lease lease;
       lease.task = std::move(task);
       lease.task.state = TaskState::leased;
@@ -608,8 +652,9 @@ Result<bool> SqliteStore::renew(const std::string& lease_id, TimeMs now, TimeMs 
   std::uint32_t attempt = 0;
   if (!parse_lease_id(lease_id, task_id, attempt)) return {Status::success(), false};
   return guarded<Result<bool>>(mutex_, [&] {
-    auto s = db_->prepare("UPDATE tasks SET lease_expires_ms = ?3 WHERE id = ?1 AND state = 1 "
-                          "AND attempts = ?2");
+    auto s = db_->prepare(
+        "UPDATE tasks SET lease_expires_ms = ?3 WHERE id = ?1 AND state = 1 "
+        "AND attempts = ?2");
     s.bind(1, task_id).bind(2, std::int64_t{attempt}).bind(3, now + lease_ms).run();
     return Result<bool>{Status::success(), s.changes() > 0};
   });
@@ -663,7 +708,8 @@ Result<std::size_t> SqliteStore::expire(TimeMs now) {
       --deltas.targets[e.target].leased;
       deltas.targets[e.target].ramp_leased -= e.ramp;
       db_->prepare("UPDATE campaigns SET lease_expiries = lease_expiries + 1 WHERE id = ?")
-          .bind(1, e.campaign).run();
+          .bind(1, e.campaign)
+          .run();
     }
     apply(*db_, deltas);
     txn.commit();

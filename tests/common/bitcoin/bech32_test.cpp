@@ -116,8 +116,8 @@ TEST(Bech32, EncodeRejectsBadInput) {
 TEST(Bech32, ConvertBits) {
   EXPECT_EQ(convert_bits(Bytes{0xff}, 8, 5, true), (Bytes{31, 28}));
   EXPECT_EQ(convert_bits(Bytes{31, 28}, 5, 8, false), (Bytes{0xff}));
-  EXPECT_FALSE(convert_bits(Bytes{31, 29}, 5, 8, false));  // non-zero padding
-  EXPECT_FALSE(convert_bits(Bytes{32}, 5, 8, false));      // value out of range
+  EXPECT_FALSE(convert_bits(Bytes{31, 29}, 5, 8, false));   // non-zero padding
+  EXPECT_FALSE(convert_bits(Bytes{32}, 5, 8, false));       // value out of range
   EXPECT_FALSE(convert_bits(Bytes{0, 0, 0}, 5, 8, false));  // 15 bits: a whole spare group
 }
 

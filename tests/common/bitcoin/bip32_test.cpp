@@ -319,8 +319,8 @@ TEST(Bip32, Bip84ZprvAndZpub) {
     ASSERT_TRUE(child) << path;
     EXPECT_EQ(to_hex(child->pubkey), pubkey) << path;
   }
-  const auto first = output_script_for_child(implied_output_type(xpub->kind),
-                                             *xpub->derive_child(0), 0);
+  const auto first =
+      output_script_for_child(implied_output_type(xpub->kind), *xpub->derive_child(0), 0);
   ASSERT_TRUE(first);
   EXPECT_EQ(script_to_address(*first, Network::mainnet),
             "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu");
@@ -357,9 +357,9 @@ TEST(Bip32, Bip49UprvAndUpub) {
 
 TEST(Bip32, KindsSerializeWithTheirPrefixes) {
   const Bytes seed = unhex(vectors[0].seed_hex);
-  for (ExtendedKeyKind kind : {ExtendedKeyKind::xpub, ExtendedKeyKind::tpub,
-                               ExtendedKeyKind::ypub, ExtendedKeyKind::zpub,
-                               ExtendedKeyKind::upub, ExtendedKeyKind::vpub}) {
+  for (ExtendedKeyKind kind :
+       {ExtendedKeyKind::xpub, ExtendedKeyKind::tpub, ExtendedKeyKind::ypub, ExtendedKeyKind::zpub,
+        ExtendedKeyKind::upub, ExtendedKeyKind::vpub}) {
     const auto master = ExtendedPrivKey::from_seed(seed, kind);
     ASSERT_TRUE(master);
     const std::string pub = master->neuter().to_string();

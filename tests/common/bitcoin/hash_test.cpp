@@ -45,8 +45,7 @@ TEST(Hash, HmacSha512Rfc4231Case2) {
 TEST(Hash, TaggedHashTapTweakFromBip341WalletVectors) {
   // bip-0341/wallet-test-vectors.json, scriptPubKey[0]: key-path only, so the tweak is
   // tagged_hash("TapTweak", internal key).
-  const Bytes internal =
-      unhex("d6889cb081036e0faefa3a35157ad71086b123b2b144b649798b494c300a961d");
+  const Bytes internal = unhex("d6889cb081036e0faefa3a35157ad71086b123b2b144b649798b494c300a961d");
   EXPECT_EQ(to_hex(tagged_hash("TapTweak", internal)),
             "b86e7be8f39bab32a6f2c0443abbc210f0edac0e2c53d501b36b64437d9c6c70");
 }

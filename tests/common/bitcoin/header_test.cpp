@@ -98,7 +98,7 @@ TEST(Target, RejectsNegativeOverflowAndZero) {
   EXPECT_FALSE(target_from_bits(0x21010000));  // 0x01 * 256^33 overflows 256 bits
   EXPECT_FALSE(target_from_bits(0x00000000));
   EXPECT_FALSE(target_from_bits(0x01003456));  // shifts to zero
-  EXPECT_TRUE(target_from_bits(0x22000001));    // 0x01 * 256^31 still fits
+  EXPECT_TRUE(target_from_bits(0x22000001));   // 0x01 * 256^31 still fits
   EXPECT_FALSE(target_from_bits(0x20ffffff));  // mantissa 0xffffff has the sign bit set
 }
 

@@ -67,8 +67,8 @@ TEST(Merkle, OddLevelsDuplicateTheLastNode) {
   EXPECT_EQ(merkle_root(l), expected);
 
   const auto three = synthetic_leaves(3);
-  EXPECT_EQ(merkle_root(three), merkle_parent(merkle_parent(three[0], three[1]),
-                                              merkle_parent(three[2], three[2])));
+  EXPECT_EQ(merkle_root(three),
+            merkle_parent(merkle_parent(three[0], three[1]), merkle_parent(three[2], three[2])));
 }
 
 TEST(Merkle, BranchesRoundTripOnSmallTrees) {
@@ -116,8 +116,8 @@ TEST(Merkle, TamperedBranchesFail) {
 TEST(Merkle, DisplayHexRejectsMalformedHashes) {
   EXPECT_FALSE(merkle_branch_from_display_hex(std::vector<std::string>{"00"}, 0));
   EXPECT_FALSE(merkle_branch_from_display_hex(std::vector<std::string>{std::string(64, 'g')}, 0));
-  EXPECT_FALSE(merkle_branch_from_display_hex(std::vector<std::string>(65, std::string(64, '0')),
-                                              0));
+  EXPECT_FALSE(
+      merkle_branch_from_display_hex(std::vector<std::string>(65, std::string(64, '0')), 0));
 }
 
 }  // namespace

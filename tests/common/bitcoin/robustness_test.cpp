@@ -89,8 +89,8 @@ TEST(Robustness, TransactionParser) {
   };
   int accepted = 0;
   for (int i = 0; i < iterations; ++i) {
-    const Bytes input = (i % 3 == 0) ? random_bytes(rng, 300)
-                                     : mutate(rng, seeds[static_cast<std::size_t>(i) % 2]);
+    const Bytes input =
+        (i % 3 == 0) ? random_bytes(rng, 300) : mutate(rng, seeds[static_cast<std::size_t>(i) % 2]);
     const auto tx = parse_transaction(input);
     if (tx) {
       ++accepted;
@@ -122,8 +122,8 @@ TEST(Robustness, Base58AndExtendedKeys) {
   const std::string_view alphabet =
       "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0OIl+/ ";
   for (int i = 0; i < iterations; ++i) {
-    const std::string text = (i % 2 == 0) ? random_text(rng, alphabet, 120)
-                                          : to_string(mutate(rng, to_bytes(xpub)));
+    const std::string text =
+        (i % 2 == 0) ? random_text(rng, alphabet, 120) : to_string(mutate(rng, to_bytes(xpub)));
     if (const auto decoded = base58_decode(text)) {
       EXPECT_EQ(base58_encode(*decoded), text);
     }

@@ -56,8 +56,7 @@ TEST(Script, Bip143NativeP2wsh) {
       "21026dccc749adc2a9d0d89497ac511f760f45c47dc5ed9cf352a58ac706453880aeadab210255a9626aebf5e2"
       "9c0e6538428ba0d1dcf6ca98ffdf086aa8ced5e0d0215ea465ac");
   const Bytes script = p2wsh_script_for_witness_script(witness_script);
-  EXPECT_EQ(to_hex(script),
-            "00205d1b56b63d714eebe542309525f484b7e9d6f686b3781b6f61ef925d66d6f6a0");
+  EXPECT_EQ(to_hex(script), "00205d1b56b63d714eebe542309525f484b7e9d6f686b3781b6f61ef925d66d6f6a0");
   EXPECT_EQ(classify_script(script), ScriptType::p2wsh);
 }
 

@@ -100,8 +100,7 @@ TEST(Sign, Bip143NativeExampleSignsToThePublishedTransaction) {
   const auto p2pk_sig = sign_ecdsa(p2pk_key, *legacy);
   ASSERT_TRUE(p2pk_sig);
   tx.inputs[0].script_sig.push_back(static_cast<std::uint8_t>(p2pk_sig->size()));
-  tx.inputs[0].script_sig.insert(tx.inputs[0].script_sig.end(), p2pk_sig->begin(),
-                                 p2pk_sig->end());
+  tx.inputs[0].script_sig.insert(tx.inputs[0].script_sig.end(), p2pk_sig->begin(), p2pk_sig->end());
 
   ASSERT_TRUE(sign_p2wpkh_input(tx, 1, unhex_array<32>(native_p2wpkh_key), 600'000'000));
   EXPECT_EQ(to_hex(serialize(tx)), native_signed_hex);
@@ -138,8 +137,7 @@ TEST(Sign, P2pkhRoundTrip) {
             Bytes(pubkey->begin(), pubkey->end()));
   const auto sighash = legacy_sighash(tx, 0, p2pkh_script_for_pubkey(*pubkey));
   ASSERT_TRUE(sighash);
-  EXPECT_TRUE(verify_ecdsa(*pubkey, *sighash,
-                           ByteSpan(script_sig).subspan(1, sig_len - 1)));
+  EXPECT_TRUE(verify_ecdsa(*pubkey, *sighash, ByteSpan(script_sig).subspan(1, sig_len - 1)));
 }
 
 TEST(Sign, RejectsBadInputIndexAndKeys) {

@@ -131,8 +131,8 @@ TEST(Transaction, BuiltTransactionRoundTrips) {
 }
 
 TEST(Transaction, EveryTruncationIsRejected) {
-  for (const char* hex : {genesis_coinbase_hex, bip143_p2wpkh_hex, bip143_p2sh_p2wpkh_hex,
-                          bip143_unsigned_hex}) {
+  for (const char* hex :
+       {genesis_coinbase_hex, bip143_p2wpkh_hex, bip143_p2sh_p2wpkh_hex, bip143_unsigned_hex}) {
     const Bytes raw = unhex(hex);
     for (std::size_t n = 0; n < raw.size(); ++n) {
       EXPECT_FALSE(parse_transaction(ByteSpan(raw).first(n))) << n;

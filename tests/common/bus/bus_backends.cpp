@@ -136,9 +136,9 @@ void RealKafkaBackend::create_topic(const std::string& topic, int partitions) {
   rd_kafka_queue_t* queue = rd_kafka_queue_new(handle.get());
   rd_kafka_CreateTopics(handle.get(), &new_topic, 1, nullptr, queue);
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30'000);
-  std::string error = !event ? "no answer in 30 s"
-                     : rd_kafka_event_error(event) ? rd_kafka_event_error_string(event)
-                                                   : "";
+  std::string error = !event                        ? "no answer in 30 s"
+                      : rd_kafka_event_error(event) ? rd_kafka_event_error_string(event)
+                                                    : "";
   if (event && error.empty()) {
     size_t count = 0;
     const rd_kafka_topic_result_t** results =

@@ -16,9 +16,8 @@ TEST(ConsumerLag, KnownPartitionsOnly) {
       "-1": {"partition": -1, "consumer_lag": -1}}},
     "honeypot.events.v1": {"partitions": {"3": {"partition": 3, "consumer_lag": 7}}}}})";
   PartitionLag lag = parse_consumer_lag(json);
-  PartitionLag expected = {{{"observations.v1", 0}, 12},
-                           {{"observations.v1", 1}, 0},
-                           {{"honeypot.events.v1", 3}, 7}};
+  PartitionLag expected = {
+      {{"observations.v1", 0}, 12}, {{"observations.v1", 1}, 0}, {{"honeypot.events.v1", 3}, 7}};
   EXPECT_EQ(lag, expected);
 }
 

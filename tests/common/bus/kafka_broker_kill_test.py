@@ -12,11 +12,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support" / "kafka"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
 from kafka_cluster import KafkaCluster, KafkaUnavailable, unavailable_status  # noqa: E402
+import waiting  # noqa: E402
 
 TOPIC = "observations.v1"
 COUNT = 30_000
@@ -25,11 +26,8 @@ OVERRIDES = ["message.timeout.ms=10000", "reconnect.backoff.max.ms=500"]
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)  # a poll interval; the condition decides
+    if not waiting.wait_until(condition, timeout):
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def lines(path: Path) -> int:

@@ -2,7 +2,8 @@
 // acks=all, the write-ahead spool): publishes N records of a given size over 16 keys, waits until
 // every one is acknowledged, then reads them all back as one consumer group member. Prints one
 // line per phase. Run beside a cluster:
-//   tests/support/kafka/run_with_kafka.py [--nodes 3] -- build/tests/common/bus/kafka_throughput N BYTES
+//   tests/support/kafka/run_with_kafka.py [--nodes 3] -- build/tests/common/bus/kafka_throughput N
+//   BYTES
 #include "tests/common/bus/bus_backends.h"
 
 #include <chrono>
@@ -41,10 +42,11 @@ int main(int argc, char** argv) try {
   if (!flushed.ok()) throw std::runtime_error("flush: " + flushed.detail);
   auto acked = Clock::now();
   auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
-  std::printf("produce: %d records of %zu bytes, acks=all: spooled in %.2f s, all acknowledged "
-              "in %.2f s: %.0f records/s\n",
-              count, bytes, seconds(published - start), seconds(acked - start),
-              count / seconds(acked - start));
+  std::printf(
+      "produce: %d records of %zu bytes, acks=all: spooled in %.2f s, all acknowledged "
+      "in %.2f s: %.0f records/s\n",
+      count, bytes, seconds(published - start), seconds(acked - start),
+      count / seconds(acked - start));
 
   auto consumer = eo::bus::make_consumer(config, kafka.name("aggregator"), {topic});
   start = Clock::now();
@@ -53,11 +55,10 @@ int main(int argc, char** argv) try {
   });
   auto read = Clock::now();
   if (got.size() < static_cast<std::size_t>(count)) {
-    throw std::runtime_error("read " + std::to_string(got.size()) + " of " +
-                             std::to_string(count));
+    throw std::runtime_error("read " + std::to_string(got.size()) + " of " + std::to_string(count));
   }
-  std::printf("consume: %zu records in %.2f s (group join included): %.0f records/s\n",
-              got.size(), seconds(read - start), got.size() / seconds(read - start));
+  std::printf("consume: %zu records in %.2f s (group join included): %.0f records/s\n", got.size(),
+              seconds(read - start), got.size() / seconds(read - start));
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "kafka_throughput: %s\n", e.what());

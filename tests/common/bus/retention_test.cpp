@@ -30,8 +30,8 @@ class Retention : public ::testing::Test {
 
   void append(LogWriter& writer, int n, std::int64_t timestamp_us) {
     for (int i = 0; i < n; ++i) {
-      Status s = writer.append("key", "value-" + std::to_string(i) + std::string(40, 'x'),
-                               timestamp_us);
+      Status s =
+          writer.append("key", "value-" + std::to_string(i) + std::string(40, 'x'), timestamp_us);
       ASSERT_TRUE(s.ok()) << s.detail;
     }
   }

@@ -62,11 +62,20 @@ TEST(CanaryDerive, Deterministic) {
 
 void expect_script_type(OutputType type, bitcoin::ScriptType script_type) {
   switch (script_type) {
-    case bitcoin::ScriptType::p2pkh: EXPECT_EQ(type, OutputType::p2pkh); break;
-    case bitcoin::ScriptType::p2sh: EXPECT_EQ(type, OutputType::p2sh_p2wpkh); break;
-    case bitcoin::ScriptType::p2wpkh: EXPECT_EQ(type, OutputType::p2wpkh); break;
-    case bitcoin::ScriptType::p2tr: EXPECT_EQ(type, OutputType::p2tr); break;
-    default: ADD_FAILURE() << "not a standard script: " << bitcoin::to_string(script_type);
+    case bitcoin::ScriptType::p2pkh:
+      EXPECT_EQ(type, OutputType::p2pkh);
+      break;
+    case bitcoin::ScriptType::p2sh:
+      EXPECT_EQ(type, OutputType::p2sh_p2wpkh);
+      break;
+    case bitcoin::ScriptType::p2wpkh:
+      EXPECT_EQ(type, OutputType::p2wpkh);
+      break;
+    case bitcoin::ScriptType::p2tr:
+      EXPECT_EQ(type, OutputType::p2tr);
+      break;
+    default:
+      ADD_FAILURE() << "not a standard script: " << bitcoin::to_string(script_type);
   }
 }
 

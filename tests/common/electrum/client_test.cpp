@@ -72,9 +72,9 @@ TEST(Client, HonestReplyIsMatchedAndRecorded) {
 TEST(Client, RpcErrorIsAnOutcomeWithCodeAndMessage) {
   test::LineServer server([](tcp::socket socket) -> asio::awaitable<void> {
     co_await test::read_line(socket);
-    co_await test::write_all(
-        socket, "{\"id\":0,\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":"
-                "\"Unsupported request: x\"}}\r\n");
+    co_await test::write_all(socket,
+                             "{\"id\":0,\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":"
+                             "\"Unsupported request: x\"}}\r\n");
     co_await test::read_line(socket);
   });
   auto s = one_call(to(server.port()), {}, "x");
@@ -89,9 +89,10 @@ TEST(Client, NotificationsAndStrayRepliesAreSetAside) {
   test::LineServer server([](tcp::socket socket) -> asio::awaitable<void> {
     co_await test::read_line(socket);
     co_await test::write_all(
-        socket, std::string(R"({"jsonrpc":"2.0","method":"blockchain.headers.subscribe","params":[{}]})")
-                    + "\n" + R"({"jsonrpc":"2.0","result":1,"id":99})" + "\n" +
-                    test::hostile::honest_reply(0));
+        socket,
+        std::string(R"({"jsonrpc":"2.0","method":"blockchain.headers.subscribe","params":[{}]})") +
+            "\n" + R"({"jsonrpc":"2.0","result":1,"id":99})" + "\n" +
+            test::hostile::honest_reply(0));
     co_await test::read_line(socket);
   });
   auto s = one_call(to(server.port()));
@@ -106,7 +107,8 @@ TEST(Client, BatchRepliesAreMatchedByIdAndMissingOnesNamed) {
     // Out of order, one missing, one error.
     co_await test::write_all(socket,
                              R"([{"jsonrpc":"2.0","result":"c","id":2},)"
-                             R"({"jsonrpc":"2.0","error":{"code":1,"message":"bad"},"id":0}])" "\n");
+                             R"({"jsonrpc":"2.0","error":{"code":1,"message":"bad"},"id":0}])"
+                             "\n");
     co_await test::read_line(socket);
   });
   auto batch = test::run<BatchReply>([&](asio::io_context& io) -> asio::awaitable<BatchReply> {

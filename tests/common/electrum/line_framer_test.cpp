@@ -39,7 +39,7 @@ struct FeedResult {
 
 // Feeds `input` in pieces of the given sizes (the last repeats), draining after each feed.
 FeedResult feed_in_chunks(std::string_view input, std::size_t max, OverflowPolicy policy,
-                   const std::vector<std::size_t>& sizes) {
+                          const std::vector<std::size_t>& sizes) {
   LineFramer framer(max, policy);
   FeedResult run;
   std::size_t i = 0;
@@ -86,8 +86,10 @@ TEST(LineFramer, SplitsLfAndCrlfAndKeepsThePartialLine) {
   framer.feed("{\"a\":1}\n{\"b\":2}\r\n\n\r\n\r\r\n{\"c\"");
   std::vector<Rec> lines;
   drain(framer, lines);
-  const std::vector<Rec> want{{"{\"a\":1}", false, false}, {"{\"b\":2}", true, false},
-                              {"", false, false},          {"", true, false},
+  const std::vector<Rec> want{{"{\"a\":1}", false, false},
+                              {"{\"b\":2}", true, false},
+                              {"", false, false},
+                              {"", true, false},
                               {"\r", true, false}};
   EXPECT_EQ(lines, want);
   EXPECT_EQ(framer.partial_bytes(), 4u);
@@ -287,8 +289,11 @@ TEST(LineFramer, ZeroLimitAcceptsOnlyEmptyLines) {
   framer.feed("\n\r\nx\n\r\r\n\n");
   std::vector<Rec> lines;
   drain(framer, lines);
-  const std::vector<Rec> want{{"", false, false}, {"", true, false}, {"", false, true},
-                              {"", false, true},  {"", false, false}};
+  const std::vector<Rec> want{{"", false, false},
+                              {"", true, false},
+                              {"", false, true},
+                              {"", false, true},
+                              {"", false, false}};
   EXPECT_EQ(lines, want);
 }
 

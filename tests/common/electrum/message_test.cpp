@@ -156,9 +156,9 @@ TEST(ParseLine, BatchLimits) {
   limits.max_batch = 2;
   expect_failure(R"([{"id":1,"result":1},{"id":2,"result":2},{"id":3,"result":3}])",
                  ParseErrorKind::batch_too_large, limits);
-  EXPECT_EQ(expect_kind<Batch>(R"([{"id":1,"result":1},{"id":2,"result":2}])", limits)
-                .elements.size(),
-            2u);
+  EXPECT_EQ(
+      expect_kind<Batch>(R"([{"id":1,"result":1},{"id":2,"result":2}])", limits).elements.size(),
+      2u);
   // A nested batch is an element that is not an object.
   const auto b = expect_kind<Batch>(R"([[{"id":1,"result":1}]])");
   EXPECT_EQ(std::get<ParseFailure>(b.elements[0]).kind, ParseErrorKind::not_object);
@@ -208,8 +208,7 @@ TEST(ParseLine, DeepNestingIsRefusedBeforeParsing) {
 
 TEST(ParseLine, DepthLimitIsExact) {
   auto nested = [](int depth) {  // the response object is level 1
-    return R"({"id":1,"result":)" + std::string(depth - 1, '[') + std::string(depth - 1, ']') +
-           "}";
+    return R"({"id":1,"result":)" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
   };
   ParseLimits limits;
   limits.max_depth = 64;
@@ -229,8 +228,7 @@ TEST(ParseLine, HugeNumbers) {
   r = expect_kind<Response>(R"({"id":1,"result":1e-400})");
   EXPECT_EQ(r.result->get<double>(), 0.0);
   expect_failure("{\"id\":1,\"result\":1" + std::string(5000, '0') + "}", ParseErrorKind::not_json);
-  r = expect_kind<Response>(
-      R"({"id":1,"error":{"code":-9223372036854775808,"message":"min"}})");
+  r = expect_kind<Response>(R"({"id":1,"error":{"code":-9223372036854775808,"message":"min"}})");
   EXPECT_EQ(r.error->code, std::numeric_limits<std::int64_t>::min());
   r = expect_kind<Response>(R"({"id":1,"error":{"code":9223372036854775807,"message":"max"}})");
   EXPECT_EQ(r.error->code, std::numeric_limits<std::int64_t>::max());

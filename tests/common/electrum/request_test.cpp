@@ -114,8 +114,9 @@ TEST(Serializers, Batches) {
 TEST(Serializers, IllFormedUtf8IsReplacedNotThrown) {
   std::string line;
   EXPECT_NO_THROW(line = make_error(1, 1, "bad \xff\xfe bytes"));
-  EXPECT_EQ(line, "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":1,\"message\":"
-                  "\"bad \xef\xbf\xbd\xef\xbf\xbd bytes\"},\"id\":1}\n");
+  EXPECT_EQ(line,
+            "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":1,\"message\":"
+            "\"bad \xef\xbf\xbd\xef\xbf\xbd bytes\"},\"id\":1}\n");
   EXPECT_NO_THROW(line = make_result(1, Json("x\xc0")));
   EXPECT_NO_THROW(line = make_request(1, "m\xff", Json::array({"\xfe"})));
 }

@@ -60,8 +60,8 @@ TEST(ScanShape, NestedKeysAreNotTopLevelKeys) {
 }
 
 TEST(ScanShape, BatchUsesTheFirstElement) {
-  const auto s = shape_of(
-      R"([{"id":1,"jsonrpc":"2.0","result":"a"},{"jsonrpc":"2.0","result":"b","id":2}])");
+  const auto s =
+      shape_of(R"([{"id":1,"jsonrpc":"2.0","result":"a"},{"jsonrpc":"2.0","result":"b","id":2}])");
   EXPECT_TRUE(s.batch);
   EXPECT_EQ(s.key_order, "id,jsonrpc,result");
   const auto t = shape_of(R"([1,{"id":1,"result":2}])");

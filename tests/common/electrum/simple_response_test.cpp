@@ -118,7 +118,8 @@ TEST(SimpleResponse, LeavesEverythingElseToTheFullParser) {
 TEST(SimpleResponse, AgreesWithTheFullParserUnderMutation) {
   std::mt19937 random(20261121);
   const std::string alphabet =
-      "{}[],:\"\\ 0123456789-.eEnulltruefalse\x01\x7f\xc3\xa9" "abcidresult";
+      "{}[],:\"\\ 0123456789-.eEnulltruefalse\x01\x7f\xc3\xa9"
+      "abcidresult";
   std::size_t answered = 0;
   std::size_t total = 0;
   for (const std::string& sample : samples()) {
@@ -130,9 +131,15 @@ TEST(SimpleResponse, AgreesWithTheFullParserUnderMutation) {
         std::size_t at = random() % line.size();
         char c = alphabet[random() % alphabet.size()];
         switch (random() % 3) {
-          case 0: line[at] = c; break;
-          case 1: line.insert(line.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-          default: line.erase(at, 1); break;
+          case 0:
+            line[at] = c;
+            break;
+          case 1:
+            line.insert(line.begin() + static_cast<std::ptrdiff_t>(at), c);
+            break;
+          default:
+            line.erase(at, 1);
+            break;
         }
       }
       ++total;

@@ -148,7 +148,8 @@ TEST(Connection, FinishedWaitLeavesNoTimerBehind) {
       [&]() -> asio::awaitable<void> {
         failure = co_await connection.connect(options);
         if (!failure.ok()) co_return;
-        failure = co_await connection.write_all(R"({"id":1,"method":"server.ping"})" "\n");
+        failure = co_await connection.write_all(R"({"id":1,"method":"server.ping"})"
+                                                "\n");
         char buffer[256];
         std::size_t n = co_await connection.read_some(buffer, failure);
         reply.assign(buffer, n);
@@ -165,7 +166,8 @@ TEST(Connection, BindsToTheChosenEgressAddress) {
   test::LineServer server(test::echo_electrum());
   auto options = loopback(server.port());
   options.bind_address = "127.0.0.2";
-  auto result = connect_and_read(options, R"({"id":1,"method":"server.ping"})" "\n");
+  auto result = connect_and_read(options, R"({"id":1,"method":"server.ping"})"
+                                          "\n");
   ASSERT_TRUE(result.failure.ok()) << result.failure.detail;
   EXPECT_EQ(result.local_address.rfind("127.0.0.2:", 0), 0u) << result.local_address;
   EXPECT_NE(result.reply.find("server.ping"), std::string::npos);
@@ -196,9 +198,15 @@ class TlsServer {
     test::write_self_signed_cert(spec, dir_.file("cert.pem"), dir_.file("key.pem"));
     auto started = test::start_listening(
         [&](int port) {
-          return std::vector<std::string>{"openssl", "s_server", "-quiet", "-accept",
-                                          "127.0.0.1:" + std::to_string(port), "-cert",
-                                          dir_.file("cert.pem"), "-key", dir_.file("key.pem")};
+          return std::vector<std::string>{"openssl",
+                                          "s_server",
+                                          "-quiet",
+                                          "-accept",
+                                          "127.0.0.1:" + std::to_string(port),
+                                          "-cert",
+                                          dir_.file("cert.pem"),
+                                          "-key",
+                                          dir_.file("key.pem")};
         },
         dir_.file("s_server.log"), std::chrono::seconds(10));
     process_ = std::move(started.process);

@@ -85,7 +85,8 @@ TEST(Socks5Proxy, DanteRelaysToTheTargetByAddressAndByName) {
   test::LineServer server(test::echo_electrum());
   for (std::string host : {"127.0.0.1", "localhost"}) {
     auto result = exchange(via_proxy(dante.port(), host, server.port()),
-                           R"({"jsonrpc":"2.0","id":7,"method":"server.version"})" "\n");
+                           R"({"jsonrpc":"2.0","id":7,"method":"server.version"})"
+                           "\n");
     ASSERT_TRUE(result.failure.ok()) << host << ": " << result.failure.detail;
     EXPECT_NE(result.reply.find("server.version"), std::string::npos) << result.reply;
     EXPECT_GT(result.timings.proxy.count(), 0);

@@ -20,8 +20,8 @@ TEST(Socks5, AuthLayout) {
 }
 
 TEST(Socks5, OnionNamesGoAsDomainNamesNeverResolved) {
-  auto request = encode_connect("explorerzydxu5ecjrkwceayqybizmpjjznk5izmitf2modhcusuqlid.onion",
-                                50001);
+  auto request =
+      encode_connect("explorerzydxu5ecjrkwceayqybizmpjjznk5izmitf2modhcusuqlid.onion", 50001);
   ASSERT_TRUE(request);
   EXPECT_EQ((*request)[3], 3);  // ATYP domain
   EXPECT_EQ((*request)[4], 62);

@@ -103,8 +103,9 @@ test::Behaviour fake_tor() {
       if (line.empty()) co_return;
       std::string reply;
       if (line.rfind("PROTOCOLINFO", 0) == 0) {
-        reply = "250-PROTOCOLINFO 1\r\n250-AUTH METHODS=NULL\r\n"
-                "250-VERSION Tor=\"0.4.9.11\"\r\n250 OK\r\n";
+        reply =
+            "250-PROTOCOLINFO 1\r\n250-AUTH METHODS=NULL\r\n"
+            "250-VERSION Tor=\"0.4.9.11\"\r\n250 OK\r\n";
       } else if (line.rfind("AUTHENTICATE", 0) == 0) {
         reply = "250 OK\r\n";
       } else if (line.find("stream-status") != std::string::npos) {
@@ -129,8 +130,8 @@ TEST(TorControl, FindsTheExitOfAStream) {
   auto exit = test::run<std::optional<TorExit>>(
       [&](asio::io_context& io) -> asio::awaitable<std::optional<TorExit>> {
         TorControl control(io.get_executor());
-        auto opened = co_await control.open("127.0.0.1", static_cast<std::uint16_t>(tor.port()),
-                                            "", milliseconds(2000));
+        auto opened = co_await control.open("127.0.0.1", static_cast<std::uint16_t>(tor.port()), "",
+                                            milliseconds(2000));
         if (!opened.ok()) co_return std::nullopt;
         co_return co_await control.exit_for("127.0.0.1:50001", std::nullopt);
       });

@@ -17,9 +17,8 @@ TEST(TorReplyReader, MidLinesDataBlockAndEndLine) {
   TorReplyReader reader;
   EXPECT_EQ(reader.read(buffer), State::done);
   EXPECT_EQ(reader.status(), 250);
-  EXPECT_EQ(reader.lines(),
-            (std::vector<std::string>{"circuit-status=", "4 BUILT $AA~guard PURPOSE=GENERAL",
-                                      "OK"}));
+  EXPECT_EQ(reader.lines(), (std::vector<std::string>{
+                                "circuit-status=", "4 BUILT $AA~guard PURPOSE=GENERAL", "OK"}));
   EXPECT_EQ(buffer, "650 next");  // the next reply's bytes stay
   EXPECT_EQ(getinfo_values(reader.lines(), "circuit-status"),
             (std::vector<std::string>{"4 BUILT $AA~guard PURPOSE=GENERAL"}));

@@ -57,7 +57,8 @@ TEST(PrivacyReport, OneWalletSessionWithItsWindowSoftwareAndBroadcast) {
   EXPECT_EQ(report.broadcasts[0].wallet_id, "wallet-1");
   EXPECT_FALSE(report.recommendations.empty());
   EXPECT_NE(to_markdown(report).find("| wallet-1 | 1 | 10.1.0.2 | 30 | Electrum 4.3.4"),
-            std::string::npos) << to_markdown(report);
+            std::string::npos)
+      << to_markdown(report);
 }
 
 TEST(PrivacyReport, SameWalletFromTwoAddressesIsOneWallet) {

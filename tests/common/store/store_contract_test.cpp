@@ -41,9 +41,10 @@ class RedisBackend final : public Backend {
   RedisBackend() {
     auto started = test::start_listening(
         [&](int port) {
-          return std::vector<std::string>{"redis-server", "--port", std::to_string(port),
-                                          "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                          "no", "--dir", dir_.path()};
+          return std::vector<std::string>{
+              "redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
+              "--save",       "",       "--appendonly",       "no",     "--dir",
+              dir_.path()};
         },
         dir_.file("redis.log"), 10s);
     server_ = std::move(started.process);
@@ -132,13 +133,10 @@ TEST_P(StoreContract, CampaignsPutGetListAndTransitions) {
   EXPECT_EQ(store_->get_campaign("nope").status.code, Code::not_found);
 
   EXPECT_TRUE(store_->set_campaign_state("c1", CampaignState::running, kT0 + 5).ok());
-  EXPECT_EQ(store_->set_campaign_state("c1", CampaignState::pending, kT0 + 6).code,
-            Code::conflict);
+  EXPECT_EQ(store_->set_campaign_state("c1", CampaignState::pending, kT0 + 6).code, Code::conflict);
   EXPECT_TRUE(store_->set_campaign_state("c1", CampaignState::done, kT0 + 7).ok());
-  EXPECT_EQ(store_->set_campaign_state("c1", CampaignState::running, kT0 + 8).code,
-            Code::conflict);
-  EXPECT_EQ(store_->set_campaign_state("nope", CampaignState::running, kT0).code,
-            Code::not_found);
+  EXPECT_EQ(store_->set_campaign_state("c1", CampaignState::running, kT0 + 8).code, Code::conflict);
+  EXPECT_EQ(store_->set_campaign_state("nope", CampaignState::running, kT0).code, Code::not_found);
 
   // put again keeps created_ms
   Campaign renamed{"c2", "renamed", "spec: 2b", CampaignState::running, 1};
@@ -338,8 +336,8 @@ TEST_P(StoreContract, TwoStoresNeverLeaseTheSameTaskTwice) {
   add_targets(targets);
   std::vector<NewTask> tasks;
   for (int i = 0; i < kTasks; ++i) {
-    tasks.push_back(task("t" + std::to_string(i), "g" + std::to_string(i % kTargets), "eu",
-                         kT0, i % 7 == 0));
+    tasks.push_back(
+        task("t" + std::to_string(i), "g" + std::to_string(i % kTargets), "eu", kT0, i % 7 == 0));
   }
   add_tasks(tasks);
 
@@ -400,7 +398,7 @@ TEST_P(StoreContract, StateSurvivesReopening) {
   ASSERT_EQ(held.size(), 1u);
   ASSERT_TRUE(store_->register_agent({"x", "eu", "", 0}, kT0).ok());
 
-  store_.reset();  // the coordinator stops ...
+  store_.reset();                        // the coordinator stops ...
   store_ = make_store(backend_->url());  // ... and a new one resumes
   auto running = store_->list_campaigns(CampaignState::running);
   ASSERT_TRUE(running.ok());
@@ -427,8 +425,8 @@ TEST(SqliteStore, OlderFilesGetTheirCampaignCountsAndRoundStart) {
     Campaign old{"c1", "one", "spec", CampaignState::running, 2};
     old.round_started_ms = 5;
     ASSERT_TRUE(store->put_campaign(old, 1).ok());
-    ASSERT_TRUE(store->upsert_targets("c1", std::vector<Target>{{"a", "h", 1, "tcp", false, 2, {}}})
-                    .ok());
+    ASSERT_TRUE(
+        store->upsert_targets("c1", std::vector<Target>{{"a", "h", 1, "tcp", false, 2, {}}}).ok());
     std::vector<NewTask> tasks;
     for (const char* id : {"t1", "t2", "t3", "t4"}) {
       tasks.push_back({id, "c1", 0, "a", "eu", false, 0, ""});
@@ -489,10 +487,10 @@ TEST(StoreFactory, UnreachableServerNamesTheUrl) {
 
 TEST(StoreFactory, InMemorySqliteWorks) {
   auto store = make_store("sqlite::memory:");
-  ASSERT_TRUE(store->upsert_targets("c", std::vector<Target>{{"a", "h", 1, "tcp", false, 1, {}}})
-                  .ok());
-  EXPECT_EQ(store->create_tasks(std::vector<NewTask>{{"t", "c", 0, "a", "eu", false, 0, ""}})
-                .value, 1u);
+  ASSERT_TRUE(
+      store->upsert_targets("c", std::vector<Target>{{"a", "h", 1, "tcp", false, 1, {}}}).ok());
+  EXPECT_EQ(store->create_tasks(std::vector<NewTask>{{"t", "c", 0, "a", "eu", false, 0, ""}}).value,
+            1u);
   EXPECT_EQ(store->lease("eu", "x", 0, 1, 5).value.size(), 1u);
 }
 

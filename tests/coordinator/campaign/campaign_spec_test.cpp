@@ -98,7 +98,8 @@ TEST(CampaignSpec, ConservativeDefaults) {
   EXPECT_EQ(spec.politeness.backoff_after_error_ms, 2000u);
   EXPECT_FALSE(spec.targets.discovered.enabled);
   EXPECT_EQ(parse("name: x\ntargets: {builtin: true}\nprobes: all\nvantages: [{}]\n")
-                .vantages[0].vantage_class(),
+                .vantages[0]
+                .vantage_class(),
             "network=clearnet");
 }
 
@@ -180,8 +181,7 @@ TEST(CampaignSpec, EveryErrorNamesTheKey) {
     }
   }
   EXPECT_THROW(parse("name: [unclosed\n"), std::invalid_argument);
-  EXPECT_THROW(load_campaign_file("/nonexistent/c.yaml", registry_probes()),
-               std::invalid_argument);
+  EXPECT_THROW(load_campaign_file("/nonexistent/c.yaml", registry_probes()), std::invalid_argument);
 }
 
 TEST(CampaignSpec, CanarySecretFromHexOrFileAndInlinedForSubmission) {
@@ -202,8 +202,8 @@ TEST(CampaignSpec, CanarySecretFromHexOrFileAndInlinedForSubmission) {
       EXPECT_NE(std::string(e.what()).find("c.yaml: " + key + ":"), std::string::npos) << e.what();
     }
   }
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("eo-canary-spec-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("eo-canary-spec-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string secret = "0123456789abcdef-secret-bytes";
   std::ofstream(dir / "secret.bin", std::ios::binary) << secret;

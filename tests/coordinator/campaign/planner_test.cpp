@@ -19,14 +19,15 @@ namespace {
 constexpr store::TimeMs kStart = 1'700'000'000'000;
 
 CampaignSpec make_spec(const std::string& extra = "") {
-  return parse_campaign_yaml("name: c1\n"
-                             "targets: {builtin: true}\n"
-                             "vantages:\n"
-                             "  - {region: eu, network: clearnet}\n"
-                             "  - {region: us, network: clearnet}\n"
-                             "  - {network: tor}\n" +
-                                 extra,
-                             "c.yaml", registry_probes());
+  return parse_campaign_yaml(
+      "name: c1\n"
+      "targets: {builtin: true}\n"
+      "vantages:\n"
+      "  - {region: eu, network: clearnet}\n"
+      "  - {region: us, network: clearnet}\n"
+      "  - {network: tor}\n" +
+          extra,
+      "c.yaml", registry_probes());
 }
 
 std::vector<store::Target> make_targets() {

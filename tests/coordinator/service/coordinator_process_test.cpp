@@ -38,9 +38,10 @@ class CoordinatorProcesses : public ::testing::Test {
     EO_SKIP_UNLESS_CI(test::find_program("redis-server").empty(), "no redis-server");
     auto redis = test::start_listening(
         [&](int port) {
-          return std::vector<std::string>{"redis-server", "--port", std::to_string(port),
-                                          "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                          "no", "--dir", dir_.path()};
+          return std::vector<std::string>{
+              "redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
+              "--save",       "",       "--appendonly",       "no",     "--dir",
+              dir_.path()};
         },
         dir_.file("redis.log"), 10s);
     redis_ = std::move(redis.process);
@@ -79,17 +80,23 @@ class CoordinatorProcesses : public ::testing::Test {
   }
 
   std::vector<std::string> tls_args(const std::string& name) {
-    return {"--tls-ca", dir_.file("ca.pem"), "--tls-cert", dir_.file(name + ".pem"), "--tls-key",
-            dir_.file(name + ".key")};
+    return {"--tls-ca",  dir_.file("ca.pem"),     "--tls-cert", dir_.file(name + ".pem"),
+            "--tls-key", dir_.file(name + ".key")};
   }
 
   // The first start takes a port from the kernel (port 0) and reads it back from the startup
   // line; a restart binds the same port again, since the agents know that address.
   void start_coordinator() {
-    std::vector<std::string> argv = {EO_OBSERVATORY_BINARY, "coordinator", "--listen",
+    std::vector<std::string> argv = {EO_OBSERVATORY_BINARY,
+                                     "coordinator",
+                                     "--listen",
                                      "127.0.0.1:" + std::to_string(coordinator_port_),
-                                     "--store", store_url_, "--lease-ms", "2000",
-                                     "--metrics-listen", "127.0.0.1:0"};
+                                     "--store",
+                                     store_url_,
+                                     "--lease-ms",
+                                     "2000",
+                                     "--metrics-listen",
+                                     "127.0.0.1:0"};
     for (auto& a : tls_args("coordinator")) argv.push_back(a);
     std::filesystem::remove(dir_.file("coordinator.log"));
     coordinator_ = std::make_unique<test::ChildProcess>(argv, dir_.file("coordinator.log"));
@@ -110,10 +117,16 @@ class CoordinatorProcesses : public ::testing::Test {
     std::ofstream(config) << "agent_id: " << id << "\n"
                           << "vantages: [{id: " << id << "-v, region: " << region << "}]\n"
                           << "politeness: {max_requests_per_second_per_target: 40}\n";
-    std::vector<std::string> argv = {EO_OBSERVATORY_BINARY, "agent", "--coordinator",
+    std::vector<std::string> argv = {EO_OBSERVATORY_BINARY,
+                                     "agent",
+                                     "--coordinator",
                                      "127.0.0.1:" + std::to_string(coordinator_port_),
-                                     "--config", config, "--data-dir", dir_.file(id + "-data"),
-                                     "--concurrency", "4"};
+                                     "--config",
+                                     config,
+                                     "--data-dir",
+                                     dir_.file(id + "-data"),
+                                     "--concurrency",
+                                     "4"};
     for (auto& a : tls_args(id)) argv.push_back(a);
     agents_[id] = std::make_unique<test::ChildProcess>(argv, dir_.file(id + ".log"));
   }
@@ -129,7 +142,10 @@ class CoordinatorProcesses : public ::testing::Test {
                         << "round_spacing_s: 3\nsync_window_s: 2\n"
                         << "politeness: {max_concurrency_per_target: 2, "
                            "max_requests_per_second_per_target: 40}\n";
-    std::vector<std::string> argv = {EO_OBSERVATORY_BINARY, "campaign", "submit", file,
+    std::vector<std::string> argv = {EO_OBSERVATORY_BINARY,
+                                     "campaign",
+                                     "submit",
+                                     file,
                                      "--coordinator",
                                      "127.0.0.1:" + std::to_string(coordinator_port_)};
     for (auto& a : tls_args("operator")) argv.push_back(a);
@@ -163,8 +179,8 @@ class CoordinatorProcesses : public ::testing::Test {
       bus::BusConfig config;
       config.log_dir = dir_.file(std::string(id) + "-data/bus");
       if (!std::filesystem::exists(config.log_dir)) continue;
-      auto consumer = bus::make_consumer(config, "checker",
-                                         {std::string(bus::topics::kObservations)});
+      auto consumer =
+          bus::make_consumer(config, "checker", {std::string(bus::topics::kObservations)});
       for (;;) {
         auto polled = consumer->poll(1000, 200ms);
         if (polled.messages.empty()) break;
@@ -243,11 +259,11 @@ TEST_F(CoordinatorProcesses, SurvivesAKilledAgentAndARestartedCoordinator) {
   // The restarted coordinator's metrics, as Prometheus would scrape them.
   EO_SKIP_UNLESS_CI(test::find_program("promtool").empty(), "promtool not installed");
   std::string metrics = dir_.file("metrics.txt");
-  std::string scrape = "curl -sf http://127.0.0.1:" + std::to_string(metrics_port_) +
-                       "/metrics >" + metrics;
+  std::string scrape =
+      "curl -sf http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics >" + metrics;
   ASSERT_EQ(std::system(scrape.c_str()), 0);
-  std::string check = "promtool check metrics <" + metrics + " >" + dir_.file("promtool.txt") +
-                      " 2>&1";
+  std::string check =
+      "promtool check metrics <" + metrics + " >" + dir_.file("promtool.txt") + " 2>&1";
   std::stringstream text, verdict;
   int status = std::system(check.c_str());
   text << std::ifstream(metrics).rdbuf();
@@ -267,7 +283,9 @@ TEST_F(CoordinatorProcesses, StopsCleanlyWithAnAgentConnected) {
   start_coordinator();
   start_agent("a1", "eu");
   ASSERT_TRUE(wait_for(
-      [&] { return agents_.at("a1")->log().find("connected to the coordinator") != std::string::npos; },
+      [&] {
+        return agents_.at("a1")->log().find("connected to the coordinator") != std::string::npos;
+      },
       20s))
       << logs();
   ::kill(coordinator_->pid(), SIGTERM);
@@ -286,12 +304,11 @@ TEST_F(CoordinatorProcesses, RefusesAgentsWithoutAValidCertificate) {
   // A valid certificate cannot act as another agent, or as the operator.
   auto impostor = register_as("a1", "a2");
   EXPECT_EQ(impostor.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(register_as("operator", "operator").error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(register_as("operator", "operator").error_code(), grpc::StatusCode::PERMISSION_DENIED);
   // Without any client certificate.
-  auto channel = grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(coordinator_port_),
-      grpc::SslCredentials(grpc::SslCredentialsOptions{ca_.cert_pem, "", ""}));
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(coordinator_port_),
+                          grpc::SslCredentials(grpc::SslCredentialsOptions{ca_.cert_pem, "", ""}));
   auto stub = v1::Coordinator::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + 5s);
@@ -302,9 +319,14 @@ TEST_F(CoordinatorProcesses, RefusesAgentsWithoutAValidCertificate) {
   // The agent process with the impostor's certificate exits with status 2, naming why.
   std::string config = dir_.file("impostor.yaml");
   std::ofstream(config) << "agent_id: a1\nvantages: [{id: v, region: eu}]\n";
-  std::vector<std::string> argv = {EO_OBSERVATORY_BINARY, "agent", "--coordinator",
-                                   "127.0.0.1:" + std::to_string(coordinator_port_), "--config",
-                                   config, "--data-dir", dir_.file("impostor-data")};
+  std::vector<std::string> argv = {EO_OBSERVATORY_BINARY,
+                                   "agent",
+                                   "--coordinator",
+                                   "127.0.0.1:" + std::to_string(coordinator_port_),
+                                   "--config",
+                                   config,
+                                   "--data-dir",
+                                   dir_.file("impostor-data")};
   for (auto& a : tls_args("a2")) argv.push_back(a);
   test::ChildProcess impostor_agent(argv, dir_.file("impostor.log"));
   ASSERT_TRUE(wait_for([&] { return !impostor_agent.running(); }, 20s));

@@ -198,7 +198,7 @@ TEST_F(SchedulerTest, ARestartedSchedulerResumesWithoutCreatingTwice) {
   scheduler_->tick(round1);
   auto leased = lease_all("a1", vantage("eu1", "eu"), round1 + 5000);
   ASSERT_EQ(leased.size(), 8u);  // both rounds of the eu class
-  open();                         // the coordinator restarts on the same file
+  open();                        // the coordinator restarts on the same file
   auto report = scheduler_->tick(round1 + 5000);
   EXPECT_EQ(report.tasks_created, 0u);
   EXPECT_EQ(report.rounds_started, 0u);
@@ -215,8 +215,8 @@ TEST_F(SchedulerTest, RoundsArePlannedOnHowLongRampsTookOnTheirPath) {
   yaml.replace(yaml.find("probes: [metadata, latency]"), 27, "probes: [rate_limit_ramp]");
   yaml.replace(yaml.find("vantages: [{region: eu}, {network: tor}]"), 40,
                "vantages: [{region: eu}]");
-  yaml.replace(yaml.find("targets: {list: [\"a.example:50002:s\", \"b.example:50001:t\"]}"),
-               59, "targets: {list: [\"a.example:50002:s\"]}");
+  yaml.replace(yaml.find("targets: {list: [\"a.example:50002:s\", \"b.example:50001:t\"]}"), 59,
+               "targets: {list: [\"a.example:50002:s\"]}");
   auto campaign = scheduler_->submit(yaml, "c1.yaml", "", kT0);
   // On its own schedule a 200-request ramp takes 12.547 s, more than the 10 s spacing.
   EXPECT_EQ(scheduler_->next_round_start(campaign, kT0), kT0 + 12'547);
@@ -305,7 +305,8 @@ TEST_F(SchedulerTest, DiscoveredTargetsJoinFromTheNextRoundWithinLimits) {
   auto campaign = scheduler_->submit(yaml, "c1.yaml", "", kT0);
   // Known, opted out, malformed: none of them added; then the per-round limit.
   auto found = advertised(
-      "c1", 0, {"a.example", "optout.example", "bad host", "n1.example", "n2.example", "n3.example"});
+      "c1", 0,
+      {"a.example", "optout.example", "bad host", "n1.example", "n2.example", "n3.example"});
   EXPECT_EQ(scheduler_->discover(found), 2u);
   EXPECT_EQ(scheduler_->discover(found), 0u);
   auto targets = scheduler_->targets("c1");

@@ -33,8 +33,8 @@ std::int64_t now_ms() {
 class RawAgent {
  public:
   explicit RawAgent(int port, bool batches = false) {
-    stub_ = v1::Coordinator::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    stub_ = v1::Coordinator::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                         grpc::InsecureChannelCredentials()));
     v1::RegisterRequest request;
     request.set_agent_id("raw");
     request.set_takes_lease_batches(batches);
@@ -88,8 +88,7 @@ class RawAgent {
     stream_->Write(out);
   }
   // One TaskAck and one TaskDones for all of `lease_ids`, each completion carrying `credit`.
-  void ack_and_complete_together(const std::vector<std::string>& lease_ids,
-                                 std::uint32_t credit) {
+  void ack_and_complete_together(const std::vector<std::string>& lease_ids, std::uint32_t credit) {
     v1::AgentMessage ack, dones;
     ack.set_session_token(token_);
     dones.set_session_token(token_);

@@ -25,8 +25,8 @@ TEST(TargetList, ParsesTcpTlsAndIpv6) {
 }
 
 TEST(TargetList, BadTargetsNameWhere) {
-  for (const char* bad : {"host:50002", "host:50002:x", "host:0:s", "host:99999:t", ":5:t",
-                          "ho|st:1:t"}) {
+  for (const char* bad :
+       {"host:50002", "host:50002:x", "host:0:s", "host:99999:t", ":5:t", "ho|st:1:t"}) {
     try {
       parse_target(bad, "inline", "f.yaml: targets.list[0]");
       FAIL() << bad;
@@ -62,8 +62,7 @@ TEST(TargetList, BuiltinListHas82HostsAnd14Onions) {
   const std::string path = std::string(EO_SOURCE_DIR) + "/data/electrum-servers.json";
   auto preferred = read_servers_json(path, SeedPorts::preferred);
   EXPECT_EQ(preferred.size(), 82u);
-  EXPECT_EQ(std::count_if(preferred.begin(), preferred.end(), [](auto& t) { return t.onion; }),
-            14);
+  EXPECT_EQ(std::count_if(preferred.begin(), preferred.end(), [](auto& t) { return t.onion; }), 14);
   EXPECT_EQ(preferred.front().provenance.front(), "seed:electrum-servers.json");
   // Every advertised port: 53 hosts with both, 24 TLS only, 5 TCP only.
   EXPECT_EQ(read_servers_json(path, SeedPorts::all).size(), 135u);

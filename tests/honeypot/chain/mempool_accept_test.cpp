@@ -65,8 +65,7 @@ TEST_F(MempoolAccept, RejectsMalformedTransactions) {
             "bad-txns-vout-negative");
   EXPECT_EQ(reject_reason(spend({coinbase_output(1)}, {TxOut{max_money + 1, dest}})),
             "bad-txns-vout-toolarge");
-  EXPECT_EQ(reject_reason(spend({coinbase_output(1)},
-                                {TxOut{max_money, dest}, TxOut{1, dest}})),
+  EXPECT_EQ(reject_reason(spend({coinbase_output(1)}, {TxOut{max_money, dest}, TxOut{1, dest}})),
             "bad-txns-txouttotal-toolarge");
   EXPECT_EQ(reject_reason(spend({coinbase_output(1), coinbase_output(1)}, {TxOut{1000, dest}})),
             "bad-txns-inputs-duplicate");
@@ -106,8 +105,8 @@ TEST_F(MempoolAccept, RejectsImmatureCoinbaseOverspendAndLowFee) {
 TEST_F(MempoolAccept, ChildOfAMempoolTransactionIsAccepted) {
   const auto parent = spend({coinbase_output(1)}, {TxOut{50 * coin - 1000, dest}});
   ASSERT_TRUE(chain_.broadcast(hex_of(parent)).accepted);
-  const auto child = spend({outpoint(bitcoin::txid_hex(parent), 0)},
-                           {TxOut{50 * coin - 2000, miner}});
+  const auto child =
+      spend({outpoint(bitcoin::txid_hex(parent), 0)}, {TxOut{50 * coin - 2000, miner}});
   EXPECT_TRUE(chain_.broadcast(hex_of(child)).accepted);
   const auto history = chain_.mempool(bitcoin::electrum_scripthash(dest));
   ASSERT_EQ(history.size(), 2u);

@@ -46,8 +46,8 @@ TEST(Mining, GenesisIsTheRegtestGenesis) {
 
 TEST(Mining, Bip34HeightPush) {
   const std::pair<std::int64_t, const char*> vectors[] = {
-      {0, "00"},       {1, "51"},         {16, "60"},         {17, "0111"},
-      {127, "017f"},   {128, "028000"},   {255, "02ff00"},    {256, "020001"},
+      {0, "00"},         {1, "51"},           {16, "60"},           {17, "0111"},
+      {127, "017f"},     {128, "028000"},     {255, "02ff00"},      {256, "020001"},
       {32767, "02ff7f"}, {32768, "03008000"}, {100000, "03a08601"},
   };
   for (const auto& [height, hex] : vectors) {

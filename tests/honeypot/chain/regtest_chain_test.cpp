@@ -79,8 +79,8 @@ class PaidAccount : public ::testing::Test {
     paid_ = chain_.pay_to_xpub(zpub_, bitcoin::OutputType::p2wpkh, 3, {100'000, 200'000, 300'000});
     ASSERT_TRUE(paid_.ok) << paid_.error;
     for (std::uint32_t i = 0; i < 3; ++i) {
-      const auto script = bitcoin::output_script_for_child(bitcoin::OutputType::p2wpkh,
-                                                           *zpub_.derive_child(0), i);
+      const auto script =
+          bitcoin::output_script_for_child(bitcoin::OutputType::p2wpkh, *zpub_.derive_child(0), i);
       receive_.push_back(bitcoin::electrum_scripthash(*script));
     }
   }
@@ -126,8 +126,8 @@ TEST_F(PaidAccount, BalancesHistoriesAndUnspent) {
     EXPECT_EQ(utxos[0].value, amounts[i]);
   }
   // An unused address has nothing; script hashes are case-insensitive.
-  const auto unused = bitcoin::electrum_scripthash(*bitcoin::output_script_for_child(
-      bitcoin::OutputType::p2wpkh, *zpub_.derive_child(0), 3));
+  const auto unused = bitcoin::electrum_scripthash(
+      *bitcoin::output_script_for_child(bitcoin::OutputType::p2wpkh, *zpub_.derive_child(0), 3));
   EXPECT_TRUE(chain_.history(unused).empty());
   EXPECT_EQ(chain_.status(unused), std::nullopt);
   std::string upper = receive_[0];
@@ -163,21 +163,21 @@ TEST_F(PaidAccount, PaymentIsSignedByTheFundingKeyAtTheFeeRate) {
         bitcoin::segwit_v0_sighash(tx, i, bitcoin::p2wpkh_script_code(pubkey), spent.value);
     const Bytes& signature = in.witness[0];
     EXPECT_EQ(signature.back(), bitcoin::sighash_all);
-    EXPECT_TRUE(bitcoin::verify_ecdsa(
-        pubkey, *sighash, bitcoin::ByteSpan(signature).first(signature.size() - 1)));
+    EXPECT_TRUE(bitcoin::verify_ecdsa(pubkey, *sighash,
+                                      bitcoin::ByteSpan(signature).first(signature.size() - 1)));
   }
   std::int64_t value_out = 0;
   for (const TxOut& out : tx.outputs) value_out += out.value;
   EXPECT_EQ(value_in - value_out, paid_.fee);
   const auto vsize = static_cast<std::int64_t>(virtual_size(tx));
-  EXPECT_GE(paid_.fee, vsize);          // >= 1 sat/vB (the configured 1000 sat/kvB)
-  EXPECT_LE(paid_.fee, vsize + 4);      // sized on a 72-byte signature placeholder
+  EXPECT_GE(paid_.fee, vsize);      // >= 1 sat/vB (the configured 1000 sat/kvB)
+  EXPECT_LE(paid_.fee, vsize + 4);  // sized on a 72-byte signature placeholder
   expect_proofs_verify(chain_, paid_.height);
 }
 
 TEST_F(PaidAccount, SignedSpendGoesThroughTheMempoolIntoABlock) {
-  const auto destination = bitcoin::output_script_for_child(bitcoin::OutputType::p2wpkh,
-                                                            *zpub_.derive_child(0), 5);
+  const auto destination =
+      bitcoin::output_script_for_child(bitcoin::OutputType::p2wpkh, *zpub_.derive_child(0), 5);
   const std::string dest_hash = bitcoin::electrum_scripthash(*destination);
   auto tx = spend({outpoint(paid_.txid, 0)}, {TxOut{99'000, *destination}});
   ASSERT_TRUE(bitcoin::sign_p2wpkh_input(tx, 0, receive_key(0), 100'000));
@@ -275,8 +275,8 @@ TEST(RegtestChain, PayToRefusesBadRequests) {
   RegtestChain chain;
   const Bytes script = bitcoin::p2wpkh_script(bitcoin::Hash160{9});
   EXPECT_FALSE(chain.pay_to({}).ok);
-  EXPECT_FALSE(chain.pay_to({{script, 100}}).ok);        // dust
-  EXPECT_FALSE(chain.pay_to({{Bytes{}, 100'000}}).ok);   // no script
+  EXPECT_FALSE(chain.pay_to({{script, 100}}).ok);       // dust
+  EXPECT_FALSE(chain.pay_to({{Bytes{}, 100'000}}).ok);  // no script
   EXPECT_FALSE(chain.pay_to({{script, max_money + 1}}).ok);
   EXPECT_EQ(chain.tip_height(), 0);  // nothing was mined for them
 

@@ -33,8 +33,7 @@ class CoreRpcTest : public ::testing::Test {
   }
 
   json call(const std::string& method, std::initializer_list<json> params = {}) {
-    auto [status, reply] =
-        raw(json{{"method", method}, {"params", array_of(params)}, {"id", 7}});
+    auto [status, reply] = raw(json{{"method", method}, {"params", array_of(params)}, {"id", 7}});
     EXPECT_EQ(status, 200) << reply.dump();
     EXPECT_EQ(reply["id"], 7);
     EXPECT_TRUE(reply["error"].is_null()) << reply.dump();
@@ -42,8 +41,7 @@ class CoreRpcTest : public ::testing::Test {
   }
 
   json error(const std::string& method, std::initializer_list<json> params, int http_status) {
-    auto [status, reply] =
-        raw(json{{"method", method}, {"params", array_of(params)}, {"id", 1}});
+    auto [status, reply] = raw(json{{"method", method}, {"params", array_of(params)}, {"id", 1}});
     EXPECT_EQ(status, http_status) << reply.dump();
     EXPECT_TRUE(reply["result"].is_null());
     return reply["error"];
@@ -119,8 +117,8 @@ TEST_F(CoreRpcTest, TransactionsMempoolAndBroadcast) {
   EXPECT_EQ(call("getmempoolinfo")["size"], 1);
 
   // A child of the payment: each names the other (depends / spentby).
-  const auto child = chain::testing::spend(
-      {chain::testing::outpoint(txid, 0)}, {bitcoin::TxOut{199'000'000, chain_.funding_script()}});
+  const auto child = chain::testing::spend({chain::testing::outpoint(txid, 0)},
+                                           {bitcoin::TxOut{199'000'000, chain_.funding_script()}});
   const std::string child_txid = call("sendrawtransaction", {chain::testing::hex_of(child)});
   EXPECT_EQ(call("getmempoolentry", {txid})["spentby"], json::array({child_txid}));
   EXPECT_EQ(call("getmempoolentry", {child_txid})["depends"], json::array({txid}));
@@ -209,10 +207,9 @@ TEST_F(CoreRpcTest, ErrorsHaveCoresCodesMessagesAndStatuses) {
 }
 
 TEST_F(CoreRpcTest, BatchesAnswerEveryElementInOrderWithStatus200) {
-  const json batch = json::array({json{{"method", "getblockcount"}, {"id", 1}},
-                                  json{{"method", "nope"}, {"id", 2}},
-                                  json{{"method", "getblockhash"}, {"params", json::array({0})}, {"id", 3}},
-                                  42});
+  const json batch = json::array(
+      {json{{"method", "getblockcount"}, {"id", 1}}, json{{"method", "nope"}, {"id", 2}},
+       json{{"method", "getblockhash"}, {"params", json::array({0})}, {"id", 3}}, 42});
   auto [status, replies] = raw(batch);
   EXPECT_EQ(status, 200);
   ASSERT_EQ(replies.size(), 4u);
@@ -236,9 +233,9 @@ TEST(ScriptAsm, AsCorePrintsIt) {
   EXPECT_EQ(script_asm(script("0014" + std::string(40, 'a'))), "0 " + std::string(40, 'a'));
   EXPECT_EQ(script_asm(script("76a914" + std::string(40, '1') + "88ac")),
             "OP_DUP OP_HASH160 " + std::string(40, '1') + " OP_EQUALVERIFY OP_CHECKSIG");
-  EXPECT_EQ(script_asm(script("0166")), "102");        // small pushes print as numbers
+  EXPECT_EQ(script_asm(script("0166")), "102");  // small pushes print as numbers
   EXPECT_EQ(script_asm(script("0181")), "-1");
-  EXPECT_EQ(script_asm(script("4c")), "[error]");       // PUSHDATA1 without its length
+  EXPECT_EQ(script_asm(script("4c")), "[error]");          // PUSHDATA1 without its length
   EXPECT_EQ(script_asm(script("51054142")), "1 [error]");  // push past the end
   EXPECT_EQ(script_asm(script("4c00")), "0");
   EXPECT_EQ(script_type_name(script("6a0100")), "nulldata");

@@ -60,9 +60,9 @@ TEST(HttpRequest, RefusesWithTheRightStatus) {
     int status;
   };
   const std::vector<Case> cases = {
-      {"POST / HTTP/1.1\r\n" + std::string(100, 'x'), 431},                   // no end of head
-      {"POST / HTTP/1.1\r\nA: " + std::string(80, 'y') + "\r\n\r\n", 431},   // head too long
-      {"POST / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 431},              // too many headers
+      {"POST / HTTP/1.1\r\n" + std::string(100, 'x'), 431},                 // no end of head
+      {"POST / HTTP/1.1\r\nA: " + std::string(80, 'y') + "\r\n\r\n", 431},  // head too long
+      {"POST / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 431},             // too many headers
       {"POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", 413},
       {"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413},
       {"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
@@ -84,8 +84,7 @@ TEST(HttpRequest, RefusesWithTheRightStatus) {
 }
 
 TEST(HttpRequest, BareLineFeedsAndLeadingEmptyLinesAreAccepted) {
-  const HttpParse parsed =
-      parse_http_request("\r\nPOST / HTTP/1.1\nContent-Length: 2\n\n{}");
+  const HttpParse parsed = parse_http_request("\r\nPOST / HTTP/1.1\nContent-Length: 2\n\n{}");
   ASSERT_EQ(parsed.status, Status::complete);
   EXPECT_EQ(parsed.request.body, "{}");
 }

@@ -124,8 +124,8 @@ TEST(RpcServer, UserAndPasswordOverKeepAliveConnections) {
 }
 
 TEST(RpcServer, CookieFileIsPrivateAndRemovedAtStop) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("eo-node-cookie-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("eo-node-cookie-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   RpcServiceOptions options;
   options.cookie_file = (dir / ".cookie").string();

@@ -66,7 +66,8 @@ const std::vector<std::string> kSimple = {
 
 TEST(SimpleCall, AnswersTheCommonShapesLikeParseLine) {
   for (const auto& line : kSimple) EXPECT_TRUE(agrees(line)) << line;
-  const auto request = parse_simple_call(R"({"jsonrpc":"2.0","method":"m","params":["a",1],"id":3})");
+  const auto request =
+      parse_simple_call(R"({"jsonrpc":"2.0","method":"m","params":["a",1],"id":3})");
   ASSERT_TRUE(request);
   const auto& r = std::get<electrum::Request>(*request);
   EXPECT_EQ(r.method, "m");
@@ -129,9 +130,15 @@ TEST(SimpleCall, AgreesWithParseLineOnMutatedLines) {
         const std::size_t at = rng() % line.size();
         const char c = alphabet[rng() % alphabet.size()];
         switch (rng() % 3) {
-          case 0: line[at] = c; break;
-          case 1: line.insert(line.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-          default: line.erase(at, 1); break;
+          case 0:
+            line[at] = c;
+            break;
+          case 1:
+            line.insert(line.begin() + static_cast<std::ptrdiff_t>(at), c);
+            break;
+          default:
+            line.erase(at, 1);
+            break;
         }
       }
       ++tried;

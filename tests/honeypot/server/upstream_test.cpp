@@ -41,8 +41,8 @@ TEST(Upstream, ParsesElectrumServerStrings) {
   const UpstreamConfig tls = parse_upstream("[2001:db8::1]:50002:s");
   EXPECT_EQ(tls.host, "2001:db8::1");
   EXPECT_TRUE(tls.tls);
-  for (const char* bad : {"host:50001", "host:x:t", "host:0:t", ":50001:t", "host:50001:q",
-                          "host:700000:s"}) {
+  for (const char* bad :
+       {"host:50001", "host:x:t", "host:0:t", ":50001:t", "host:50001:q", "host:700000:s"}) {
     EXPECT_THROW(parse_upstream(bad), std::invalid_argument) << bad;
   }
 }
@@ -54,13 +54,12 @@ TEST(Upstream, RelaysTheUpstreamsAnswersAndRecordsTheSession) {
   upstream.on_server([&](FakeBackend& b) { b.add_history(sh, {hash_of('a'), 3, 0}); });
   ServerFixture proxy(default_profile(Base::electrumx), proxy_to(upstream.tcp_port()));
 
-  const Transcript t =
-      run_session(to_port(proxy.tcp_port()),
-                  {version_call("electrum/4.5.4", Json::array({"1.4", "1.6"})),
-                   {"blockchain.scripthash.subscribe", Json::array({sh})},
-                   {"blockchain.scripthash.get_history", Json::array({sh})},
-                   {"blockchain.transaction.broadcast", Json::array({raw})},
-                   {"no.such.method"}});
+  const Transcript t = run_session(to_port(proxy.tcp_port()),
+                                   {version_call("electrum/4.5.4", Json::array({"1.4", "1.6"})),
+                                    {"blockchain.scripthash.subscribe", Json::array({sh})},
+                                    {"blockchain.scripthash.get_history", Json::array({sh})},
+                                    {"blockchain.transaction.broadcast", Json::array({raw})},
+                                    {"no.such.method"}});
   ASSERT_TRUE(t.connect.ok()) << t.connect.detail;
   ASSERT_EQ(t.replies.size(), 5u);
   for (const auto& reply : t.replies) ASSERT_TRUE(reply.failure.ok()) << reply.failure.detail;
@@ -87,8 +86,8 @@ TEST(Upstream, RelaysTheUpstreamsAnswersAndRecordsTheSession) {
   EXPECT_EQ(versions[0].client_name(), "electrum/4.5.4");
   EXPECT_EQ(versions[0].protocol_min(), "1.4");
   EXPECT_EQ(versions[0].protocol_max(), "1.6");
-  for (const char* method : {"blockchain.scripthash.subscribe",
-                             "blockchain.scripthash.get_history"}) {
+  for (const char* method :
+       {"blockchain.scripthash.subscribe", "blockchain.scripthash.get_history"}) {
     const auto r = requests_for(events, method);
     ASSERT_EQ(r.size(), 1u) << method;
     ASSERT_EQ(r[0].scripthashes_size(), 1) << method;
@@ -116,8 +115,9 @@ TEST(Upstream, RelaysNotificationsAndTheClientsOwnIds) {
   ServerFixture proxy(default_profile(Base::electrumx), proxy_to(upstream.tcp_port()));
   RawClient client(proxy.tcp_port());
   ASSERT_TRUE(client.connected());
-  client.send("{\"jsonrpc\":\"2.0\",\"method\":\"server.version\",\"params\":[\"x\",\"1.4\"],"
-              "\"id\":\"v-1\"}\n");
+  client.send(
+      "{\"jsonrpc\":\"2.0\",\"method\":\"server.version\",\"params\":[\"x\",\"1.4\"],"
+      "\"id\":\"v-1\"}\n");
   const auto version = client.read_line();
   ASSERT_TRUE(version.has_value());
   EXPECT_EQ(Json::parse(*version)["id"], "v-1");
@@ -156,8 +156,8 @@ TEST(Upstream, RelaysToATlsUpstreamFromATlsClient) {
 
 TEST(Upstream, CapsOutstandingRequestsPerSession) {
   // The upstream holds every reply back 300 ms, so three pipelined requests overlap.
-  Profile slow = load_profile(
-      "base: electrs\nrules:\n  - name: slow\n    action: {type: delay, ms: 300}\n");
+  Profile slow =
+      load_profile("base: electrs\nrules:\n  - name: slow\n    action: {type: delay, ms: 300}\n");
   ServerFixture upstream(slow);
   ServerFixture proxy(default_profile(Base::electrumx), proxy_to(upstream.tcp_port(), 2));
   RawClient client(proxy.tcp_port());
@@ -212,11 +212,11 @@ TEST(Upstream, DeadUpstreamIsARecordedClientVisibleError) {
 
 TEST(Upstream, UpstreamClosingMidRequestAnswersTheClient) {
   // An upstream that reads one request and hangs up without answering.
-  eo::test::LineServer upstream([](boost::asio::ip::tcp::socket socket)
-                                    -> boost::asio::awaitable<void> {
-    co_await eo::test::read_line(socket);
-    socket.close();
-  });
+  eo::test::LineServer upstream(
+      [](boost::asio::ip::tcp::socket socket) -> boost::asio::awaitable<void> {
+        co_await eo::test::read_line(socket);
+        socket.close();
+      });
   ServerFixture proxy(default_profile(Base::electrumx),
                       proxy_to(static_cast<std::uint16_t>(upstream.port())));
   const Transcript t = run_session(to_port(proxy.tcp_port()), {version_call()});
@@ -225,8 +225,7 @@ TEST(Upstream, UpstreamClosingMidRequestAnswersTheClient) {
   EXPECT_EQ(t.at(0).error->code, UpstreamRelay::kUnavailableCode);
   ASSERT_TRUE(proxy.wait_idle());
   const auto events = proxy.sink().events();
-  EXPECT_EQ(requests_for(events, "server.version").at(0).action(),
-            "error:upstream_closed_by_peer");
+  EXPECT_EQ(requests_for(events, "server.version").at(0).action(), "error:upstream_closed_by_peer");
   EXPECT_EQ(of_kind(events, eo::v1::HONEYPOT_EVENT_DISCONNECT).at(0).action(),
             "upstream_closed_by_peer");
 }
