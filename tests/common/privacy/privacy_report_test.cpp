@@ -6,6 +6,13 @@
 namespace eo::privacy {
 namespace {
 
+// Our own test wallets' addresses may be shown.
+ReportOptions with_ips() {
+  ReportOptions options;
+  options.show_ips = true;
+  return options;
+}
+
 struct Stream {
   std::vector<v1::HoneypotEvent> events;
   std::int64_t t = 1'700'000'000'000'000;
@@ -43,7 +50,7 @@ TEST(PrivacyReport, OneWalletSessionWithItsWindowSoftwareAndBroadcast) {
     s.add("s1", "10.1.0.2", v1::HONEYPOT_EVENT_REQUEST, 30'000'000).set_method("server.ping");
   }
   s.add("s1", "10.1.0.2", v1::HONEYPOT_EVENT_BROADCAST).set_txid("ab12");
-  auto report = analyze(s.events, {.show_ips = true});
+  auto report = analyze(s.events, with_ips());
   ASSERT_EQ(report.wallets.size(), 1u);
   const auto& w = report.wallets[0];
   EXPECT_EQ(w.scripthashes.size(), 30u);
@@ -66,7 +73,7 @@ TEST(PrivacyReport, SameWalletFromTwoAddressesIsOneWallet) {
   s.wallet_session("a", "10.1.0.2", 0, 30);
   s.wallet_session("b", "10.2.0.2", 10, 30);  // overlaps on sh10..sh29
   s.wallet_session("c", "10.3.0.2", 100, 5);  // another wallet
-  auto report = analyze(s.events, {.show_ips = true});
+  auto report = analyze(s.events, with_ips());
   ASSERT_EQ(report.wallets.size(), 2u);
   EXPECT_EQ(report.wallets[0].sessions, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(report.wallets[0].addresses, (std::set<std::string>{"10.1.0.2", "10.2.0.2"}));
