@@ -4,6 +4,7 @@
 // outages end the stream with UNAVAILABLE: the agent reconnects.
 #include "coordinator/service/service.h"
 
+#include "common/bitcoin/hex.h"
 #include "common/telemetry/log.h"
 #include "coordinator/service/service_parts.h"
 
@@ -31,15 +32,9 @@ constexpr auto kCompleteGather = std::chrono::milliseconds(5);
 constexpr std::size_t kLeasesPerMessage = 256;
 
 std::string random_token() {
-  unsigned char bytes[16];
+  std::uint8_t bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return bitcoin::to_hex(bytes);
 }
 
 bool valid_agent_id(const std::string& id) {
