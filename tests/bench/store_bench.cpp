@@ -81,14 +81,7 @@ int main(int argc, char** argv) {
       sqlite.leases_per_s, sqlite.completes_per_s, sqlite.batched_completes_per_s, batch, tasks);
   std::unique_ptr<eo::test::ChildProcess> server;
   if (redis_port == 0) {
-    auto started = eo::test::start_listening(
-        [&](int port) {
-          return std::vector<std::string>{
-              "redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
-              "--save",       "",       "--appendonly",       "no",     "--dir",
-              dir.path()};
-        },
-        dir.file("redis.log"), std::chrono::seconds(10));
+    auto started = eo::test::start_redis(dir.path(), std::chrono::seconds(10));
     server = std::move(started.process);
     redis_port = started.port;
     if (redis_port == 0) {

@@ -192,6 +192,24 @@ ListeningChild start_listening(const std::function<std::vector<std::string>(int 
   return out;
 }
 
+ListeningChild start_redis(const std::string& dir, std::chrono::milliseconds timeout) {
+  return start_listening(
+      [&](int port) {
+        return std::vector<std::string>{"redis-server",
+                                        "--port",
+                                        std::to_string(port),
+                                        "--bind",
+                                        "127.0.0.1",
+                                        "--save",
+                                        "",
+                                        "--appendonly",
+                                        "no",
+                                        "--dir",
+                                        dir};
+      },
+      dir + "/redis.log", timeout);
+}
+
 nlohmann::json parse_log_line(const std::string& line) {
   if (!line.empty() && line.front() == '{') {
     auto j = nlohmann::json::parse(line, nullptr, false);

@@ -92,6 +92,9 @@ struct ListeningChild {
 ListeningChild start_listening(const std::function<std::vector<std::string>(int port)>& argv_for,
                                const std::string& log_path, std::chrono::milliseconds timeout,
                                int attempts = 5);
+// A throwaway redis-server on 127.0.0.1 (no snapshots, no append log; its files and the log
+// redis.log in `dir`), started by start_listening.
+ListeningChild start_redis(const std::string& dir, std::chrono::milliseconds timeout);
 
 // One line of our binaries' log as JSON: a JSON line as is, a text line ("TS LEVEL COMPONENT:
 // MESSAGE key=value ...") as {ts, level, component, msg, key: value...} with values parsed as

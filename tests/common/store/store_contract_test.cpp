@@ -39,14 +39,7 @@ class SqliteBackend final : public Backend {
 class RedisBackend final : public Backend {
  public:
   RedisBackend() {
-    auto started = test::start_listening(
-        [&](int port) {
-          return std::vector<std::string>{
-              "redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
-              "--save",       "",       "--appendonly",       "no",     "--dir",
-              dir_.path()};
-        },
-        dir_.file("redis.log"), 10s);
+    auto started = test::start_redis(dir_.path(), 10s);
     server_ = std::move(started.process);
     port_ = started.port;
     if (port_ == 0) throw std::runtime_error("redis-server did not start: " + server_->log());

@@ -36,14 +36,7 @@ class CoordinatorProcesses : public ::testing::Test {
  protected:
   void SetUp() override {
     EO_SKIP_UNLESS_CI(test::find_program("redis-server").empty(), "no redis-server");
-    auto redis = test::start_listening(
-        [&](int port) {
-          return std::vector<std::string>{
-              "redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
-              "--save",       "",       "--appendonly",       "no",     "--dir",
-              dir_.path()};
-        },
-        dir_.file("redis.log"), 10s);
+    auto redis = test::start_redis(dir_.path(), 10s);
     redis_ = std::move(redis.process);
     redis_port_ = redis.port;
     ASSERT_NE(redis_port_, 0) << redis_->log();
