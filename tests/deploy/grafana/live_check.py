@@ -36,6 +36,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
+import waiting  # noqa: E402  the tests' one bounded poll
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 CHART = REPO / "helm" / "electrum-observatory"
@@ -80,16 +83,17 @@ def free_port():
 
 
 def wait_port(port, timeout_s=20, proc=None, name=""):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    def listening():
         if proc is not None and proc.poll() is not None:
             raise Failure(f"{name} exited with {proc.returncode} before listening on {port}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
+                return True
         except OSError:
-            time.sleep(0.1)
-    raise Failure(f"{name}: nothing listens on 127.0.0.1:{port} after {timeout_s} s")
+            return False
+
+    if not waiting.wait_until(listening, timeout_s):
+        raise Failure(f"{name}: nothing listens on 127.0.0.1:{port} after {timeout_s} s")
 
 
 def http_get(url, timeout=10):
@@ -265,11 +269,9 @@ class Run:
                                     "--data-dir", self.data("honeypot"),
                                     "--mine-after-broadcast-ms", "-1"]
                        + self.metrics_args("honeypot"))
-        deadline = time.monotonic() + 20
-        while not ready.exists():
-            if p.poll() is not None or time.monotonic() > deadline:
-                raise Failure("honeypot did not start\n" + self.tail("honeypot"))
-            time.sleep(0.1)
+        if not waiting.wait_until(lambda: ready.exists() or p.poll() is not None, 20) \
+                or not ready.exists():
+            raise Failure("honeypot did not start\n" + self.tail("honeypot"))
         self.honeypot_port = json.loads(ready.read_text())["ports"][0]
 
     def start_coordinator(self):
@@ -325,15 +327,17 @@ class Run:
             f"--storage.tsdb.path={self.work / 'prometheus'}",
             f"--web.listen-address=127.0.0.1:{self.prom_port}",
             "--storage.tsdb.retention.time=1d", "--log.level=warn"])
-        deadline = time.monotonic() + 30
-        while True:
+        def ready():
+            if p.poll() is not None:
+                raise Failure("prometheus exited\n" + self.tail("prometheus"))
             try:
                 http_get(f"http://127.0.0.1:{self.prom_port}/-/ready", timeout=1)
-                return
+                return True
             except Exception:
-                if p.poll() is not None or time.monotonic() > deadline:
-                    raise Failure("prometheus did not get ready\n" + self.tail("prometheus"))
-                time.sleep(0.2)
+                return False
+
+        if not waiting.wait_until(ready, 30, interval=0.2):
+            raise Failure("prometheus did not get ready\n" + self.tail("prometheus"))
 
     def cli(self, argv, timeout=30):
         r = subprocess.run([self.bin] + argv, capture_output=True, text=True, timeout=timeout)
@@ -425,15 +429,13 @@ def live(args, dashboards, rule_files):
         # Every target scraped a few times before anything happens: a fault before the first
         # scrape would be invisible to Prometheus (its `ready` comes before the first scrape).
         targets = len(agents) + 3
-        deadline = time.monotonic() + 20
-        while True:
+        def all_up():
             up = run.query("count(count_over_time(up[10s]) >= 2 and up == 1)")
-            if up and int(float(up[0]["value"][1])) == targets:
-                break
-            if time.monotonic() > deadline:
-                raise Failure(f"prometheus: not all {targets} targets up and scraped twice: "
-                              f"{run.query('up')}")
-            time.sleep(0.5)
+            return bool(up) and int(float(up[0]["value"][1])) == targets
+
+        if not waiting.wait_until(all_up, 20, interval=0.5):
+            raise Failure(f"prometheus: not all {targets} targets up and scraped twice: "
+                          f"{run.query('up')}")
         log(f"running: kafka mock {run.bootstraps}, honeypot :{run.honeypot_port}, coordinator "
             f":{run.coordinator_port}, prometheus :{run.prom_port}, metrics "
             + ", ".join(f"{k} :{v}" for k, v in run.ports.items()))
@@ -494,7 +496,17 @@ def live(args, dashboards, rule_files):
             log("budget spent before the campaign was done, the expiries counted and a finding "
                 "published: checking what there is\n" + run.cli(["campaign", "status",
                                                                   "grafana-live"] + coord))
-        time.sleep(4)  # a few more scrapes and rule evaluations after the last record
+        # Every target scraped at least twice more after the last record, so the rules have
+        # evaluated over it.
+        last_record = time.time()
+
+        def scraped_after():
+            oldest = run.query("min(timestamp(up))")
+            return bool(oldest) and float(oldest[0]["value"][1]) >= last_record + 2
+
+        if not waiting.wait_until(scraped_after, 20, interval=0.5):
+            raise Failure(f"prometheus: no scrape of every target after the last record: "
+                          f"{run.query('timestamp(up)')}")
         end = time.time()
         range_s = int(end - start) + 1
         return check_live(run, dashboards, start, end, range_s)
