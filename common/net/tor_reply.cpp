@@ -70,7 +70,8 @@ bool same_credentials(const TorCircuit& circuit, const socks5::Credentials& sock
 
 std::optional<TorCircuit> parse_circuit(std::string_view line) {
   auto fields = tokens_of(line);
-  if (fields.size() < 2) return std::nullopt;
+  // An empty quoted string ("") is a token of its own, but never a circuit id or status.
+  if (fields.size() < 2 || fields[0].empty() || fields[1].empty()) return std::nullopt;
   TorCircuit circuit;
   circuit.id = fields[0];
   circuit.status = fields[1];

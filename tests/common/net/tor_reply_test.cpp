@@ -55,5 +55,12 @@ TEST(TorReplyReader, LongLinesAreRefusedHowEverTheyArrive) {
   EXPECT_EQ(growing.read(partial), State::malformed);
 }
 
+TEST(ParseCircuit, AnEmptyQuotedIdOrStatusIsNoCircuit) {
+  // Found by the fuzzer: `""` is an empty token, which neither field may be.
+  EXPECT_FALSE(parse_circuit("\"\" BUILT $AAAA PURPOSE=GENERAL"));
+  EXPECT_FALSE(parse_circuit("7 \"\" $AAAA PURPOSE=GENERAL"));
+  EXPECT_TRUE(parse_circuit("7 BUILT $AAAA PURPOSE=GENERAL"));
+}
+
 }  // namespace
 }  // namespace eo::net
