@@ -44,7 +44,7 @@ Engine::Engine(AgentPlan plan, ObservationSink& sink, EngineOptions options,
       sink_(sink),
       options_(options),
       metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr),
-      politeness_(plan_.politeness) {
+      politeness_(plan_.politeness, *options_.clock) {
   for (const auto& vantage : plan_.vantages) {
     runners_[vantage.id] = std::make_unique<Runner>(plan_.agent_id, vantage, options_.limits);
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "agent/tasks/task_file.h"
+#include "common/time/clock.h"
 
 #include "eo/v1/observation.pb.h"
 
@@ -32,6 +33,8 @@ struct EngineOptions {
   electrum::ClientLimits limits;
   // Annotates vantages with country and ASN of their egress address; may be null.
   const geo::GeoDatabase* geo = nullptr;
+  // What the politeness caps decide on (rate, back-off); outlives the engine.
+  const time::Clock* clock = &time::system_clock();
 };
 
 struct EngineReport {

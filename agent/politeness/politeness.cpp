@@ -1,4 +1,4 @@
-// Politeness: a spacing clock and a slot count per target.
+// Politeness: the next allowed instant and a slot count per target.
 #include "agent/politeness/politeness.h"
 
 #include <boost/asio/steady_timer.hpp>
@@ -28,17 +28,27 @@ bool Politeness::opted_out(const std::string& host) const {
   return config_.opt_out_hosts.count(lower) > 0;
 }
 
-asio::awaitable<void> Politeness::pace(const std::string& target, double rate_cap) {
+Politeness::Instant Politeness::next_allowed(const std::string& target) const {
+  auto it = targets_.find(target);
+  return it == targets_.end() ? Instant::min() : it->second.next_request;
+}
+
+Politeness::Instant Politeness::reserve(const std::string& target, double rate_cap) {
   double rate = config_.max_requests_per_second_per_target;
   if (rate_cap > 0) rate = std::min(rate, rate_cap);
-  auto spacing = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(1.0 / std::max(0.001, rate)));
+  // Rounded up: a spacing a microsecond short would let rate + 1 requests into some second.
+  auto spacing =
+      std::chrono::ceil<Instant>(std::chrono::duration<double>(1.0 / std::max(0.001, rate)));
   State& state = targets_[target];
-  auto now = Clock::now();
-  auto slot = std::max(now, state.next_request);
+  auto slot = std::max(clock_.elapsed(), state.next_request);
   state.next_request = slot + spacing;
-  if (slot > now) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, slot);
+  return slot;
+}
+
+asio::awaitable<void> Politeness::pace(const std::string& target, double rate_cap) {
+  auto wait = reserve(target, rate_cap) - clock_.elapsed();
+  if (wait > Instant::zero()) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, wait);
     co_await timer.async_wait(asio::use_awaitable);
   }
 }
@@ -59,7 +69,7 @@ void Politeness::leave(const std::string& target) {
 
 void Politeness::penalize(const std::string& target) {
   State& state = targets_[target];
-  state.next_request = std::max(state.next_request, Clock::now() + config_.backoff_after_error);
+  state.next_request = std::max(state.next_request, clock_.elapsed() + config_.backoff_after_error);
 }
 
 }  // namespace eo::agent

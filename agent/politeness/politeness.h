@@ -3,6 +3,8 @@
 // and the operators' opt-out list.
 #pragma once
 
+#include "common/time/clock.h"
+
 #include <utility>  // Boost 1.74's awaitable.hpp needs std::exchange declared first.
 
 #include <boost/asio/awaitable.hpp>
@@ -24,31 +26,40 @@ struct PolitenessConfig {
   std::string describe() const;
 };
 
-// Single-threaded (one io_context): no locks.
+// Single-threaded (one io_context): no locks. When a request may go is decided on the injected
+// clock's monotonic reading (next_allowed, reserve, penalize); pace() only waits it out.
 class Politeness {
  public:
-  explicit Politeness(PolitenessConfig config) : config_(std::move(config)) {}
+  using Instant = std::chrono::microseconds;  // on the clock's elapsed() scale
+
+  explicit Politeness(PolitenessConfig config, const time::Clock& clock = time::system_clock())
+      : config_(std::move(config)), clock_(clock) {}
 
   bool opted_out(const std::string& host) const;
-  // Waits until `target` may receive one more request, at the configured rate or `rate_cap`
-  // when that is lower (a task's share of a campaign's cap; 0: none).
+  // When the next request to `target` may go (at or before now: at once). Books nothing.
+  Instant next_allowed(const std::string& target) const;
+  // Books the next request to `target` and returns when it may go; the one after it waits one
+  // spacing more, at the configured rate or `rate_cap` when that is lower (a task's share of a
+  // campaign's cap; 0: none).
+  Instant reserve(const std::string& target, double rate_cap = 0);
+  // reserve(), then waits until the booked instant.
   boost::asio::awaitable<void> pace(const std::string& target, double rate_cap = 0);
   // Waits for a concurrency slot for `target`; release() returns it.
   boost::asio::awaitable<void> enter(const std::string& target);
   void leave(const std::string& target);
-  // After a failure the next request to `target` waits for the back-off.
+  // After a failure no request to `target` goes for the back-off, counted from now.
   void penalize(const std::string& target);
 
   const PolitenessConfig& config() const { return config_; }
 
  private:
-  using Clock = std::chrono::steady_clock;
   struct State {
-    Clock::time_point next_request{};
+    Instant next_request{Instant::min()};
     unsigned active = 0;
   };
 
   PolitenessConfig config_;
+  const time::Clock& clock_;
   std::map<std::string, State> targets_;
 };
 
