@@ -1,6 +1,8 @@
 // The scheduling loop over the state store: campaigns submitted, rounds created when due,
 // leases handed to the agents whose vantages a campaign requires, campaigns finished. Every
-// decision is in the store, so a restarted coordinator (or a second one) resumes from it.
+// decision is in the store, so a restarted coordinator (or a second one) resumes from it, and is
+// a function of the `now` passed in: the service and the tick loop read it from the injected
+// clock (ServiceOptions::clock), so tests run schedules on a ManualClock.
 #pragma once
 
 #include "common/store/store.h"

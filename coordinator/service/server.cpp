@@ -87,11 +87,7 @@ void CoordinatorServer::tick_loop() {
   while (!stopping_) {
     lock.unlock();
     try {
-      store::TimeMs now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
-      if (options_.service.clock) now = options_.service.clock();
-      TickReport report = scheduler_.tick(now);
+      TickReport report = scheduler_.tick(options_.service.clock->now());
       if (report.tasks_created > 0 || report.leases_expired > 0) service_->wake_all();
       if (report.leases_expired > 0) {
         telemetry::log(LogLevel::info, "leases expired; tasks queued again",

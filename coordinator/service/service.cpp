@@ -44,12 +44,7 @@ CoordinatorService::~CoordinatorService() {
   completer_.join();
 }
 
-store::TimeMs CoordinatorService::now() const {
-  if (options_.clock) return options_.clock();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+store::TimeMs CoordinatorService::now() const { return options_.clock->now(); }
 
 grpc::Status CoordinatorService::check_agent(const grpc::ServerContext& context,
                                              const std::string& agent_id) {

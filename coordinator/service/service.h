@@ -3,6 +3,7 @@
 // certificate: an agent's CN is its agent id, an operator's CN starts with "operator".
 #pragma once
 
+#include "common/time/clock.h"
 #include "coordinator/service/scheduler.h"
 
 #include "eo/v1/coordinator.grpc.pb.h"
@@ -10,7 +11,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,7 +36,8 @@ struct ServiceOptions {
   // Leases one agent may hold at once, whatever credit it grants: each held lease is a task
   // others cannot run and a renewal per heartbeat.
   std::size_t max_leases_per_agent = 4096;
-  std::function<store::TimeMs()> clock;  // default: the system clock
+  // What leases are granted, renewed and expired on, and rounds started on; outlives the service.
+  const time::Clock* clock = &time::system_clock();
 };
 
 class CoordinatorService final : public v1::Coordinator::Service {

@@ -1,9 +1,12 @@
 // The task stream's credit accounting, spoken by a raw gRPC client: a completion returns the
 // credit it carries (the agent's one message per task), a completion carrying none returns
 // nothing, and the coordinator never leases beyond what the agent granted, whether leases and
-// completions travel one per message or in batches; nor beyond its cap of held leases.
+// completions travel one per message or in batches; nor beyond its cap of held leases. Time is a
+// ManualClock the coordinator reads (ServiceOptions::clock): the test moves it through the sync
+// window, and leases and rounds follow it to the millisecond.
 #include "cli/known_probes.h"
 #include "common/store/factory.h"
+#include "common/time/clock.h"
 #include "coordinator/service/scheduler.h"
 #include "coordinator/service/server.h"
 #include "eo/v1/coordinator.grpc.pb.h"
@@ -14,6 +17,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -22,11 +26,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+// Weeks away from the wall clock: a lease or round decided on wall time would not happen.
+constexpr time::TimeMs kT0 = 1'800'000'000'000;
 
 // A registered agent's task stream; leases are read on a thread of their own. With `batches` it
 // declares that it reads TaskLeases, as the real agent does.
@@ -55,10 +56,10 @@ class RawAgent {
       while (stream_->Read(&in)) {
         std::lock_guard lock(mutex_);
         if (in.has_lease()) {
-          leases_.push_back(in.lease().lease_id());
+          take(in.lease());
           ++single_messages_;
         } else if (in.has_leases()) {
-          for (const auto& lease : in.leases().leases()) leases_.push_back(lease.lease_id());
+          for (const auto& lease : in.leases().leases()) take(lease);
           ++batch_messages_;
         }
         cv_.notify_all();
@@ -127,8 +128,18 @@ class RawAgent {
     std::lock_guard lock(mutex_);
     return leases_.size();
   }
+  // When a lease handed out on this stream expires, in ms since the epoch.
+  std::int64_t expires_ms(const std::string& lease_id) {
+    std::lock_guard lock(mutex_);
+    return expires_us_.at(lease_id) / 1000;
+  }
 
  private:
+  void take(const v1::TaskLease& lease) {
+    leases_.push_back(lease.lease_id());
+    expires_us_[lease.lease_id()] = std::int64_t(lease.lease_expires_unix_us());
+  }
+
   std::unique_ptr<v1::Coordinator::Stub> stub_;
   grpc::Status status_;
   std::string token_;
@@ -138,6 +149,7 @@ class RawAgent {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<std::string> leases_;
+  std::map<std::string, std::int64_t> expires_us_;
   int single_messages_ = 0;
   int batch_messages_ = 0;
   bool takes_done_batches_ = false;
@@ -150,17 +162,15 @@ class TaskStream : public ::testing::Test {
     SchedulerOptions options;
     options.known_probes = cli::known_probes();
     scheduler_ = std::make_unique<Scheduler>(*store_, options);
-    auto campaign = scheduler_->submit(
+    scheduler_->submit(
         "name: credit\n"
         "targets: {list: [\"a.example:50001:t\", \"b.example:50001:t\", \"c.example:50001:t\"]}\n"
         "probes: [metadata, latency]\n"
         "vantages: [{region: eu}]\nsync_window_s: 1\n"
         "politeness: {max_concurrency_per_target: 8}\n",
-        "test", "", now_ms());
+        "test", "", clock_.now());
     total_ = scheduler_->status("credit").tasks_total();
-    // Every task ready: the sync window's slots are behind us.
-    std::this_thread::sleep_until(std::chrono::system_clock::time_point(
-        std::chrono::milliseconds(campaign.created_ms + 1000)));
+    clock_.advance(1s);  // the 1 s sync window has passed: every task's slot has come
   }
 
   // The coordinator's port, started with `service` on first use.
@@ -170,11 +180,13 @@ class TaskStream : public ::testing::Test {
       server_options.listen = "127.0.0.1:0";
       server_options.insecure = true;
       server_options.service = service;
+      server_options.service.clock = &clock_;
       server_ = std::make_unique<CoordinatorServer>(*scheduler_, server_options);
     }
     return server_->port();
   }
 
+  time::ManualClock clock_{kT0};
   test::TempDir dir_;
   std::unique_ptr<store::StateStore> store_;
   std::unique_ptr<Scheduler> scheduler_;
@@ -247,6 +259,49 @@ TEST_F(TaskStream, AnAgentHoldsNoMoreLeasesThanTheCapWhateverCreditItGrants) {
   agent.ack_and_complete_together({held[0], held[1]}, 0);
   auto rest = agent.take_leases(2, 10s);
   EXPECT_EQ(rest.size(), 2u);
+}
+
+TEST_F(TaskStream, ALeaseExpiresExactlyAtGrantPlusItsDurationAndIsLeasedAgain) {
+  RawAgent agent(port());
+  ASSERT_TRUE(agent.registered());
+  agent.credit(1);
+  std::string first = agent.next_lease(10s);
+  ASSERT_FALSE(first.empty());
+  const time::TimeMs granted = clock_.now();
+  const time::TimeMs expires = granted + scheduler_->options().lease_ms;
+  EXPECT_EQ(agent.expires_ms(first), expires);
+  // The agent goes silent (no heartbeat renews it). The server's tick thread expires leases
+  // too; either way the store counts each expiry once.
+  clock_.set(expires - 1);
+  scheduler_->tick(clock_.now());
+  EXPECT_EQ(scheduler_->status("credit").lease_expiries(), 0u) << "expired 1 ms early";
+  clock_.set(expires);
+  scheduler_->tick(clock_.now());
+  EXPECT_EQ(scheduler_->status("credit").lease_expiries(), 1u);
+  agent.credit(1);
+  std::string again = agent.next_lease(10s);
+  ASSERT_FALSE(again.empty()) << "the expired task was not leased again";
+  EXPECT_NE(again, first);
+  EXPECT_EQ(agent.expires_ms(again), expires + scheduler_->options().lease_ms);
+}
+
+TEST_F(TaskStream, TheTickLoopStartsARoundAtItsPlannedInstantNotAMillisecondBefore) {
+  port();  // the server's tick thread runs on clock_
+  auto campaign = scheduler_->submit(
+      "name: rounds\n"
+      "targets: {list: [\"d.example:50001:t\"]}\n"
+      "probes: [metadata]\n"
+      "vantages: [{region: us}]\nrounds: 2\nround_spacing_s: 5\nsync_window_s: 1\n",
+      "test", "", clock_.now());
+  const time::TimeMs planned = scheduler_->next_round_start(campaign, clock_.now());
+  EXPECT_EQ(planned, campaign.round_started_ms + 5000);
+  clock_.set(planned - 1);
+  scheduler_->tick(clock_.now());
+  EXPECT_EQ(scheduler_->status("rounds").round(), 0u) << "round 1 started 1 ms early";
+  clock_.set(planned);
+  EXPECT_TRUE(test::wait_until([&] { return scheduler_->status("rounds").round() == 1u; }, 10s))
+      << "the tick loop did not start round 1 at " << planned;
+  EXPECT_EQ(scheduler_->status("rounds").tasks_total(), 2u);
 }
 
 }  // namespace
