@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
 
 namespace eo::bus::test {
 namespace {
@@ -16,6 +18,13 @@ using namespace std::chrono_literals;
 
 constexpr char kTopic[] = "observations.v1";
 constexpr int kKeys = 16;
+
+// Wall-clock milliseconds: the clock and unit of the timestamps Kafka keeps for each record.
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 class KafkaOutage : public ::testing::Test {
  protected:
@@ -40,36 +49,72 @@ class KafkaOutage : public ::testing::Test {
 };
 
 TEST_F(KafkaOutage, AllBrokersDownMidRunThenUpLosesNothing) {
-  constexpr int kCount = 2000;
+  // Published before, during and after the outage; the record timestamps (when the spool took
+  // each one) and the producer's counters show that the outage really overlapped the run.
+  constexpr int kBefore = 600;
+  constexpr int kDuring = 1200;
+  constexpr int kAfter = 200;
+  constexpr int kCount = kBefore + kDuring + kAfter;
   auto p = make_producer(kafka_.config("agent"));
   ASSERT_TRUE(p->publish(kTopic, "warm-up", make_value("warm-up", -1)).ok());
   ASSERT_TRUE(p->flush(10s).ok());  // connected, so the outage hits a producer in full flow
-  auto outage_start = std::chrono::steady_clock::now();
-  for (int i = 0; i < kCount; ++i) {
-    if (i == 600) {
-      kafka_.set_all_brokers_down();  // records are in flight right now
-      outage_start = std::chrono::steady_clock::now();
-    }
-    publish_range(*p, i, i + 1);  // accepted whether or not the brokers are there
-    std::this_thread::sleep_for(1ms);
-  }
-  EXPECT_GT(p->stats().delivered, 1u);
-  // Longer than message.timeout.ms (3 s): records time out and the producer starts over.
-  std::this_thread::sleep_until(outage_start + 4s);
-  EXPECT_GT(p->stats().spool_depth, 0u);
+
+  publish_range(*p, 0, kBefore / 2);
+  ASSERT_TRUE(eo::test::wait_until([&] { return p->stats().delivered > kBefore / 2; }, 10s))
+      << "the brokers did not acknowledge the first records before the outage";
+  publish_range(*p, kBefore / 2, kBefore);  // still in librdkafka's queue (linger) or in flight
+  const std::int64_t outage_start_ms = now_ms();
+  kafka_.set_all_brokers_down();
+  const ProducerStats at_start = p->stats();
+  EXPECT_GT(at_start.spool_depth, 0u) << "nothing was left to deliver when the outage began";
+
+  publish_range(*p, kBefore, kBefore + kDuring);  // accepted although no broker is there
+  // Records time out (message.timeout.ms, 3 s) and the producer starts over from its spool,
+  // all while the brokers are still down.
+  ASSERT_TRUE(eo::test::wait_until(
+      [&] {
+        ProducerStats s = p->stats();
+        return s.delivery_errors > 0 && s.replayed > 0;
+      },
+      15s))
+      << "no delivery failed and nothing was resent during the outage";
+  const ProducerStats at_end = p->stats();
+  const std::int64_t outage_end_ms = now_ms();
   kafka_.set_all_brokers_up();
+  EXPECT_GE(at_end.spool_depth, static_cast<std::uint64_t>(kDuring))
+      << "records published during the outage were acknowledged while every broker was down";
+
+  publish_range(*p, kBefore + kDuring, kCount);
   Status flushed = p->flush(20s);
   ASSERT_TRUE(flushed.ok()) << flushed.detail;
   ProducerStats stats = p->stats();
   EXPECT_EQ(stats.spool_depth, 0u);
-  std::printf("outage: delivered=%llu replayed=%llu delivery_errors=%llu\n",
-              static_cast<unsigned long long>(stats.delivered),
-              static_cast<unsigned long long>(stats.replayed),
-              static_cast<unsigned long long>(stats.delivery_errors));
+  std::printf(
+      "outage: %lld ms, unacknowledged at its start=%llu at its end=%llu; "
+      "delivered=%llu replayed=%llu delivery_errors=%llu\n",
+      static_cast<long long>(outage_end_ms - outage_start_ms),
+      static_cast<unsigned long long>(at_start.spool_depth),
+      static_cast<unsigned long long>(at_end.spool_depth),
+      static_cast<unsigned long long>(stats.delivered),
+      static_cast<unsigned long long>(stats.replayed),
+      static_cast<unsigned long long>(stats.delivery_errors));
 
   auto got = consume_all(kCount + 1);
   EXPECT_EQ(distinct_sequences(got).size(), static_cast<std::size_t>(kCount + 1));
   EXPECT_EQ(check_first_occurrence_order(got), "");
+  // Each record was spooled in its phase: the producing began before the outage, went on
+  // through it and ended after it (Kafka keeps the spool's timestamp, in milliseconds).
+  std::size_t out_of_phase = 0;
+  for (const auto& m : got) {
+    const int seq = sequence_of(m.value);
+    if (seq < 0) continue;  // the warm-up
+    const std::int64_t ms = m.timestamp_us / 1000;
+    const bool in_phase = seq < kBefore             ? ms <= outage_start_ms
+                          : seq < kBefore + kDuring ? ms >= outage_start_ms && ms <= outage_end_ms
+                                                    : ms >= outage_end_ms;
+    if (!in_phase) ++out_of_phase;
+  }
+  EXPECT_EQ(out_of_phase, 0u) << "records whose spool timestamp falls outside their phase";
 }
 
 TEST_F(KafkaOutage, ProducerDestroyedWhileBrokersDownIsReplayedByTheNextOne) {
