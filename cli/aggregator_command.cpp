@@ -11,6 +11,7 @@ void add_aggregator_command(CLI::App& app) {
   auto analyze_s = std::make_shared<long>(o->analyze_every.count());
   auto idle_ms = std::make_shared<long>(o->idle.count());
   auto once_timeout_s = std::make_shared<long>(o->once_timeout.count());
+  auto window_h = std::make_shared<long>(o->window.count());
   auto* cmd = app.add_subcommand(
       "aggregator",
       "Consume observations and honeypot events into a SQLite results database and keep the "
@@ -63,6 +64,12 @@ void add_aggregator_command(CLI::App& app) {
   cmd->add_option("--analyze-every", *analyze_s,
                   "Re-run the analyses at most every N seconds, when something changed")
       ->capture_default_str();
+  cmd->add_option("--window-hours", *window_h,
+                  "Each analysis pass reads the observations and honeypot events of the last N "
+                  "hours before the newest observation, so its time and memory do not grow with "
+                  "the history; 0 reads everything")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Records per poll and per database transaction")
       ->capture_default_str();
   cmd->add_option("--fingerprints", o->fingerprints,
@@ -77,11 +84,12 @@ void add_aggregator_command(CLI::App& app) {
   cmd->add_option("--log-format", o->log_format, "json or text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
-  cmd->callback([o, analyze_s, idle_ms, once_timeout_s] {
+  cmd->callback([o, analyze_s, idle_ms, once_timeout_s, window_h] {
     auto options = *o;
     options.analyze_every = std::chrono::seconds(*analyze_s);
     options.idle = std::chrono::milliseconds(*idle_ms);
     options.once_timeout = std::chrono::seconds(*once_timeout_s);
+    options.window = std::chrono::hours(*window_h);
     throw CLI::RuntimeError(aggregator::app::run_aggregator(options));
   });
 }

@@ -149,7 +149,7 @@ int run_aggregator(const AggregatorOptions& options) {
     // A busy stream still gets analysed every analyze_every; --once analyses when caught up.
     bool due = options.once || !last_analysis || now - *last_analysis >= options.analyze_every;
     if (due && !options.ingest_only && stats.observations + stats.events != analysed_at) {
-      auto summary = analyze(db, reference, geo, suspicion);
+      auto summary = analyze(db, reference, geo, suspicion, options.window);
       auto published =
           findings::publish_new(db.database(), *producer, summary.findings, wall_clock_us());
       metrics.update(summary);
@@ -165,6 +165,7 @@ int run_aggregator(const AggregatorOptions& options) {
       analysed_at = stats.observations + stats.events;
       telemetry::log(LogLevel::info, "analysis written",
                      {{"observations", summary.observations},
+                      {"window_start_us", summary.window_start_us},
                       {"servers", summary.servers},
                       {"fingerprinted", summary.targets_fingerprinted},
                       {"modified", summary.modified},

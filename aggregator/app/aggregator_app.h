@@ -3,6 +3,8 @@
 // publishes new or changed findings on findings.v1 through the same bus.
 #pragma once
 
+#include "aggregator/app/analyze.h"
+
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -34,6 +36,7 @@ struct AggregatorOptions {
   std::chrono::seconds once_timeout{300};
   std::size_t batch = 5000;
   std::chrono::seconds analyze_every{60};
+  std::chrono::hours window = kDefaultWindow;  // what a pass reads; zero: the whole history
   std::string log_format = "text";
 };
 

@@ -54,9 +54,11 @@ void add(std::vector<findings::Finding>& to, std::vector<findings::Finding> more
 }  // namespace
 
 AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& reference,
-                        const inventory::GeoLookup& geo, const suspicion::Config& suspicion) {
-  auto rows = db.observations();
-  auto events = db.events();
+                        const inventory::GeoLookup& geo, const suspicion::Config& suspicion,
+                        std::chrono::hours window) {
+  const auto since = results::window_start(db, window);
+  auto rows = db.observations({}, since);
+  auto events = db.events(since);
   auto servers = inventory::build_inventory(rows, geo);
   auto verdicts = fingerprint::infer(rows, reference);
   auto limits = ratelimit::infer_rate_limits(rows, reference);
@@ -92,6 +94,7 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
   privacy_risk::save_privacy_risk(db.database(), risks);
 
   AnalysisSummary summary;
+  summary.window_start_us = since == results::kAllHistory ? 0 : since;
   summary.observations = rows.size();
   summary.servers = servers.size();
   summary.targets_fingerprinted = verdicts.size();

@@ -1,9 +1,10 @@
-// One analysis pass over the results database: inventory, fingerprints, rate limits,
-// differential treatment, operator clusters and the centralization figures (operator clusters
-// among them), then the findings of every analysis, honeypot suspicion and the privacy risk
-// summary, each written to its tables. The tables are a pure function of the ingested rows (and
-// the reference, suspicion config and geo data), so two passes over the same rows write the same
-// bytes. Publishing the findings is the caller's (aggregator_app.cpp).
+// One analysis pass over the observations and honeypot events of the analysis window: inventory,
+// fingerprints, rate limits, differential treatment, operator clusters and the centralization
+// figures (operator clusters among them), then the findings of every analysis, honeypot
+// suspicion and the privacy risk summary, each written to its tables. The tables are a pure
+// function of the window's rows (and the reference, suspicion config and geo data), so two passes
+// over the same rows write the same bytes. Publishing the findings is the caller's
+// (aggregator_app.cpp).
 #pragma once
 
 #include "aggregator/findings/findings.h"
@@ -12,6 +13,7 @@
 #include "aggregator/results/results_db.h"
 #include "aggregator/suspicion/config.h"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -19,8 +21,15 @@
 
 namespace eo::aggregator::app {
 
+// How far back a pass reads, from the newest observation (not the wall clock, so that a pass is a
+// function of the rows): 7 days hold 168 hourly rounds, enough repetitions for the differential
+// tests and a week's cycle; what lies further back is the history rollups' (aggregator/history).
+// Zero reads the whole history.
+inline constexpr std::chrono::hours kDefaultWindow{7 * 24};
+
 struct AnalysisSummary {
-  std::uint64_t observations = 0;
+  std::int64_t window_start_us = 0;  // the oldest start time read; 0 with no observation
+  std::uint64_t observations = 0;    // in the window
   std::uint64_t servers = 0;
   std::uint64_t targets_fingerprinted = 0;
   std::uint64_t modified = 0;  // targets whose claim their behaviour contradicts
@@ -38,6 +47,7 @@ struct AnalysisSummary {
 
 AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& reference,
                         const inventory::GeoLookup& geo,
-                        const suspicion::Config& suspicion = suspicion::builtin_config());
+                        const suspicion::Config& suspicion = suspicion::builtin_config(),
+                        std::chrono::hours window = kDefaultWindow);
 
 }  // namespace eo::aggregator::app

@@ -17,7 +17,7 @@ constexpr const char* kInsertObservation =
     "INSERT OR IGNORE INTO observations VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
     "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-constexpr const char* kSelectObservations = "SELECT * FROM observations";
+const std::string kSelectObservations = "SELECT * FROM observations";
 
 constexpr const char* kInsertEvent =
     "INSERT OR IGNORE INTO honeypot_events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
@@ -192,20 +192,32 @@ BatchCounts ResultsDb::write_batch(std::span<const ObservationRow> observations,
   return counts;
 }
 
-std::vector<ObservationRow> ResultsDb::observations(const std::vector<std::string>& probes) {
+std::vector<ObservationRow> ResultsDb::observations(const std::vector<std::string>& probes,
+                                                    std::int64_t since_us) {
   std::vector<ObservationRow> out;
-  std::string sql = kSelectObservations;
+  // The whole history is read in storage order; a window through the start-time index, so a pass
+  // touches only the window's pages however long the history is.
+  const bool windowed = since_us != kAllHistory;
+  std::string where = windowed ? " WHERE started_us >= ?" : "";
   if (!probes.empty()) {
-    sql += " WHERE probe_name IN (?";
-    for (std::size_t i = 1; i < probes.size(); ++i) sql += ",?";
-    sql += ")";
+    where += windowed ? " AND probe_name IN (?" : " WHERE probe_name IN (?";
+    for (std::size_t i = 1; i < probes.size(); ++i) where += ",?";
+    where += ")";
   }
-  // Read in storage order into a vector sized once, then ordered here: an ORDER BY would first
-  // copy every ~1 KB record through SQLite's sorter, and the growing vector would move every row
-  // again at each doubling.
-  out.reserve(count(db_, "SELECT count(*) FROM observations"));
-  auto s = db_.prepare(sql);
-  for (std::size_t i = 0; i < probes.size(); ++i) s.bind(static_cast<int>(i + 1), probes[i]);
+  // Read into a vector sized once, then ordered here: an ORDER BY would first copy every ~1 KB
+  // record through SQLite's sorter, and the growing vector would move every row again at each
+  // doubling.
+  {
+    auto c = db_.prepare(windowed ? "SELECT count(*) FROM observations WHERE started_us >= ?"
+                                  : "SELECT count(*) FROM observations");
+    if (windowed) c.bind(1, since_us);
+    c.step();
+    out.reserve(static_cast<std::size_t>(c.i64(0)));
+  }
+  auto s = db_.prepare(kSelectObservations + where);
+  int at = 1;
+  if (windowed) s.bind(at++, since_us);
+  for (const auto& probe : probes) s.bind(at++, probe);
   while (s.step()) out.push_back(read_observation(s));
   // By target, start time and id (BINARY collation is memcmp, as std::string compares).
   std::vector<std::size_t> order(out.size());
@@ -231,11 +243,19 @@ std::vector<ObservationRow> ResultsDb::observations(const std::vector<std::strin
   return out;
 }
 
-std::vector<EventRow> ResultsDb::events() {
+std::vector<EventRow> ResultsDb::events(std::int64_t since_us) {
   std::vector<EventRow> out;
-  auto s = db_.prepare("SELECT * FROM honeypot_events ORDER BY time_us, event_id");
+  auto s = db_.prepare(
+      "SELECT * FROM honeypot_events WHERE time_us >= ? ORDER BY time_us, event_id");
+  s.bind(1, since_us);
   while (s.step()) out.push_back(read_event(s));
   return out;
+}
+
+std::optional<std::int64_t> ResultsDb::newest_observation_us() {
+  auto s = db_.prepare("SELECT max(started_us) FROM observations");
+  s.step();
+  return s.opt_i64(0);
 }
 
 std::vector<MalformedRecord> ResultsDb::malformed() {
@@ -253,6 +273,13 @@ Totals ResultsDb::totals() {
           count(db_, "SELECT count(*) FROM honeypot_events"),
           count(db_, "SELECT count(*) FROM malformed"),
           count(db_, "SELECT count(DISTINCT target_id) FROM observations")};
+}
+
+std::int64_t window_start(ResultsDb& db, std::chrono::hours window) {
+  if (window.count() <= 0) return kAllHistory;
+  auto newest = db.newest_observation_us();
+  if (!newest) return kAllHistory;
+  return *newest - std::chrono::duration_cast<std::chrono::microseconds>(window).count() + 1;
 }
 
 }  // namespace eo::aggregator::results

@@ -5,7 +5,10 @@
 #include "aggregator/results/rows.h"
 #include "aggregator/results/sqlite.h"
 
+#include <chrono>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,6 +32,8 @@ struct Totals {
   std::uint64_t targets = 0;
 };
 
+inline constexpr std::int64_t kAllHistory = std::numeric_limits<std::int64_t>::min();
+
 class ResultsDb {
  public:
   // Opens or creates the file and brings its schema up to date. Throws SqliteError naming it.
@@ -39,9 +44,13 @@ class ResultsDb {
                           std::span<const EventRow> events,
                           std::span<const MalformedRecord> malformed);
 
-  // Observations of the given probes (all when empty), by target, start time and id.
-  std::vector<ObservationRow> observations(const std::vector<std::string>& probes = {});
-  std::vector<EventRow> events();  // by time, then id
+  // Observations of the given probes (all when empty) that started at since_us or later, by
+  // target, start time and id.
+  std::vector<ObservationRow> observations(const std::vector<std::string>& probes = {},
+                                           std::int64_t since_us = kAllHistory);
+  std::vector<EventRow> events(std::int64_t since_us = kAllHistory);  // by time, then id
+  // The start time of the newest observation; nullopt when there is none.
+  std::optional<std::int64_t> newest_observation_us();
   std::vector<MalformedRecord> malformed();
   Totals totals();
 
@@ -51,5 +60,9 @@ class ResultsDb {
  private:
   Database db_;
 };
+
+// The first start time inside a window that ends at the newest observation; kAllHistory for a
+// zero window or an empty database.
+std::int64_t window_start(ResultsDb& db, std::chrono::hours window);
 
 }  // namespace eo::aggregator::results

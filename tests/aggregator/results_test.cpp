@@ -105,7 +105,8 @@ TEST(ResultsDb, MigratesAVersion1Database) {
     raw.exec(
         "DROP TABLE differential; DROP TABLE operator_clusters; DROP TABLE operator_members; "
         "DROP TABLE findings; DROP TABLE suspicion; DROP TABLE privacy_risk; "
-        "DROP TABLE findings_published; "
+        "DROP TABLE findings_published; DROP INDEX observations_by_start; "
+        "DROP INDEX honeypot_events_by_time; DROP TABLE exported_days; "
         "PRAGMA user_version = 1");
   }
   ResultsDb db(path);
@@ -202,6 +203,45 @@ TEST(ResultsDb, ObservationsReadByTargetThenStartThenId) {
   auto filtered = db.observations({batch[6].probe_name});
   EXPECT_EQ(filtered.size(), same_probe);
   for (const auto& row : filtered) EXPECT_EQ(row.probe_name, batch[6].probe_name);
+}
+
+TEST(ResultsDb, AWindowReadsTheNewestHoursThroughTheTimeIndex) {
+  eo::test::TempDir dir;
+  ResultsDb db(dir.path() + "/r.sqlite");
+  EXPECT_EQ(window_start(db, std::chrono::hours(1)), kAllHistory);  // nothing stored yet
+  constexpr std::int64_t kHour = 3'600'000'000;
+  std::vector<ObservationRow> batch;
+  for (std::int64_t hour = 0; hour < 10; ++hour) {
+    auto row = to_row(test::synthetic_observation(static_cast<std::uint64_t>(hour)));
+    row.started_us = hour * kHour;
+    batch.push_back(row);
+  }
+  std::vector<EventRow> events{to_row(test::synthetic_event(1)), to_row(test::synthetic_event(2))};
+  events[0].time_us = 2 * kHour;
+  events[1].time_us = 8 * kHour;
+  db.write_batch(batch, events, {});
+  EXPECT_EQ(window_start(db, std::chrono::hours(0)), kAllHistory);
+  const auto since = window_start(db, std::chrono::hours(3));  // hours 7, 8 and 9
+  EXPECT_EQ(since, 6 * kHour + 1);
+  auto rows = db.observations({}, since);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows.front().started_us, 7 * kHour);
+  EXPECT_EQ(db.observations({rows[0].probe_name}, since).size(), 1u);
+  ASSERT_EQ(db.events(since).size(), 1u);
+  EXPECT_EQ(db.events(since)[0].time_us, 8 * kHour);
+  EXPECT_EQ(db.observations().size(), 10u);
+  // The window is a range search of the index, not a scan of the history.
+  for (const char* sql : {"EXPLAIN QUERY PLAN SELECT * FROM observations WHERE started_us >= ?",
+                          "EXPLAIN QUERY PLAN SELECT * FROM honeypot_events WHERE time_us >= ? "
+                          "ORDER BY time_us, event_id",
+                          "EXPLAIN QUERY PLAN SELECT max(started_us) FROM observations"}) {
+    auto plan = db.database().prepare(sql);
+    std::string text;
+    while (plan.step()) text += plan.text(3) + ";";
+    EXPECT_NE(text.find("USING"), std::string::npos) << sql << ": " << text;
+    EXPECT_EQ(text.find("SCAN observations;"), std::string::npos) << text;
+    EXPECT_EQ(text.find("SCAN honeypot_events;"), std::string::npos) << text;
+  }
 }
 
 TEST(Derive, EnvelopeAndMetadataColumns) {
