@@ -261,9 +261,7 @@ asio::awaitable<void> CoordinatorLink::heartbeat_loop() {
     std::lock_guard lock(mutex_);
     v1::AgentMessage beat;
     auto* heartbeat = beat.mutable_heartbeat();
-    heartbeat->set_time_unix_us(
-        std::chrono::duration_cast<std::chrono::microseconds>(options_.clock().time_since_epoch())
-            .count());
+    heartbeat->set_time_unix_us(options_.clock->now() * 1000);
     heartbeat->set_tasks_running(running_);
     write_locked(beat);
   }

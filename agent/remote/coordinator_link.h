@@ -6,6 +6,7 @@
 
 #include "agent/engine.h"
 #include "common/rpc/credentials.h"
+#include "common/time/clock.h"
 
 #include "eo/v1/coordinator.pb.h"
 
@@ -14,7 +15,6 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,8 +31,8 @@ struct LinkOptions {
   std::chrono::milliseconds reconnect_min{250};
   std::chrono::milliseconds reconnect_max{10'000};
   std::string software_version = "observatory";
-  // The heartbeat's timestamps (tests inject one).
-  std::function<std::chrono::system_clock::time_point()> clock = std::chrono::system_clock::now;
+  // The heartbeat's timestamps (tests inject one); outlives the link.
+  const time::Clock* clock = &time::system_clock();
 };
 
 // Why run() returned.

@@ -241,11 +241,16 @@ TEST(CoordinatorLink, AHeartbeatLoopThatFailsIsRestarted) {
   options.coordinator = "127.0.0.1:" + std::to_string(port);
   options.insecure = true;
   options.reconnect_min = 50ms;
-  std::atomic<int> ticks{0};
-  options.clock = [&ticks] {
-    if (++ticks == 2) throw std::runtime_error("clock fault injected by the test");
-    return std::chrono::system_clock::now();
-  };
+  // The system clock, except that its second reading throws.
+  struct FaultyClock final : time::Clock {
+    time::TimeMs now() const override {
+      if (++ticks == 2) throw std::runtime_error("clock fault injected by the test");
+      return time::system_clock().now();
+    }
+    std::chrono::microseconds elapsed() const override { return time::system_clock().elapsed(); }
+    mutable std::atomic<int> ticks{0};
+  } clock;
+  options.clock = &clock;
   CoordinatorLink link(engine, plan.agent_id, plan.vantages, options);
   std::thread agent([&] { link.run(); });
   const int seen = coordinator.wait_for_heartbeats(5, 20s);
@@ -253,7 +258,7 @@ TEST(CoordinatorLink, AHeartbeatLoopThatFailsIsRestarted) {
   agent.join();
   server->Shutdown(std::chrono::system_clock::now() + 2s);
   EXPECT_GE(seen, 5) << "heartbeats stopped after the loop failed";
-  EXPECT_GT(ticks.load(), 2) << "the loop was not started again";
+  EXPECT_GT(clock.ticks.load(), 2) << "the loop was not started again";
 }
 
 }  // namespace
