@@ -22,20 +22,8 @@ READY_TIMEOUT_S=${TORNET_READY_TIMEOUT_S:-90}
 
 die() { echo "tornet: $*" >&2; exit 1; }
 
-# The script's one bounded poll (docs/layout.md, "How tests wait"): runs CMD every INTERVAL s
-# until it succeeds (0) or SECONDS have passed (1); CMD exiting 255 means "stop waiting" (255).
-poll_until() {
-  local seconds=$1 interval=$2 rc end
-  shift 2
-  end=$(( $(date +%s) + seconds ))
-  while :; do
-    "$@" >/dev/null 2>&1 && return 0
-    rc=$?
-    [ "$rc" = 255 ] && return 255
-    [ "$(date +%s)" -lt "$end" ] || return 1
-    sleep "$interval"
-  done
-}
+# poll_until, the shell tests' one bounded poll.
+. "$(dirname "${BASH_SOURCE[0]}")/../waiting.sh"
 
 # True when no node of DIR has a live pid.
 none_alive() {
@@ -47,7 +35,6 @@ none_alive() {
   return 0
 }
 
-nodes_of() { ls -d "$1"/auth* "$1"/exit* "$1"/client "$1"/hs 2>/dev/null || true; }
 
 # SIGTERM to each tor by its PID file (tor removes the file when it exits cleanly), then SIGKILL
 # what is left after 5 s. Only PIDs we recorded are touched.
@@ -65,24 +52,24 @@ stop_network() {
   done
 }
 
-# A loopback TCP port nobody listens on and we have not taken yet. Random below the kernel's
-# ephemeral range (an outgoing connection of another test may hold any port in it, and "nobody
-# listens" cannot see that), wide enough that two networks started at once (ctest -j) are
-# unlikely to pick the same; a clash makes a tor fail to bind, which its start reports.
+# Ports: every node whose port nobody needs in advance binds `auto` (port 0) and its port is
+# read back (the exits' OR ports, the client's SOCKS port). The authorities' OR and Dir ports are
+# written into every node's DirAuthority lines before they start, so they get candidate ports and
+# start_authorities retries on others when a tor cannot bind one (it then exits non-zero).
+# Candidates are random below the kernel's ephemeral range (where outgoing connections of other
+# tests take ports), distinct within this network.
 TAKEN=" "
 EPHEMERAL_START=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 [ "$EPHEMERAL_START" -gt 12000 ] || EPHEMERAL_START=32768
-pick_port() {  # sets PORT (not echoed: TAKEN must survive, and $(...) is a subshell)
+candidate_port() {  # sets PORT (not echoed: TAKEN must survive, and $(...) is a subshell)
   local p
-  for _ in $(seq 1 200); do
+  while :; do
     p=$((10000 + (RANDOM * 32768 + RANDOM) % (EPHEMERAL_START - 10000)))
     [[ $TAKEN == *" $p "* ]] && continue
-    [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] || continue
     TAKEN+="$p "
     PORT=$p
     return 0
   done
-  die "no free port found"
 }
 
 # The relay identity fingerprint of data dir $1 (this also creates the identity key tor keeps).
@@ -91,12 +78,13 @@ relay_fingerprint() {
       --ORPort 1 --Nickname x --Log 'err stderr' 2>/dev/null | tail -1 | cut -d' ' -f2- | tr -d ' '
 }
 
-# An authority's keys and its DirAuthority line (in DIR/NICK/dirauthority). RSA key generation
-# takes seconds of CPU (half a minute on a loaded 2-core machine), so the three run at once and,
+# An authority's keys, and its identities ("V3IDENT FINGERPRINT") in DIR/NICK/identity. RSA key
+# generation takes seconds of CPU (half a minute on a loaded 2-core machine), so the three run at
+# once and,
 # with TORNET_KEY_CACHE set, each authority's keys are made once and reused for 300 days (their
 # certificate holds 12 months; it names no address, so any port fits).
 authority_keys() {
-  local dir=$1 nick=$2 or_port=$3 dir_port=$4 v3 fp
+  local dir=$1 nick=$2 v3 fp
   local cached=${TORNET_KEY_CACHE:+$TORNET_KEY_CACHE/$nick}
   if [ -n "$cached" ] && [ -n "$(find "$cached" -maxdepth 0 -mtime -300 2>/dev/null)" ]; then
     cp -r "$cached/keys" "$dir/$nick/" || return 1
@@ -112,10 +100,9 @@ authority_keys() {
   if [ -n "$cached" ] && [ ! -d "$cached" ]; then
     # Whole or not at all: a copy renamed into place (a concurrent run's rename may win).
     mkdir -p "$TORNET_KEY_CACHE" && cp -r "$dir/$nick" "$cached.$$" &&
-      rm -f "$cached.$$"/dirauthority && { mv -T "$cached.$$" "$cached" 2>/dev/null || rm -rf "$cached.$$"; }
+      { mv -T "$cached.$$" "$cached" 2>/dev/null || rm -rf "$cached.$$"; }
   fi
-  echo "DirAuthority $nick orport=$or_port no-v2 v3ident=$v3 127.0.0.1:$dir_port $fp" \
-    > "$dir/$nick/dirauthority"
+  echo "$v3 $fp" > "$dir/$nick/identity"
 }
 
 # Settings every node shares.
@@ -189,23 +176,17 @@ descriptor_uploaded() {
         "$DIR/hs/rend.log")" -ge 3 ]
 }
 
-start_network() {
-  DIR=$1 TARGET_PORT=$2 OWNER=${3:-$PPID}
-  [[ $TARGET_PORT =~ ^[0-9]+$ ]] || die "TARGET_PORT '$TARGET_PORT' is not a port"
-  mkdir -p "$DIR" && chmod 700 "$DIR"
-  [ -z "$(ls -A "$DIR")" ] || die "$DIR is not empty"
-  trap 'rc=$?; [ $rc = 0 ] || stop_network "$DIR"; exit $rc' EXIT
-  trap 'exit 1' INT TERM
-  DEADLINE=$(( $(date +%s) + READY_TIMEOUT_S ))
-  local i nick or_port dir_port
-  local keygen=()
+# Starts the tor of node directory $1 (its torrc there); dies when it does not start.
+start_tor() {
+  tor -f "$1/torrc" --quiet ||
+    die "tor did not start for $(basename "$1"): $(tail -n 5 "$1/notice.log" 2>/dev/null)"
+}
 
-  for i in $(seq 0 $((N_AUTH - 1))); do
-    nick=auth$i; pick_port; or_port=$PORT; pick_port; dir_port=$PORT
-    mkdir -p "$DIR/$nick" && chmod 700 "$DIR/$nick"
-    authority_keys "$DIR" "$nick" "$or_port" "$dir_port" &
-    keygen+=($!)
-    { common_torrc "$DIR" "$nick"; cat <<EOF
+# An authority's torrc.
+authority_torrc() {
+  local nick=$1 or_port=$2 dir_port=$3
+  common_torrc "$DIR" "$nick"
+  cat <<EOF
 Address 127.0.0.1
 ORPort 127.0.0.1:$or_port
 DirPort 127.0.0.1:$dir_port
@@ -227,19 +208,62 @@ TestingMinFastFlagThreshold 0
 AuthDirVoteStableGuaranteeMinUptime 0
 AuthDirVoteStableGuaranteeMTBF 0
 EOF
-    } > "$DIR/$nick/torrc"
+}
+
+# The authorities on candidate ports, written into dirauthorities.conf first. A tor that cannot
+# bind a port exits non-zero before it logs anything, so any failed start stops the authorities
+# and tries them all again on other ports (the ports are in every DirAuthority line), 5 times.
+start_authorities() {
+  local attempt i nick or_port dir_port v3 fp failed
+  for attempt in 1 2 3 4 5; do
+    : > "$DIR/dirauthorities.conf"
+    for i in $(seq 0 $((N_AUTH - 1))); do
+      nick=auth$i; candidate_port; or_port=$PORT; candidate_port; dir_port=$PORT
+      read -r v3 fp < "$DIR/$nick/identity"
+      echo "DirAuthority $nick orport=$or_port no-v2 v3ident=$v3 127.0.0.1:$dir_port $fp" \
+        >> "$DIR/dirauthorities.conf"
+      authority_torrc "$nick" "$or_port" "$dir_port" > "$DIR/$nick/torrc"
+    done
+    failed=
+    for i in $(seq 0 $((N_AUTH - 1))); do
+      tor -f "$DIR/auth$i/torrc" --quiet || { failed=auth$i; break; }
+    done
+    [ -z "$failed" ] && return 0
+    echo "tornet: $failed did not start (attempt $attempt of 5: a port taken?)" >&2
+    stop_network "$DIR"
+  done
+  die "the authorities did not start in 5 attempts: $(tail -n 5 "$DIR/$failed/notice.log" 2>/dev/null)"
+}
+
+start_network() {
+  DIR=$1 TARGET_PORT=$2 OWNER=${3:-$PPID}
+  [[ $TARGET_PORT =~ ^[0-9]+$ ]] || die "TARGET_PORT '$TARGET_PORT' is not a port"
+  mkdir -p "$DIR" && chmod 700 "$DIR"
+  [ -z "$(ls -A "$DIR")" ] || die "$DIR is not empty"
+  trap 'rc=$?; [ $rc = 0 ] || stop_network "$DIR"; exit $rc' EXIT
+  trap 'exit 1' INT TERM
+  DEADLINE=$(( $(date +%s) + READY_TIMEOUT_S ))
+  local i nick
+  local keygen=()
+
+  for i in $(seq 0 $((N_AUTH - 1))); do
+    nick=auth$i
+    mkdir -p "$DIR/$nick" && chmod 700 "$DIR/$nick"
+    authority_keys "$DIR" "$nick" &
+    keygen+=($!)
   done
   for i in "${keygen[@]}"; do wait "$i" || die "authority keys failed"; done
-  cat "$DIR"/auth*/dirauthority > "$DIR/dirauthorities.conf"
+  start_authorities
 
   # Exits must accept *:* in their policy: a policy of loopback only is summarised as "reject
   # 1-65535" (private addresses are left out of summaries) and clients then see no exit at all.
-  # OutboundBindAddress keeps them on loopback.
+  # OutboundBindAddress keeps them on loopback. Their OR ports are auto: each advertises the one
+  # it bound.
   for i in $(seq 0 $((N_EXIT - 1))); do
-    nick=exit$i; mkdir -p "$DIR/$nick" && chmod 700 "$DIR/$nick"; pick_port
+    nick=exit$i; mkdir -p "$DIR/$nick" && chmod 700 "$DIR/$nick"
     { common_torrc "$DIR" "$nick"; cat <<EOF
 Address 127.0.0.1
-ORPort 127.0.0.1:$PORT
+ORPort 127.0.0.1:auto
 SocksPort 0
 ContactInfo $nick@test.invalid
 ExitRelay 1
@@ -253,16 +277,21 @@ ServerDNSResolvConfFile /dev/null
 ServerDNSAllowBrokenConfig 1
 EOF
     } > "$DIR/$nick/torrc"
+    start_tor "$DIR/$nick"
   done
 
-  pick_port; SOCKS_PORT=$PORT
   mkdir -p "$DIR/client" "$DIR/hs" && chmod 700 "$DIR/client" "$DIR/hs"
   { common_torrc "$DIR" client; cat <<EOF
-SocksPort 127.0.0.1:$SOCKS_PORT IsolateSOCKSAuth
+SocksPort 127.0.0.1:auto IsolateSOCKSAuth
 ORPort 0
 VanguardsLiteEnabled 0
 EOF
   } > "$DIR/client/torrc"
+  start_tor "$DIR/client"
+  # The port it bound, from its log (written before the daemon's start returns).
+  SOCKS_PORT=$(sed -n 's/.*Opened Socks listener connection (ready) on 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+    "$DIR/client/notice.log" | tail -1)
+  [ -n "$SOCKS_PORT" ] || die "the client's SOCKS port is not in $DIR/client/notice.log"
   # onion:TARGET_PORT is the test's server; onion:80 is the client's SOCKS port, which the
   # readiness check fetches so that it never touches the test's server.
   { common_torrc "$DIR" hs; cat <<EOF
@@ -277,11 +306,7 @@ HiddenServicePort 80 127.0.0.1:$SOCKS_PORT
 Log [rend]info file $DIR/hs/rend.log
 EOF
   } > "$DIR/hs/torrc"
-
-  for nick in $(nodes_of "$DIR"); do
-    tor -f "$nick/torrc" --quiet ||
-      die "tor did not start for $(basename "$nick"): $(tail -n 5 "$nick/notice.log" 2>/dev/null)"
-  done
+  start_tor "$DIR/hs"
 
   wait_for "client bootstrap" grep -q "Bootstrapped 100%" "$DIR/client/notice.log"
   wait_for "exit path" through_socks "127.0.0.1:$SOCKS_PORT"
