@@ -3,6 +3,7 @@
 #include "coordinator/service/scheduler.h"
 
 #include "common/store/factory.h"
+#include "common/time/clock.h"
 #include "eo/v1/task.pb.h"
 #include "tests/coordinator/campaign/known_probes.h"
 #include "tests/support/process.h"
@@ -140,6 +141,28 @@ TEST_F(SchedulerTest, NothingIsLeasedBeforeItsSlot) {
   auto campaign = scheduler_->submit(campaign_yaml("c1", 1), "c1.yaml", "", kT0);
   auto early = lease_all("a1", vantage("eu1", "eu"), campaign.created_ms - 1);
   EXPECT_TRUE(early.empty());
+}
+
+// The sync window on a ManualClock stepped 1 ms at a time: every task is leased at exactly its
+// planned slot (not_before), none a millisecond before, and all of them within the window.
+TEST_F(SchedulerTest, EachTaskIsLeasedAtItsSlotInTheSyncWindowNotAMillisecondBefore) {
+  time::ManualClock clock(kT0);
+  auto campaign = scheduler_->submit(campaign_yaml("c1", 1), "c1.yaml", "", clock.now());
+  std::size_t leased = 0;
+  std::set<store::TimeMs> slots;
+  for (; clock.now() < campaign.round_started_ms + 5000;
+       clock.advance(std::chrono::milliseconds(1))) {
+    for (const auto& v : {vantage("eu1", "eu"), vantage("t1", "us", true)}) {
+      for (const auto& lease : lease_all("a-" + v.id(), v, clock.now())) {
+        ASSERT_EQ(lease.task().not_before_unix_us(), clock.now() * 1000)
+            << lease.task().task_id() << " leased away from its slot";
+        slots.insert(clock.now());
+        ++leased;
+      }
+    }
+  }
+  EXPECT_EQ(leased, 8u);
+  EXPECT_GT(slots.size(), 1u) << "the window's slots were not spread";
 }
 
 TEST_F(SchedulerTest, AnExpiredLeaseGoesToAnotherAgentOfTheClass) {
