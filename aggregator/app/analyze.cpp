@@ -7,6 +7,7 @@
 #include "aggregator/differential/differential.h"
 #include "aggregator/findings/producers.h"
 #include "aggregator/fingerprint/infer.h"
+#include "aggregator/history/history.h"
 #include "aggregator/operators/operators.h"
 #include "aggregator/phishing/phishing.h"
 #include "aggregator/privacy_risk/privacy_risk.h"
@@ -51,6 +52,22 @@ void add(std::vector<findings::Finding>& to, std::vector<findings::Finding> more
   to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
 }
 
+// What the histories keep of this pass: the implementations behaviour shows and the findings.
+history::PassInput history_input(const std::vector<inventory::Server>& servers,
+                                 const std::vector<findings::IdentifiedFinding>& identified) {
+  history::PassInput input;
+  for (const auto& s : servers) {
+    if (s.implementation != inventory::kUnknownGroup) {
+      input.implementations[s.server] = s.implementation;
+    }
+  }
+  for (const auto& f : identified) {
+    input.findings.push_back({f.finding_id, f.finding.kind, f.finding.server, f.finding.target_id,
+                              f.finding.vantage_id});
+  }
+  return input;
+}
+
 }  // namespace
 
 AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& reference,
@@ -92,6 +109,7 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
   privacy_risk::HoneypotFigures honeypot;
   auto risks = privacy_risk::assess(events, {figures, identified}, &honeypot);
   privacy_risk::save_privacy_risk(db.database(), risks);
+  history::update(db.database(), history_input(servers, identified));
 
   AnalysisSummary summary;
   summary.window_start_us = since == results::kAllHistory ? 0 : since;
