@@ -17,6 +17,7 @@
 # EO_CONTAINER_KEEP=1 keeps the image; EO_CONTAINER_IMAGE=NAME uses an existing image (no build).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+. "$root/tests/support/waiting.sh"
 started=$(date +%s)
 log() { echo "[container_test +$(( $(date +%s) - started ))s] $*"; }
 
@@ -159,13 +160,16 @@ start aggregator -v "$work/agent:/bus:z" -v "$work/results:/results:z" "$image" 
   --data-dir /bus --db /results/results.sqlite --analyze-every 2 "${metrics[@]}"
 log "4 roles started: ${containers[*]}"
 
-# Every role's health check (the image's HEALTHCHECK: eo-healthcheck), once they listen.
+# Every role's health check (the image's HEALTHCHECK: eo-healthcheck), once they listen: up to
+# 30 s each, and no longer once the container has exited.
+healthy() {
+  "${pod[@]}" healthcheck run "$1" && return 0
+  [ "$("${pod[@]}" inspect -f '{{.State.Running}}' "$1")" = true ] || return 255
+  return 1
+}
 for c in "${containers[@]}"; do
-  for i in $(seq 1 30); do
-    "${pod[@]}" healthcheck run "$c" >/dev/null 2>&1 && break
-    [ "$i" = 30 ] && { echo "FAIL: $c unhealthy: $("${pod[@]}" exec "$c" eo-healthcheck 2>&1)"; exit 1; }
-    sleep 1
-  done
+  poll_until 30 1 healthy "$c" ||
+    { echo "FAIL: $c unhealthy: $("${pod[@]}" exec "$c" eo-healthcheck 2>&1)"; exit 1; }
   log "healthy: $c ($("${pod[@]}" exec "$c" eo-healthcheck))"
 done
 
@@ -189,21 +193,20 @@ PY
 }
 # print_status's last line: "campaign NAME: done, round 1/1, tasks D done + F failed / T (...)"
 tasks=$(grep -Eo 'tasks [0-9]+ done' "$work/watch.log" | tail -1 | grep -Eo '[0-9]+' || true)
-for i in $(seq 1 120); do
+honeypot_observed() {  # leaves the count in n
   n=$(query "select count(*) from observations where target_host = 'honeypot' and agent_id = 'eu-1'")
-  [ "$n" -gt 0 ] && [ "$n" -ge "${tasks:-1}" ] && break
-  [ "$i" = 120 ] && { echo "FAIL: $n observations of the honeypot in the aggregator's database"; exit 1; }
-  sleep 1
-done
+  [ "$n" -gt 0 ] && [ "$n" -ge "${tasks:-1}" ]
+}
+poll_until 120 1 honeypot_observed ||
+  { echo "FAIL: $n observations of the honeypot in the aggregator's database"; exit 1; }
 ok=$(query "select count(*) from observations where target_host = 'honeypot' and outcome = 'ok'")
 probes=$(query "select group_concat(probe_name || '=' || outcome, ' ') from observations where target_host = 'honeypot'")
 log "aggregator: $n observations of honeypot:50001 by agent eu-1, $ok ok: $probes"
 [ "$ok" -gt 0 ] || { echo "FAIL: no probe of the honeypot succeeded"; exit 1; }
 # Wait for the live aggregator's analysis, then stop it (one writer of the database at a time).
-for i in $(seq 1 60); do
-  fp=$(query "select count(*) from fingerprints")
-  [ "$fp" -gt 0 ] && break; sleep 1
-done
+fingerprinted() { [ "$(query "select count(*) from fingerprints")" -gt 0 ]; }
+poll_until 60 1 fingerprinted ||
+  log "no analysis from the live aggregator within 60 s (the honeypot ingest below analyses)"
 "${pod[@]}" stop -t 20 "$id-aggregator" >/dev/null
 
 # The honeypot's side: its recorded sessions (the agent's connections) into the same database,

@@ -21,6 +21,7 @@ gotools=$cache/go-tools
 tofu=$gotools/bin/tofu
 cloudinit_root=$cache/cloud-init/root
 python=/usr/bin/python3
+. "$src/tests/support/waiting.sh"
 
 missing() {
   echo "terraform check: $* (scripts/install-terraform-tools.sh installs it)" >&2
@@ -282,14 +283,17 @@ EOF
     "$e2e/exec-start.json" "$e2e/root" "$EO_TF_CHECK_IMAGE" "$container" \
     --runtime runc --cgroup-manager cgroupfs -- --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
   "${command[@]}" >/dev/null 2> >(grep -v -e 'systemd connection' >&2)
-  for _ in $(seq 60); do
-    grep -q '"msg":"agent registered"' "$e2e/coordinator.log" && break
-    sleep 0.5
-  done
-  if ! grep '"msg":"agent registered"' "$e2e/coordinator.log"; then
+  # Up to 30 s for the agent in podman to register; no longer once the coordinator has died.
+  agent_registered() {
+    grep -q '"msg":"agent registered"' "$e2e/coordinator.log" && return 0
+    kill -0 "$coordinator" 2>/dev/null || return 255
+    return 1
+  }
+  if ! poll_until 30 0.5 agent_registered; then
     podman logs "$container" 2>&1 | tail -20; cat "$e2e/coordinator.log"
     echo "the agent in podman did not register" >&2; exit 1
   fi
+  grep '"msg":"agent registered"' "$e2e/coordinator.log"
   curl -sf --max-time 5 http://127.0.0.1:9464/metrics | grep -m1 '^eo_agent_' ||
     { echo "no agent metrics on :9464" >&2; exit 1; }
   cleanup_e2e
