@@ -174,8 +174,21 @@ CREATE TABLE finding_history(
 CREATE INDEX finding_history_open ON finding_history(finding_id) WHERE withdrawn_us IS NULL;
 )sql";
 
+// Behaviour clusters (aggregator/behaviour): analysis tables, replaced whole each pass.
+constexpr const char* kV7 = R"sql(
+CREATE TABLE behaviour_clusters(
+  cluster_id TEXT PRIMARY KEY, servers INTEGER NOT NULL, members TEXT NOT NULL,
+  mean_distance REAL NOT NULL, nearest_cluster TEXT, nearest_distance REAL,
+  distinguishing_json TEXT NOT NULL);
+CREATE TABLE behaviour_members(
+  server TEXT PRIMARY KEY, cluster_id TEXT NOT NULL, outlier INTEGER NOT NULL,
+  cases INTEGER NOT NULL, nearest_cluster TEXT, nearest_distance REAL,
+  differs_json TEXT NOT NULL, vector_json TEXT NOT NULL);
+)sql";
+
 // migrations[i] brings version i to i + 1.
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6};
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6,
+                                                                  kV7};
 
 }  // namespace
 

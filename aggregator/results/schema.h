@@ -6,7 +6,7 @@
 
 namespace eo::aggregator::results {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // Runs the missing migrations. Throws SqliteError for a database written by a newer aggregator
 // (its schema is unknown here) or when a migration fails.
