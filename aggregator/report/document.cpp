@@ -45,6 +45,13 @@ svg.chart{width:100%;max-width:680px;height:auto}
 svg.chart .bar{fill:#3182bd}
 svg.chart text{font-size:11px;fill:var(--ink)}
 svg.chart .label{text-anchor:end}
+svg.timeline{max-width:760px}
+svg.timeline .axis{stroke:var(--muted)}
+svg.timeline g text{fill:#fff}
+.a0 rect,.down rect{fill:#c0392b}.a1 rect{fill:#c6dbef}.a2 rect{fill:#6baed6}.a3 rect{fill:#08519c}
+.up rect{fill:#2e8b57}
+.v0 rect{fill:#3182bd}.v1 rect{fill:#e6550d}.v2 rect{fill:#31a354}
+.v3 rect{fill:#756bb1}.v4 rect{fill:#636363}.v5 rect{fill:#bd9e39}
 )css";
 
 constexpr const char* kScript = R"js(

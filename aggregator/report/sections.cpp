@@ -3,6 +3,7 @@
 #include "aggregator/reference/reference.h"
 
 #include "aggregator/report/charts.h"
+#include "aggregator/report/history_section.h"
 #include "aggregator/report/html.h"
 
 #include <nlohmann/json.hpp>
@@ -386,6 +387,7 @@ std::vector<Section> report_sections(const Tables& tables, const Overview& overv
       {"overview", "Overview", overview_section(tables, overview)},
       {"map", "Network map", map_section(tables, countries)},
       {"servers", "Servers", servers_section(tables)},
+      {"history", "Server histories", history_section(tables)},
       {"centralization", "Centralization", centralization_section(tables)},
       {"fingerprints", "Behaviour fingerprints", fingerprints_section(tables)},
       {"rate-limits", "Rate limits", rate_limits_section(tables)},
