@@ -102,7 +102,7 @@ Changes::State& Changes::state(const std::string& server, const std::string& att
 
 void Changes::sight(const std::string& server, const std::string& attribute, const RoundKey& at,
                     const std::set<std::string>& values, const std::string& observation_id,
-                    bool replace) {
+                    Merge merge) {
   if (values.empty()) return;
   State& s = state(server, attribute);
   State before = s;
@@ -118,10 +118,12 @@ void Changes::sight(const std::string& server, const std::string& attribute, con
     if (shows_new(values, s.previous) && s.observation_id.empty()) {
       s.observation_id = observation_id;
     }
-    if (replace) {
+    if (merge == Merge::replace) {
       s.current = values;
-    } else {
+    } else if (merge == Merge::all) {
       s.current.insert(values.begin(), values.end());
+    } else if (values.count("up")) {
+      s.current = {"up"};
     }
     s.round.started_us = std::min(s.round.started_us, at.started_us);
   }
@@ -149,18 +151,21 @@ void Changes::observe(const Seen& row) {
     return v.empty() ? std::set<std::string>{} : std::set<std::string>{v};
   };
   const std::string& id = row.observation_id;
-  sight(row.server, "version", at, one(row.server_version), id, false);
-  sight(row.server, "banner", at, one(row.banner_sha256), id, false);
-  sight(row.server, "certificate", at, one(row.cert_sha256), id, false);
-  sight(row.server, "key", at, one(row.spki_sha256), id, false);
-  sight(row.server, "addresses", at, addresses(row), id, false);
-  if (!row.peers_json.empty()) sight(row.server, "peers", at, listed_peers(row.peers_json), id, false);
+  sight(row.server, "reachability", at, {row.answered ? "up" : "down"}, id, Merge::up_wins);
+  sight(row.server, "version", at, one(row.server_version), id, Merge::all);
+  sight(row.server, "banner", at, one(row.banner_sha256), id, Merge::all);
+  sight(row.server, "certificate", at, one(row.cert_sha256), id, Merge::all);
+  sight(row.server, "key", at, one(row.spki_sha256), id, Merge::all);
+  sight(row.server, "addresses", at, addresses(row), id, Merge::all);
+  if (!row.peers_json.empty()) {
+    sight(row.server, "peers", at, listed_peers(row.peers_json), id, Merge::all);
+  }
 }
 
 void Changes::infer(const std::string& server, const std::string& implementation,
                     const RoundKey& at) {
   if (implementation.empty()) return;
-  sight(server, "implementation", at, {implementation}, "", true);
+  sight(server, "implementation", at, {implementation}, "", Merge::replace);
 }
 
 std::uint64_t Changes::save() {

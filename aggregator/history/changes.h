@@ -27,7 +27,9 @@ class Changes {
  public:
   explicit Changes(results::Database& db) : db_(db) {}
 
-  // The attributes an observation carries (version, banner, certificate, key, addresses, peers).
+  // The attributes an observation carries (reachability, version, banner, certificate, key,
+  // addresses, peers). Reachability is "up" for a round in which any probe got an answer, else
+  // "down", so a server that went down and came back has a change at each of those rounds.
   void observe(const Seen& row);
   // The implementation inferred this pass: a verdict replaces the round's value, it is not one
   // more sighting of it.
@@ -44,10 +46,13 @@ class Changes {
   };
   using Key = std::pair<std::string, std::string>;  // server, attribute
 
+  // How a round's sightings combine: all values seen, the latest verdict, or "up" over "down".
+  enum class Merge { all, replace, up_wins };
+
   State& state(const std::string& server, const std::string& attribute);
   void sight(const std::string& server, const std::string& attribute, const RoundKey& at,
              const std::set<std::string>& values, const std::string& observation_id,
-             bool replace);
+             Merge merge);
   void settle(const Key& key, const State& s);
 
   results::Database& db_;

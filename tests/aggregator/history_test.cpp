@@ -147,6 +147,13 @@ TEST(History, DownThenUp) {
     answered.push_back(st.i64(2));
   }
   EXPECT_EQ(answered, (std::vector<std::int64_t>{2, 2, 0, 0, 2, 2}));
+  auto reach = changes(d, "b.example", "reachability");
+  ASSERT_EQ(reach.size(), 3u);
+  EXPECT_EQ(reach[1].round, 2);
+  EXPECT_EQ(reach[1].new_value, "down");
+  EXPECT_EQ(reach[2].round, 4);
+  EXPECT_EQ(reach[2].new_value, "up");
+  EXPECT_EQ(changes(d, "a.example", "reachability").size(), 1u);
 
   auto h = d.prepare(
       "SELECT first_seen_us, last_seen_us, probed, answered, uptime_24h, uptime_all "
