@@ -1,6 +1,8 @@
-"""A real Apache Kafka cluster on loopback for tests: KRaft nodes that are broker and controller at
-once (one node, or three), fresh directories, ports picked free, ~512 MB heap each, a bounded
-wait until metadata lists every broker, and a stop that kills the JVMs whatever happened.
+"""A real Apache Kafka cluster for tests: KRaft nodes that are broker and controller at once (one
+node, or three), fresh directories, ports picked free, ~512 MB heap each, a bounded wait until
+metadata lists every broker, and a stop that kills the JVMs whatever happened. On loopback by
+default; `namespace` and `host` put every node (and the admin calls) in a network namespace on
+one of its addresses (the distributed testbed's control host).
 
 The jars are the ones scripts/install-kafka.sh put in the cache (the first release in
 scripts/kafka/versions.txt, or EO_KAFKA_VERSION). Readiness is asked with Debian's kcat, which
@@ -13,6 +15,7 @@ SASL_SSL listener (SCRAM-SHA-512, users made at format time) beside the PLAINTEX
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -21,8 +24,12 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import waiting  # noqa: E402  (tests/support/waiting.py: the one bounded poll)
 
 ROOT = Path(__file__).resolve().parents[3]
 VERSIONS_FILE = ROOT / "scripts" / "kafka" / "versions.txt"
@@ -76,7 +83,8 @@ def libs(release: str | None = None) -> Path:
 
 def free_port() -> int:
     # Kafka needs every port before it starts (controller.quorum.voters, advertised.listeners):
-    # port 0 would leave clients nothing to connect to. The kernel picks one free here.
+    # port 0 would leave clients nothing to connect to. The kernel picks one free here (in this
+    # process's namespace; a node in a fresh namespace finds it free there too).
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
@@ -116,7 +124,7 @@ class KafkaCluster:
 
     def __init__(self, scratch_dir: Path | str, nodes: int = 1, *, release: str | None = None,
                  scram_users: tuple[ScramUser, ...] = (), tls: Tls | None = None,
-                 ready_timeout: float = 90.0):
+                 ready_timeout: float = 90.0, host: str = HOST, namespace: str | None = None):
         if nodes not in (1, 3):
             raise ValueError(f"nodes: {nodes}; a cluster here has 1 or 3 nodes")
         if (tls is None) != (not scram_users):
@@ -127,6 +135,8 @@ class KafkaCluster:
         self.scram_users = scram_users
         self.tls = tls
         self.ready_timeout = ready_timeout
+        self.host = host
+        self.namespace = namespace
         self.nodes = [
             Node(i, free_port(), free_port(), free_port() if tls else None,
                  self.scratch / f"kafka-{i}") for i in range(1, nodes + 1)
@@ -134,11 +144,11 @@ class KafkaCluster:
 
     @property
     def bootstrap(self) -> str:
-        return ",".join(f"{HOST}:{n.port}" for n in self.nodes)
+        return ",".join(f"{self.host}:{n.port}" for n in self.nodes)
 
     @property
     def sasl_bootstrap(self) -> str:
-        return ",".join(f"{HOST}:{n.sasl_port}" for n in self.nodes if n.sasl_port)
+        return ",".join(f"{self.host}:{n.sasl_port}" for n in self.nodes if n.sasl_port)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -150,22 +160,32 @@ class KafkaCluster:
         self.stop()
 
     def start(self) -> None:
+        """launch() and wait_ready(); stops whatever started when either fails."""
         try:
-            cluster_id = self._java("kafka.tools.StorageTool", "random-uuid").strip()
-            for node in self.nodes:
-                node.directory.mkdir(parents=True, exist_ok=False)
-                self._write_config(node)
-                args = ["format", "-t", cluster_id, "-c", str(node.directory / "server.properties")]
-                for user in self.scram_users:
-                    args += ["--add-scram",
-                             f"SCRAM-SHA-512=[name={user.name},password={user.password}]"]
-                self._java("kafka.tools.StorageTool", *args)
-            for node in self.nodes:
-                self.start_node(node)
+            self.launch()
             self.wait_ready()
         except BaseException:
             self.stop()
             raise
+
+    def launch(self) -> None:
+        """Formats and starts every node without waiting for them: the caller may do other work
+        meanwhile, then wait_ready(); stop() is the caller's on failure."""
+        # Kafka's Uuid.randomUuid() text form (base64url, no padding, never a leading "-"),
+        # without a JVM start to print it
+        cluster_id = "-"
+        while cluster_id.startswith("-"):
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        for node in self.nodes:
+            node.directory.mkdir(parents=True, exist_ok=False)
+            self._write_config(node)
+            args = ["format", "-t", cluster_id, "-c", str(node.directory / "server.properties")]
+            for user in self.scram_users:
+                args += ["--add-scram",
+                         f"SCRAM-SHA-512=[name={user.name},password={user.password}]"]
+            self._java("kafka.tools.StorageTool", *args)
+        for node in self.nodes:
+            self.start_node(node)
 
     def start_node(self, node: Node) -> None:
         """Starts (or restarts, on its existing storage) one node; does not wait."""
@@ -173,7 +193,8 @@ class KafkaCluster:
             raise RuntimeError(f"kafka node {node.node_id} is already running")
         log = open(node.log, "ab")
         node.process = subprocess.Popen(
-            self._java_argv("kafka.Kafka", str(node.directory / "server.properties")),
+            self._in_namespace(self._java_argv("kafka.Kafka",
+                                               str(node.directory / "server.properties"))),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)  # a Ctrl-C to the test does not reach the JVM first
         log.close()
@@ -202,8 +223,10 @@ class KafkaCluster:
     def metadata(self, timeout: float = 5.0) -> dict | None:
         """kcat's metadata JSON from the PLAINTEXT listeners, or None when nothing answers."""
         try:
-            out = subprocess.run(["kcat", "-L", "-J", "-b", self.bootstrap, "-m", str(int(timeout))],
-                                 capture_output=True, text=True, timeout=timeout + 5)
+            out = subprocess.run(
+                self._in_namespace(["kcat", "-L", "-J", "-b", self.bootstrap,
+                                    "-m", str(int(timeout))]),
+                capture_output=True, text=True, timeout=timeout + 5)
         except subprocess.TimeoutExpired:
             return None
         if out.returncode != 0:
@@ -217,20 +240,23 @@ class KafkaCluster:
         """Until metadata lists every running broker; raises naming the last answer and the log
         tail of any node that died."""
         expected = expected_brokers or len(self.nodes)
-        deadline = time.monotonic() + self.ready_timeout
         last = "no answer"
-        while time.monotonic() < deadline:
+
+        def ready() -> bool:
+            nonlocal last
             for node in self.nodes:
                 if node.process and node.process.poll() is not None:
                     raise RuntimeError(f"kafka node {node.node_id} exited with "
                                        f"{node.process.returncode}:\n{self.log_tail(node)}")
             meta = self.metadata()
-            if meta:
-                brokers = meta.get("brokers", [])
-                if len(brokers) >= expected:
-                    return
-                last = f"{len(brokers)} of {expected} brokers"
-            time.sleep(0.2)  # a poll interval, not a synchronisation: the condition is rechecked
+            if not meta:
+                return False
+            brokers = meta.get("brokers", [])
+            last = f"{len(brokers)} of {expected} brokers"
+            return len(brokers) >= expected
+
+        if waiting.wait_until(ready, self.ready_timeout, 0.2):
+            return
         tails = "\n".join(self.log_tail(n) for n in self.nodes)
         raise RuntimeError(f"kafka at {self.bootstrap} not ready after {self.ready_timeout:.0f} s "
                            f"({last}):\n{tails}")
@@ -253,6 +279,64 @@ class KafkaCluster:
             args += ["--config", f"{key}={value}"]
         self._java("org.apache.kafka.tools.TopicCommand", *args)
 
+    def leader(self, topic: str, partition: int) -> Node:
+        """The node that leads `topic`'s `partition` now, from the brokers' metadata."""
+        meta = self.metadata()
+        for entry in (meta or {}).get("topics", []):
+            if entry.get("topic") != topic:
+                continue
+            for p in entry.get("partitions", []):
+                if p.get("partition") == partition and p.get("leader", -1) >= 0:
+                    return self.node(p["leader"])
+        raise RuntimeError(f"no leader known for {topic}[{partition}]")
+
+    def controller(self) -> Node:
+        """The active KRaft controller: the leader of the newest epoch that the running nodes'
+        quorum-state files record (clients' metadata names no controller under KRaft)."""
+        best = None
+        for node in self.nodes:
+            if not node.process or node.process.poll() is not None:
+                continue
+            path = node.directory / "data" / "__cluster_metadata-0" / "quorum-state"
+            try:
+                state = json.loads(path.read_text())
+            except (OSError, json.JSONDecodeError):
+                continue
+            if state.get("leaderId", -1) >= 0 and (
+                    best is None or state["leaderEpoch"] > best["leaderEpoch"]):
+                best = state
+        if best is None:
+            raise RuntimeError("no node records a controller leader")
+        return self.node(best["leaderId"])
+
+    def fully_replicated(self, topics: list[str]) -> bool:
+        """Every node listed by the brokers and in the in-sync set of every partition of
+        `topics`: the cluster has healed from a restart."""
+        meta = self.metadata()
+        if not meta or len(meta.get("brokers", [])) < len(self.nodes):
+            return False
+        seen = {entry.get("topic"): entry.get("partitions", []) for entry in meta.get("topics", [])}
+        return all(topic in seen and seen[topic] and
+                   all(len(p.get("isrs", [])) == len(self.nodes) for p in seen[topic])
+                   for topic in topics)
+
+    def describe_group(self, group: str) -> list[dict[str, str]]:
+        """Kafka's own view of a consumer group, one row per partition it has offsets for or
+        holds: topic, partition, current (committed, "-" when none), end, lag, member ("-" when
+        no member holds it); from ConsumerGroupCommand (kafka-consumer-groups.sh --describe)."""
+        out = self._java("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+                         "--bootstrap-server", self.bootstrap, "--describe", "--group", group)
+        rows = []
+        for line in out.splitlines():
+            cols = line.split()
+            if len(cols) >= 7 and cols[0] == group:
+                rows.append(dict(zip(("topic", "partition", "current", "end", "lag", "member"),
+                                     cols[1:7])))
+        return rows
+
+    def node(self, node_id: int) -> Node:
+        return next(n for n in self.nodes if n.node_id == node_id)
+
     # --- internals ---------------------------------------------------------------------------
 
     def _java_argv(self, main: str, *args: str) -> list[str]:
@@ -262,9 +346,12 @@ class KafkaCluster:
         return ["java", HEAP, "-XX:+UseG1GC", "-Djava.awt.headless=true", logging,
                 "-cp", f"{self.libs}/*", main, *args]
 
+    def _in_namespace(self, argv: list[str]) -> list[str]:
+        return ["ip", "netns", "exec", self.namespace, *argv] if self.namespace else argv
+
     def _java(self, main: str, *args: str) -> str:
-        out = subprocess.run(self._java_argv(main, *args), capture_output=True, text=True,
-                             timeout=120)
+        out = subprocess.run(self._in_namespace(self._java_argv(main, *args)),
+                             capture_output=True, text=True, timeout=120)
         if out.returncode != 0:
             raise RuntimeError(f"{main} {' '.join(args)} failed ({out.returncode}):\n"
                                f"{out.stdout}{out.stderr}")
@@ -294,17 +381,17 @@ class KafkaCluster:
 
     def _write_config(self, node: Node) -> None:
         replicas = len(self.nodes)
-        voters = ",".join(f"{n.node_id}@{HOST}:{n.controller_port}" for n in self.nodes)
-        listeners = [f"PLAINTEXT://{HOST}:{node.port}"]
+        voters = ",".join(f"{n.node_id}@{self.host}:{n.controller_port}" for n in self.nodes)
+        listeners = [f"PLAINTEXT://{self.host}:{node.port}"]
         protocols = ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"]
         if node.sasl_port:
-            listeners.append(f"SASL_SSL://{HOST}:{node.sasl_port}")
+            listeners.append(f"SASL_SSL://{self.host}:{node.sasl_port}")
             protocols.append("SASL_SSL:SASL_SSL")
         config = {
             "process.roles": "broker,controller",
             "node.id": str(node.node_id),
             "controller.quorum.voters": voters,
-            "listeners": ",".join(listeners + [f"CONTROLLER://{HOST}:{node.controller_port}"]),
+            "listeners": ",".join(listeners + [f"CONTROLLER://{self.host}:{node.controller_port}"]),
             "advertised.listeners": ",".join(listeners),
             "listener.security.protocol.map": ",".join(protocols),
             "controller.listener.names": "CONTROLLER",
