@@ -2,9 +2,44 @@
 #include "cli/aggregator_command.h"
 
 #include "aggregator/app/aggregator_app.h"
+#include "aggregator/open_data/exporter.h"
 #include "cli/kafka_options.h"
 
+#include <iostream>
+
 namespace eo::cli {
+
+namespace {
+
+// `observatory aggregator export`: the day files of a results database, without a bus.
+void add_export_command(CLI::App& aggregator) {
+  auto db = std::make_shared<std::string>("results.sqlite");
+  auto o = std::make_shared<aggregator::open_data::ExportOptions>();
+  auto* cmd = aggregator.add_subcommand(
+      "export",
+      "Write the open-data day files of a results database: observations-YYYY-MM-DD.jsonl for "
+      "every UTC day it holds (merged with files that hold rows retention deleted) and "
+      "findings-YYYY-MM-DD.jsonl with the last analysis pass's findings (docs/data.md)");
+  cmd->footer("Schema, ethics rules and examples: docs/data.md.");
+  cmd->add_option("--db", *db, "SQLite results database")
+      ->check(CLI::ExistingFile)
+      ->capture_default_str();
+  cmd->add_option("--daily", o->dir, "Directory of the day files (created if missing)")->required();
+  cmd->add_flag("--client-ips", o->client_ips,
+                "Keep honeypot clients' IP addresses in findings (withheld by default)");
+  cmd->callback([db, o] {
+    aggregator::results::ResultsDb results(*db);
+    auto counts = aggregator::open_data::export_all(results, *o);
+    std::cout << "exported " << counts.observation_lines << " observations in "
+              << counts.observation_days << " day files changed since the last export, "
+              << counts.findings << " findings"
+              << (counts.findings_day.empty() ? "" : " (" + counts.findings_day + ")") << " to "
+              << o->dir << "\n";
+    throw CLI::RuntimeError(0);
+  });
+}
+
+}  // namespace
 
 void add_aggregator_command(CLI::App& app) {
   auto o = std::make_shared<aggregator::app::AggregatorOptions>();
@@ -25,6 +60,10 @@ void add_aggregator_command(CLI::App& app) {
       "  observatory aggregator --kafka k1:9092,k2:9092 --group aggregator --db results.sqlite \\\n"
       "      --metrics-listen 0.0.0.0:9466\n"
       "      run as a member of a consumer group (instances split the partitions)\n"
+      "  observatory aggregator --export-daily open-data --retention-days 90 ...\n"
+      "      publish day files of observations and findings; keep 90 days of raw rows\n"
+      "  observatory aggregator export --db results.sqlite --daily open-data\n"
+      "      the day files of a database, without a bus\n"
       "Offsets are committed only after a batch is durable in the database and records are\n"
       "deduplicated by id, so restarts and rebalances lose and double-count nothing.\n"
       "Tables: observations, honeypot_events, malformed (ingested); servers, server_reachability,\n"
@@ -70,6 +109,21 @@ void add_aggregator_command(CLI::App& app) {
                   "the history; 0 reads everything")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  auto* export_daily =
+      cmd->add_option("--export-daily", o->export_daily,
+                      "After each analysis pass write the open-data day files here: "
+                      "observations-YYYY-MM-DD.jsonl per UTC day (days before the newest "
+                      "observation's; with --once that day too) and findings-YYYY-MM-DD.jsonl "
+                      "(docs/data.md)");
+  cmd->add_flag("--export-client-ips", o->export_client_ips,
+                "Keep honeypot clients' IP addresses in exported findings (withheld by default)")
+      ->needs(export_daily);
+  cmd->add_option("--retention-days", o->retention_days,
+                  "Export, then delete, raw observations of whole UTC days more than N days "
+                  "before the newest observation (0: keep everything)")
+      ->check(CLI::NonNegativeNumber)
+      ->needs(export_daily)
+      ->capture_default_str();
   cmd->add_option("--batch", o->batch, "Records per poll and per database transaction")
       ->capture_default_str();
   cmd->add_option("--fingerprints", o->fingerprints,
@@ -84,6 +138,7 @@ void add_aggregator_command(CLI::App& app) {
   cmd->add_option("--log-format", o->log_format, "json or text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
+  add_export_command(*cmd);
   cmd->callback([o, analyze_s, idle_ms, once_timeout_s, window_h] {
     auto options = *o;
     options.analyze_every = std::chrono::seconds(*analyze_s);

@@ -8,6 +8,8 @@
 #include "aggregator/app/metrics.h"
 #include "aggregator/findings/publish.h"
 #include "aggregator/ingest/ingestor.h"
+#include "aggregator/open_data/exporter.h"
+#include "aggregator/open_data/retention.h"
 #include "common/bus/factory.h"
 #include "common/bus/topics.h"
 #include "common/geo/geo.h"
@@ -63,9 +65,41 @@ void progress(const ingest::IngestStats& s) {
             << " malformed, lag " << s.lag_seconds << " s\n";
 }
 
+// The open-data files of this pass, then retention (which relies on them). A failure to write is
+// logged and retried next pass: the rows stay in the database until a file holds them.
+void export_and_expire(results::ResultsDb& db, const AggregatorOptions& options,
+                       std::int64_t window_start_us) {
+  if (options.export_daily.empty()) return;
+  try {
+    auto exported = open_data::export_after_pass(
+        db, {options.export_daily, options.export_client_ips}, window_start_us, options.once);
+    telemetry::log(LogLevel::info, "open data exported",
+                   {{"dir", options.export_daily},
+                    {"observation_days", exported.observation_days},
+                    {"observation_lines", exported.observation_lines},
+                    {"findings", exported.findings},
+                    {"findings_day", exported.findings_day}});
+    if (options.retention_days <= 0) return;
+    auto expired = open_data::expire(db, options.export_daily, options.retention_days);
+    telemetry::log(LogLevel::info, "retention",
+                   {{"keep_days", options.retention_days},
+                    {"days_expired", expired.days},
+                    {"observations_exported", expired.exported},
+                    {"observations_deleted", expired.deleted},
+                    {"cutoff_us", expired.cutoff_us}});
+  } catch (const std::exception& e) {
+    telemetry::log(LogLevel::warn,
+                   "open data not all written; rows no file holds are kept; trying again next pass",
+                   {{"why", e.what()}});
+  }
+}
+
 }  // namespace
 
 int run_aggregator(const AggregatorOptions& options) {
+  if (options.retention_days > 0 && options.export_daily.empty()) {
+    throw std::invalid_argument("retention needs --export-daily: old rows are exported, not lost");
+  }
   telemetry::LogOptions log_options;
   telemetry::parse_log_format(options.log_format, log_options.format);
   log_options.component = "aggregator";
@@ -161,6 +195,7 @@ int run_aggregator(const AggregatorOptions& options) {
                         {"why", std::string(bus::to_string(published.status.code)) + ": " +
                                     published.status.detail}});
       }
+      export_and_expire(db, options, summary.window_start_us);
       last_analysis = now;
       analysed_at = stats.observations + stats.events;
       telemetry::log(LogLevel::info, "analysis written",

@@ -37,6 +37,12 @@ struct AggregatorOptions {
   std::size_t batch = 5000;
   std::chrono::seconds analyze_every{60};
   std::chrono::hours window = kDefaultWindow;  // what a pass reads; zero: the whole history
+  // Open data (docs/data.md): after each pass, the day files of observations and findings here.
+  std::string export_daily;
+  bool export_client_ips = false;  // honeypot clients' IPs in exported findings (withheld)
+  // Raw observations of whole UTC days older than this many days are exported to export_daily
+  // and then deleted; 0 keeps everything.
+  int retention_days = 0;
   std::string log_format = "text";
 };
 

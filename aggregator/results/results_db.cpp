@@ -245,8 +245,8 @@ std::vector<ObservationRow> ResultsDb::observations(const std::vector<std::strin
 
 std::vector<EventRow> ResultsDb::events(std::int64_t since_us) {
   std::vector<EventRow> out;
-  auto s = db_.prepare(
-      "SELECT * FROM honeypot_events WHERE time_us >= ? ORDER BY time_us, event_id");
+  auto s =
+      db_.prepare("SELECT * FROM honeypot_events WHERE time_us >= ? ORDER BY time_us, event_id");
   s.bind(1, since_us);
   while (s.step()) out.push_back(read_event(s));
   return out;
@@ -273,6 +273,36 @@ Totals ResultsDb::totals() {
           count(db_, "SELECT count(*) FROM honeypot_events"),
           count(db_, "SELECT count(*) FROM malformed"),
           count(db_, "SELECT count(DISTINCT target_id) FROM observations")};
+}
+
+std::optional<std::int64_t> ResultsDb::oldest_observation_us() {
+  auto s = db_.prepare("SELECT min(started_us) FROM observations");
+  s.step();
+  return s.opt_i64(0);
+}
+
+void ResultsDb::scan_observations(std::int64_t from_us, std::int64_t to_us,
+                                  const std::function<void(const ObservationRow&)>& visit) {
+  auto s = db_.prepare(kSelectObservations +
+                       " WHERE started_us >= ? AND started_us < ? ORDER BY started_us, "
+                       "observation_id");
+  s.bind(1, from_us).bind(2, to_us);
+  while (s.step()) visit(read_observation(s));
+}
+
+std::uint64_t ResultsDb::count_observations(std::int64_t from_us, std::int64_t to_us) {
+  auto s =
+      db_.prepare("SELECT count(*) FROM observations WHERE started_us >= ? AND started_us < ?");
+  s.bind(1, from_us).bind(2, to_us);
+  s.step();
+  return static_cast<std::uint64_t>(s.i64(0));
+}
+
+std::uint64_t ResultsDb::delete_observations(std::int64_t from_us, std::int64_t to_us) {
+  auto s = db_.prepare("DELETE FROM observations WHERE started_us >= ? AND started_us < ?");
+  s.bind(1, from_us).bind(2, to_us);
+  s.run();
+  return static_cast<std::uint64_t>(db_.changes());
 }
 
 std::int64_t window_start(ResultsDb& db, std::chrono::hours window) {

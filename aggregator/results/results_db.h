@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -51,6 +52,15 @@ class ResultsDb {
   std::vector<EventRow> events(std::int64_t since_us = kAllHistory);  // by time, then id
   // The start time of the newest observation; nullopt when there is none.
   std::optional<std::int64_t> newest_observation_us();
+  std::optional<std::int64_t> oldest_observation_us();
+
+  // Observations that started in [from_us, to_us), by start time and id, one at a time (a day of
+  // them need not fit in memory), and how many there are; all through the start-time index.
+  void scan_observations(std::int64_t from_us, std::int64_t to_us,
+                         const std::function<void(const ObservationRow&)>& visit);
+  std::uint64_t count_observations(std::int64_t from_us, std::int64_t to_us);
+  // Deletes them; returns how many went. Retention's, after they are exported.
+  std::uint64_t delete_observations(std::int64_t from_us, std::int64_t to_us);
   std::vector<MalformedRecord> malformed();
   Totals totals();
 
