@@ -2,6 +2,7 @@
 
 #include "aggregator/reference/reference.h"
 
+#include "aggregator/report/behaviour_section.h"
 #include "aggregator/report/charts.h"
 #include "aggregator/report/history_section.h"
 #include "aggregator/report/html.h"
@@ -390,6 +391,7 @@ std::vector<Section> report_sections(const Tables& tables, const Overview& overv
       {"history", "Server histories", history_section(tables)},
       {"centralization", "Centralization", centralization_section(tables)},
       {"fingerprints", "Behaviour fingerprints", fingerprints_section(tables)},
+      {"behaviour", "Behaviour clusters", behaviour_section(tables)},
       {"rate-limits", "Rate limits", rate_limits_section(tables)},
       {"differential", "Differential findings", differential_section(tables)},
       {"operators", "Operator clusters", operators_section(tables)},
