@@ -52,6 +52,46 @@ def read_fingerprints(db):
     return out
 
 
+def read_behaviour(db):
+    """server host -> its behaviour group (aggregator/behaviour), or None without the tables."""
+    if "behaviour_members" not in _tables(db):
+        return None
+    return dict(db.execute("SELECT server, cluster_id FROM behaviour_members"))
+
+
+def behaviour_problems(scenario, groups):
+    """Each planted fake (`expect: [modified_implementation]`) must fall outside its honest peers'
+    behaviour groups: its group holds no server that was not planted as a fake too. Honest servers
+    that behave as one implementation (relays as the server they relay to) must share one group:
+    where and when a vantage looked may not split them. A database from an aggregator before
+    behaviour clusters (schema v7) has no groups to check."""
+    if groups is None:
+        return []
+    problems = []
+    by_name = {name: groups.get(ip) for ip, name in scenario.server_by_ip().items()}
+    fakes = {s["name"] for s in scenario.servers if "modified_implementation" in s["expect"]}
+    for fake in sorted(fakes):
+        if by_name[fake] is None:
+            problems.append(f"{fake}: no behaviour vector")
+            continue
+        honest = sorted(n for n, g in by_name.items() if g == by_name[fake] and n not in fakes)
+        if honest:
+            problems.append(f"{fake}: in behaviour group {by_name[fake]} with honest "
+                            + ", ".join(honest))
+    peers = {}
+    for s in scenario.servers:
+        if s["name"] not in fakes:
+            peers.setdefault(scenario.behaves_as(s), []).append(s["name"])
+    for implementation, names in sorted(peers.items()):
+        split = sorted({by_name[n] or "none" for n in names})
+        if len(split) > 1:
+            problems.append(f"honest {implementation} servers split over behaviour groups "
+                            + ", ".join(f"{g}: " + " ".join(sorted(n for n in names
+                                                                   if (by_name[n] or "none") == g))
+                                        for g in split))
+    return problems
+
+
 def compare(scenario, found):
     """Per kind: planted, found, missed, false positives; and per server its verdict lines.
 
@@ -143,14 +183,18 @@ def check(scenario, db_path):
     try:
         source, found = read_findings(db)
         fingerprints = read_fingerprints(db)
+        behaviour = read_behaviour(db)
     finally:
         db.close()
     rows, problems = compare(scenario, found)
+    problems += behaviour_problems(scenario, behaviour)
     matrix = confusion(scenario, fingerprints)
+    by_ip = scenario.server_by_ip()
     return {
         "source": source,
         "rows": rows,
         "problems": problems,
+        "behaviour_groups": {by_ip.get(h, h): g for h, g in sorted((behaviour or {}).items())},
         "confusion": {f"{t}->{i}": n for (t, i), n in sorted(matrix.items())},
         "table": format_table(rows),
         "confusion_table": format_confusion(matrix),
