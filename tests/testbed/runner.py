@@ -10,8 +10,10 @@ Every process runs inside a testbed namespace, so `netns.down` ends whatever a f
 run left.
 """
 
+import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,12 +23,16 @@ from pathlib import Path
 import yaml
 
 import checker
+import history_check
 import netns
 import waiting  # tests/support, on the path netns put it
 import scenario as scenario_mod
 from scenario import electrumx_env
 
 COORDINATOR_PORT = 50151
+# A schedule's change is made when the next round is this close (the round before has finished
+# probing: sync windows are shorter than the spacing minus this).
+SCHEDULE_LEAD_S = 4
 
 
 class RunError(RuntimeError):
@@ -51,6 +57,12 @@ class Run:
         self.ctl = f"{prefix}-ctl"
         self.srv = f"{prefix}-srv"
         self.ctl_ip = scenario_mod.CONTROL_ADDRESSES[0].split("/")[0]
+        # schedule events not yet made, and each honeypot's current claim and certificate
+        self.pending = sorted(((e["before_round"], s["name"], e) for s in scen.servers
+                               for e in s["schedule"]), key=lambda x: (x[0], x[1]))
+        self.current = {s["name"]: {"cert": s["cert"], "server_version": None}
+                        for s in scen.servers}
+        self.schedule_log = []  # (round, server, what), as made
 
     def region_ns(self, region):
         return f"{self.prefix}-{region['name']}"
@@ -184,24 +196,72 @@ class Run:
                 host=self.s.server_ip(s), options=s["real"]["options"], in_namespace=True)
             self.start(f"electrumx-{s['name']}", self.srv, electrumx_env.server_argv(rel), env)
 
-    def start_honeypots(self):
+    def start_honeypot(self, s):
+        """One honeypot with its current claim and certificate (a schedule's restart changes
+        them); a restart appends to the same log and data dir."""
         registry = ["--canary-registry", str(self.registry)] if self.registry else []
+        certs = self.out / "certs"
+        now = self.current[s["name"]]
+        cfg = self.s.honeypot_config(s, str(certs / f"{now['cert']}.pem"),
+                                     str(certs / f"{now['cert']}.key"), now["server_version"])
+        path = self.out / "config" / f"honeypot-{s['name']}.yaml"
+        path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+        self.start(f"honeypot-{s['name']}", self.srv,
+                   [self.bin, "honeypot", "--config", str(path),
+                    "--data-dir", str(self.out / "data" / f"honeypot-{s['name']}"),
+                    "--mine-after-broadcast-ms", "-1"] + registry + self.bus_args())
+
+    def start_honeypots(self):
         self.apply_kernel_rules()
         self.start_real_servers()
         for s in self.s.servers:
-            if s["real"]:
-                continue
-            certs = self.out / "certs"
-            cfg = self.s.honeypot_config(s, str(certs / f"{s['cert']}.pem"),
-                                         str(certs / f"{s['cert']}.key"))
-            path = self.out / "config" / f"honeypot-{s['name']}.yaml"
-            path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-            self.start(f"honeypot-{s['name']}", self.srv,
-                       [self.bin, "honeypot", "--config", str(path),
-                        "--data-dir", str(self.out / "data" / f"honeypot-{s['name']}"),
-                        "--mine-after-broadcast-ms", "-1"] + registry + self.bus_args())
+            if not s["real"]:
+                self.start_honeypot(s)
         for s in self.s.servers:
             self.wait_port(self.srv, self.s.server_ip(s), scenario_mod.TLS_PORT)
+
+    def campaign_round(self):
+        """(current round, seconds to the next) from `campaign status`, rounds 0-based as the
+        results number them; None while the status does not say."""
+        coord = ["--coordinator", f"{self.ctl_ip}:{COORDINATOR_PORT}"] + self.tls_args("operator")
+        out = self.cli(["campaign", "status", self.campaign_name] + coord, timeout_s=30,
+                       namespace=self.ctl)
+        shown = re.search(r"round (\d+)", out)
+        next_in = re.search(r"next in (\d+) s", out)
+        if not shown or not next_in:
+            return None
+        return int(shown.group(1)) - 1, int(next_in.group(1))
+
+    def play_schedule(self):
+        """Makes the schedule's changes due before the next round: stop, start, or restart with
+        another claim or certificate."""
+        if not self.pending:
+            return
+        status = self.campaign_round()
+        if status is None:
+            return
+        current, next_in = status
+        while self.pending and self.pending[0][0] <= current + 1:
+            k, name, event = self.pending[0]
+            if k <= current:
+                raise RunError(f"{name}: the change before round {k} was not made in time "
+                               f"(round {current} is running)")
+            if next_in > SCHEDULE_LEAD_S:
+                return
+            self.pending.pop(0)
+            server = next(s for s in self.s.servers if s["name"] == name)
+            what = event["action"]
+            if event["action"] in ("stop", "restart"):
+                self.stop([f"honeypot-{name}"])
+            if event["action"] in ("start", "restart"):
+                for key in ("server_version", "cert"):
+                    if key in event:
+                        self.current[name][key] = event[key]
+                        what += f" {key}={event[key]}"
+                self.start_honeypot(server)
+                self.wait_port(self.srv, self.s.server_ip(server), scenario_mod.TLS_PORT)
+            self.schedule_log.append((k, name, what))
+            log(f"schedule: {name} {what} before round {k}")
 
     # The embedded mode's bus and store; the distributed run (distributed.py) overrides these.
     def bus_args(self):
@@ -261,6 +321,14 @@ class Run:
     def run_campaign(self):
         name, path = self.campaign_name, self.campaign_file
         coord = ["--coordinator", f"{self.ctl_ip}:{COORDINATOR_PORT}"] + self.tls_args("operator")
+        if self.s.continuous:
+            # A standing campaign, ended by `until` halfway through what would be the round
+            # after the last one: exactly `rounds` rounds start.
+            doc = yaml.safe_load(path.read_text())
+            end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(
+                seconds=(self.s.rounds - 0.5) * self.s.round_spacing_s)
+            doc["until"] = end.strftime("%Y-%m-%dT%H:%M:%SZ")
+            path.write_text(yaml.safe_dump(doc, sort_keys=False))
         self.cli(["campaign", "submit", str(path)] + coord, timeout_s=60, namespace=self.ctl)
         budget = 2 * self.s.rounds * max(self.s.round_spacing_s, 60) + 300
         log(f"campaign {name}: {self.s.rounds} rounds, {len(self.s.servers)} servers, "
@@ -277,6 +345,7 @@ class Run:
             for n, p in self.procs:
                 if n != "campaign-watch" and p.poll() is not None:
                     raise RunError(f"{n} exited with {p.returncode} during the campaign")
+            self.play_schedule()
             self.during_campaign(time.monotonic() - started)
             return False
 
@@ -329,6 +398,15 @@ class Run:
         log("testbed down; aggregating")
         db = self.aggregate()
         result = checker.check(self.s, db)
+        if self.s.expected_changes():
+            report_dir = self.out / "observatory-report"
+            self.cli(["report", "--db", str(db), "--out", str(report_dir)], timeout_s=120)
+            history = history_check.check(self.s, db, report_dir / "report.html")
+            history["made"] = self.schedule_log
+            result["history"] = history
+            if not history["ok"]:
+                result["ok"] = False
+                result["problems"] = result["problems"] + history["problems"]
         result["wall_time_s"] = round(time.monotonic() - started, 1)
         result["campaign_s"] = round(campaign_s, 1)
         result["link_noise"] = self.noise
@@ -351,6 +429,11 @@ def write_report(scen, result, out):
         lines.append("Ground truth met.")
     else:
         lines += [f"- {p}" for p in result["problems"]]
+    if "history" in result:
+        lines += ["", "## Server histories against the schedule", "",
+                  history_check.format_table(result["history"]["rows"]), "",
+                  "Made: " + "; ".join(f"{name} {what} before round {k}"
+                                       for k, name, what in result["history"]["made"])]
     lines += ["", "## Every finding", ""] + [f"- {f}" for f in result["found"]]
     (out / "report.md").write_text("\n".join(lines) + "\n")
     (out / "report.json").write_text(checker.to_json(result) + "\n")

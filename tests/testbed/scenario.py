@@ -6,8 +6,11 @@ server (`real`: an ElectrumX release with its options, started by the runner on
 `observatory chain`), kernel rules (`kernel`: iptables in the server namespace), a TLS
 certificate (shared by name), peers (other servers of the scenario) and `expect`, the finding
 kinds the server must produce (none for an honest server), plus `allow`, kinds that follow
-from its planted behaviour and are not counted as false positives. This module validates the
-file and turns it into the honeypot, agent and campaign configurations; it starts nothing.
+from its planted behaviour and are not counted as false positives. A honeypot's `schedule`
+changes it between rounds (stopped, started again, restarted claiming another version or with
+another certificate); with `continuous: true` the campaign is a standing one (`rounds:
+continuous`) that the runner ends after `rounds` rounds. This module validates the file and turns
+it into the honeypot, agent and campaign configurations; it starts nothing.
 """
 
 import copy
@@ -60,7 +63,7 @@ class Scenario:
         _require(isinstance(doc, dict), f"{source}: not a mapping")
         known = {"name", "rounds", "round_spacing_s", "sync_window_s", "probes", "params",
                  "profiles", "politeness", "regions", "tor_exit", "servers", "description",
-                 "canaries"}
+                 "canaries", "continuous"}
         unknown = set(doc) - known
         _require(not unknown, f"{source}: unknown keys {sorted(unknown)}")
         self.name = doc.get("name", "")
@@ -75,6 +78,7 @@ class Scenario:
         self.profiles = doc.get("profiles")
         self.politeness = doc.get("politeness", {}) or {}
         self.canaries = bool(doc.get("canaries", False))
+        self.continuous = bool(doc.get("continuous", False))
         self._load_regions(doc)
         self._load_servers(doc)
         self._check_canaries()
@@ -108,7 +112,7 @@ class Scenario:
         for i, s in enumerate(servers):
             where = f"{self.source}: servers[{i}]"
             known = {"name", "profile", "real", "kernel", "rules", "cert", "peers", "upstream",
-                     "expect", "allow", "note"}
+                     "expect", "allow", "note", "schedule"}
             unknown = set(s) - known
             _require(not unknown, f"{where}: unknown keys {sorted(unknown)}")
             name = s.get("name", "")
@@ -137,6 +141,7 @@ class Scenario:
                 "expect": sorted(set(s.get("expect", []) or [])),
                 "allow": sorted(set(s.get("allow", []) or [])),
                 "addresses": server_addresses(i + 1), "index": i + 1,
+                "schedule": self._schedule(s.get("schedule"), real, where),
             })
         for s in self.servers:
             up = s["upstream"]
@@ -195,6 +200,57 @@ class Scenario:
         _require(subnets, f"{where}.reject: at least one region")
         return {"reject": subnets}
 
+    def _schedule(self, schedule, real, where):
+        """Changes between rounds: [{before_round: K, action: stop | start | restart,
+        server_version: "...", cert: NAME}], applied shortly before round K (0-based, as the
+        results number rounds) starts; restart takes server_version and/or cert."""
+        if not schedule:
+            return []
+        _require(real is None, f"{where}.schedule: honeypots only")
+        out = []
+        for j, event in enumerate(schedule):
+            at = f"{where}.schedule[{j}]"
+            _require(isinstance(event, dict), f"{at}: a mapping")
+            unknown = set(event) - {"before_round", "action", "server_version", "cert"}
+            _require(not unknown, f"{at}: unknown keys {sorted(unknown)}")
+            k = event.get("before_round")
+            _require(isinstance(k, int) and 1 <= k < self.rounds,
+                     f"{at}.before_round: a round from 1 to {self.rounds - 1}")
+            action = event.get("action")
+            _require(action in ("stop", "start", "restart"), f"{at}.action: stop|start|restart")
+            changes = {key: str(event[key]) for key in ("server_version", "cert") if key in event}
+            _require((action == "restart") == bool(changes),
+                     f"{at}: restart takes server_version or cert, and only restart does")
+            out.append({"before_round": k, "action": action, **changes})
+        rounds = [e["before_round"] for e in out]
+        _require(rounds == sorted(rounds) and len(set(rounds)) == len(rounds),
+                 f"{where}.schedule: one event per round, in round order")
+        running = True
+        for e in out:
+            _require(e["action"] != "stop" or running, f"{where}.schedule: stop while stopped")
+            _require(e["action"] == "stop" or e["action"] == "restart" or not running,
+                     f"{where}.schedule: start while running")
+            _require(e["action"] != "restart" or running, f"{where}.schedule: restart while stopped")
+            running = e["action"] != "stop"
+        return out
+
+    def expected_changes(self):
+        """What the server histories must show, from the schedules: (server, attribute, round,
+        new value or None when it is a hash we do not know in advance)."""
+        out = []
+        for s in self.servers:
+            for e in s["schedule"]:
+                k = e["before_round"]
+                if e["action"] in ("stop", "start"):
+                    out.append((s["name"], "reachability", k,
+                                "down" if e["action"] == "stop" else "up"))
+                if "server_version" in e:
+                    out.append((s["name"], "version", k, e["server_version"]))
+                if "cert" in e:
+                    out.append((s["name"], "certificate", k, None))
+                    out.append((s["name"], "key", k, None))
+        return out
+
     def real_servers(self):
         return [s for s in self.servers if s["real"]]
 
@@ -234,9 +290,12 @@ class Scenario:
     def server_by_ip(self):
         return {self.server_ip(s): s["name"] for s in self.servers}
 
-    def honeypot_config(self, server, cert_file, key_file):
+    def honeypot_config(self, server, cert_file, key_file, server_version=None):
+        """`server_version`: the claim a schedule's restart gives it instead of the profile's."""
         profile = copy.deepcopy(server["profile"])
         profile.setdefault("name", server["name"])
+        if server_version:
+            profile["server_version"] = server_version
         rules = [self._rule(r, server["name"]) for r in server["rules"]]
         if rules:
             profile["rules"] = rules
@@ -276,7 +335,7 @@ class Scenario:
             "targets": {"list": [f"{self.server_ip(s)}:{TLS_PORT}:s" for s in self.servers]},
             "probes": probes,
             "vantages": [{"region": r["name"]} for r in self.vantage_regions()],
-            "rounds": self.rounds,
+            "rounds": "continuous" if self.continuous else self.rounds,
             "round_spacing_s": self.round_spacing_s,
             "sync_window_s": self.sync_window_s,
             "politeness": self.politeness,
@@ -307,6 +366,9 @@ class Scenario:
         groups = {}
         for s in self.servers:
             groups.setdefault(s["cert"], []).append(s["name"])
+            for e in s["schedule"]:
+                if "cert" in e and s["name"] not in groups.setdefault(e["cert"], []):
+                    groups[e["cert"]].append(s["name"])
         return groups
 
 

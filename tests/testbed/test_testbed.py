@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import checker  # noqa: E402
+import history_check  # noqa: E402
 import delayline  # noqa: E402
 import distributed  # noqa: E402
 import netns  # noqa: E402
@@ -128,8 +129,63 @@ class ScenarioTest(unittest.TestCase):
         for path in sorted((HERE / "scenarios").glob("*.yaml")):
             with self.subTest(path=path.name):
                 s = scenario_mod.load(path)
-                self.assertTrue(any(srv["expect"] for srv in s.servers))
+                # each plants findings or changes (the history scenario plants only changes)
+                self.assertTrue(any(srv["expect"] or srv["schedule"] for srv in s.servers))
                 self.assertTrue(any(not srv["expect"] for srv in s.servers))
+
+
+SCHEDULED = [
+    {"name": "flaky", "profile": {"base": "fulcrum"},
+     "schedule": [{"before_round": 1, "action": "stop"}, {"before_round": 3, "action": "start"}]},
+    {"name": "upgrader", "profile": {"base": "electrumx"},
+     "schedule": [{"before_round": 2, "action": "restart", "server_version": "ElectrumX 1.20.0",
+                   "cert": "new"}]},
+]
+
+
+class ScheduleTest(unittest.TestCase):
+    def test_a_schedule_gives_the_changes_the_history_must_show(self):
+        s = scen(rounds=4, continuous=True, servers=SCHEDULED)
+        self.assertEqual(s.expected_changes(), [
+            ("flaky", "reachability", 1, "down"), ("flaky", "reachability", 3, "up"),
+            ("upgrader", "version", 2, "ElectrumX 1.20.0"), ("upgrader", "certificate", 2, None),
+            ("upgrader", "key", 2, None)])
+        self.assertEqual(s.cert_groups()["new"], ["upgrader"])
+        self.assertEqual(s.campaign("c", {"metadata", "latency"})["rounds"], "continuous")
+        cfg = s.honeypot_config(s.servers[1], "c.pem", "c.key", "ElectrumX 1.20.0")
+        self.assertEqual(cfg["profile"]["server_version"], "ElectrumX 1.20.0")
+
+    def test_rejects_bad_schedules(self):
+        bad = [
+            [{"before_round": 0, "action": "stop"}],           # before the first round
+            [{"before_round": 4, "action": "stop"}],           # no such round
+            [{"before_round": 1, "action": "restart"}],        # a restart changes something
+            [{"before_round": 1, "action": "start"}],          # already running
+            [{"before_round": 1, "action": "stop", "cert": "x"}],
+            [{"before_round": 2, "action": "stop"}, {"before_round": 1, "action": "start"}],
+        ]
+        for schedule in bad:
+            with self.subTest(schedule=schedule), self.assertRaises(scenario_mod.ScenarioError):
+                scen(rounds=4, servers=[{"name": "x", "profile": {"base": "electrumx"},
+                                         "schedule": schedule}])
+
+    def test_history_check_wants_each_change_at_its_round_and_no_other(self):
+        s = scen(rounds=4, servers=SCHEDULED)
+        flaky, upgrader = "10.77.101.1", "10.77.102.1"
+        changes = [(flaky, "reachability", "c", 1, "up", "down"),
+                   (flaky, "reachability", "c", 3, "down", "up"),
+                   (upgrader, "version", "c", 2, "ElectrumX 1.16.0", "ElectrumX 1.20.0"),
+                   (upgrader, "certificate", "c", 2, "aa", "bb"),
+                   (upgrader, "key", "c", 2, "cc", "dd"),
+                   (upgrader, "addresses", "c", 3, "x", "y")]  # not watched
+        rows, problems = history_check.compare(s, changes)
+        self.assertEqual(problems, [])
+        self.assertTrue(all(r["ok"] for r in rows))
+        late = [c if c[1] != "version" else c[:3] + (3,) + c[4:] for c in changes]
+        _rows, problems = history_check.compare(s, late)
+        self.assertEqual(problems, [
+            "upgrader: version change before round 2 not in the history",
+            "upgrader: unexpected version change at round 3 to 'ElectrumX 1.20.0'"])
 
 
 def make_db(path, findings_rows=None):
