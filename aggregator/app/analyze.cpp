@@ -93,8 +93,8 @@ AnalysisSummary analyze(results::ResultsDb& db, const reference::Reference& refe
   ratelimit::save_rate_limits(db.database(), limits);
   differential::save_differential(db.database(), tests);
   operators::save_operators(db.database(), clustering);
-  behaviour::save_behaviour(db.database(),
-                            behaviour::cluster(behaviour::vectors(rows, servers, limits, reference)));
+  behaviour::save_behaviour(
+      db.database(), behaviour::cluster(behaviour::vectors(rows, servers, limits, reference)));
 
   // Every analysis that concludes something per server adds its findings here, one line each;
   // suspicion weighs them (and the kinds data/suspicion.yaml names), then all get their ids.

@@ -219,8 +219,8 @@ Clustering cluster(std::vector<Vector> vectors, const Options& options) {
       }
       if (double(with_value) > options.rare_share * double(with_name)) continue;
       double share = with_name ? double(with_value) / double(with_name) : 0;
-      listed.emplace_back(share, fact.first + " = " + fact.second + " (" +
-                                     ratio(with_value, with_name) + ")");
+      listed.emplace_back(
+          share, fact.first + " = " + fact.second + " (" + ratio(with_value, with_name) + ")");
     }
     std::stable_sort(listed.begin(), listed.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -264,9 +264,8 @@ Clustering cluster(std::vector<Vector> vectors, const Options& options) {
             for (const auto& [norm, _] : it->second.values) ++theirs[norm];
           }
           if (with_name == 0 || 2 * against <= with_name) continue;
-          auto common = std::max_element(theirs.begin(), theirs.end(), [](auto& x, auto& y) {
-            return x.second < y.second;
-          });
+          auto common = std::max_element(theirs.begin(), theirs.end(),
+                                         [](auto& x, auto& y) { return x.second < y.second; });
           m.differs.push_back(name + ": " + joined(fact.values) + " (" + m.nearest + ": " +
                               common->first + ")");
         }
@@ -311,7 +310,9 @@ void save_behaviour(results::Database& db, const Clustering& clustering) {
     auto s = db.prepare("INSERT INTO behaviour_members VALUES(?,?,?,?,?,?,?,?)");
     s.bind(1, m.server).bind(2, m.group).bind(3, std::int64_t{m.outlier});
     s.bind(4, static_cast<std::int64_t>(m.cases)).bind_or_null(5, m.nearest);
-    s.bind(6, comparable(m.nearest, m.nearest_distance)).bind(7, text(m.differs)).bind(8, text(vector));
+    s.bind(6, comparable(m.nearest, m.nearest_distance))
+        .bind(7, text(m.differs))
+        .bind(8, text(vector));
     s.run();
   }
   tx.commit();

@@ -36,12 +36,10 @@ std::uint64_t allowed_by(const reference::Reference& reference, const std::strin
   const bool reference_fact = !name.starts_with("claim.") && !name.starts_with("limit.");
   for (std::size_t i = 0; i < reference.implementations.size() && i < 64; ++i) {
     const auto& impl = reference.implementations[i];
-    bool allowed = reference_fact && (names_fact(impl.fact(name), raw) ||
-                                      names_fact(impl.version_fact(name), raw) ||
-                                      std::any_of(impl.any_fact.begin(), impl.any_fact.end(),
-                                                  [&](const reference::Variant& v) {
-                                                    return v.value.matches(raw);
-                                                  }));
+    bool allowed = reference_fact &&
+                   (names_fact(impl.fact(name), raw) || names_fact(impl.version_fact(name), raw) ||
+                    std::any_of(impl.any_fact.begin(), impl.any_fact.end(),
+                                [&](const reference::Variant& v) { return v.value.matches(raw); }));
     if (allowed) mask |= std::uint64_t{1} << i;
   }
   return mask;
@@ -86,7 +84,6 @@ class Builder {
     }
     return mask;
   }
-
 
   const reference::Reference& reference_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> cache_;

@@ -187,8 +187,7 @@ CREATE TABLE behaviour_members(
 )sql";
 
 // migrations[i] brings version i to i + 1.
-constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6,
-                                                                  kV7};
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 
 }  // namespace
 

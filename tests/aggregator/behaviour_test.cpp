@@ -6,6 +6,7 @@
 #include "aggregator/inventory/inventory.h"
 #include "aggregator/ratelimit/ratelimit.h"
 #include "aggregator/reference/reference.h"
+#include "aggregator/report/behaviour_section.h"
 #include "tests/aggregator/support.h"
 
 #include <gtest/gtest.h>
@@ -71,9 +72,9 @@ TEST(Behaviour, IdenticalServersFormOneGroupWithWhatSetsThemApart) {
                                {"error.unknown_method", "-32601 Unsupported request: x", ""},
                                {"error.parse_error", "-32700 Failed to parse Json from string", ""},
                                {"claim.software", "Fulcrum", ""}};
-  auto c = behaviour::cluster({vec("a", electrumx_facts()), vec("b", electrumx_facts()),
-                               vec("c", electrumx_facts()), vec("f1", fulcrum),
-                               vec("f2", fulcrum)});
+  auto c =
+      behaviour::cluster({vec("a", electrumx_facts()), vec("b", electrumx_facts()),
+                          vec("c", electrumx_facts()), vec("f1", fulcrum), vec("f2", fulcrum)});
   ASSERT_EQ(c.groups.size(), 2u);
   EXPECT_EQ(c.groups[0].members, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(c.groups[1].members, (std::vector<std::string>{"f1", "f2"}));
@@ -143,8 +144,8 @@ TEST(Behaviour, ReleasesAndOptionsOfOneImplementationDoNotSplitIt) {
   auto c = behaviour::cluster(
       {vec("new", electrumx_facts()), vec("old", old), vec("operated", operated)});
   ASSERT_EQ(c.groups.size(), 1u);
-  EXPECT_TRUE(behaviour::compare(vec("new", electrumx_facts()), vec("o", operated))
-                  .differing.empty());
+  EXPECT_TRUE(
+      behaviour::compare(vec("new", electrumx_facts()), vec("o", operated)).differing.empty());
   // A fact ElectrumX's reference does not state (its spacing changed between releases) says
   // nothing between two ElectrumX claims, and counts against a server claiming something else.
   auto compact = with(electrumx_facts(), "framing.spacing", "compact");
@@ -170,8 +171,8 @@ TEST(Behaviour, AnImplementationWithoutAFingerprintFormsItsOwnGroup) {
   ASSERT_EQ(c.groups.size(), 2u);
   EXPECT_EQ(c.groups[1].members, (std::vector<std::string>{"n1", "n2"}));
   // Too little in common to compare: kept apart, never merged on nothing.
-  auto d = behaviour::cluster({vec("x", {{"version.twice", "result", ""}}),
-                               vec("y", {{"version.twice", "result", ""}})});
+  auto d = behaviour::cluster(
+      {vec("x", {{"version.twice", "result", ""}}), vec("y", {{"version.twice", "result", ""}})});
   EXPECT_EQ(d.groups.size(), 2u);
 }
 
@@ -193,9 +194,8 @@ std::vector<results::ObservationRow> real_rows() {
 }
 
 behaviour::Clustering cluster_rows(const std::vector<results::ObservationRow>& rows) {
-  auto servers = inventory::build_inventory(rows, [](const std::string&) {
-    return std::optional<inventory::Geo>();
-  });
+  auto servers = inventory::build_inventory(
+      rows, [](const std::string&) { return std::optional<inventory::Geo>(); });
   auto limits = ratelimit::infer_rate_limits(rows, ref());
   return behaviour::cluster(behaviour::vectors(rows, servers, limits, ref()));
 }
@@ -235,6 +235,49 @@ TEST(RealCaptures, ARealElectrumXWithOneAlteredAnswerStandsOut) {
           << m.differs[0];
     }
   }
+}
+
+}  // namespace
+}  // namespace eo::aggregator
+
+namespace eo::aggregator {
+namespace {
+
+report::Cell text(const std::string& t) { return {report::Cell::Kind::text, t, 0, 0}; }
+report::Cell integer(std::int64_t i) {
+  return {report::Cell::Kind::integer, std::to_string(i), i, 0};
+}
+report::Cell real(double r) { return {report::Cell::Kind::real, std::to_string(r), 0, r}; }
+
+TEST(BehaviourReport, GroupsAndOutliersAreDrawnAndListedWithServersTextEscaped) {
+  report::Tables tables;
+  auto& c = tables["behaviour_clusters"];
+  c.columns = {"cluster_id",         "servers",         "members",
+               "mean_distance",      "nearest_cluster", "nearest_distance",
+               "distinguishing_json"};
+  c.rows = {{text("b01"), integer(2), text("a b"), real(0), text("b02"), real(3),
+             text(R"j(["framing.key_order = jsonrpc,result,id (0 of 1 elsewhere)"])j")},
+            {text("b02"), integer(1), text("<script>x</script>"), real(0), text("b01"), real(3),
+             text("[]")}};
+  auto& m = tables["behaviour_members"];
+  m.columns = {"server",          "cluster_id",       "outlier",      "cases",
+               "nearest_cluster", "nearest_distance", "differs_json", "vector_json"};
+  m.rows = {{text("<script>x</script>"), text("b02"), integer(1), integer(18), text("b01"), real(3),
+             text(R"j(["error.unknown_method: <b>update</b> (b01: -32601 unknown)"])j"),
+             text("{}")}};
+  const std::string html = report::behaviour_section(tables);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("<b>update"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;update&lt;/b&gt;"), std::string::npos);
+  EXPECT_NE(html.find("id=\"table-behaviour-clusters\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"table-behaviour-outliers\""), std::string::npos);
+  const std::string svg = report::behaviour_figure_svg(c);
+  std::size_t circles = 0;
+  for (auto at = svg.find("<circle"); at != std::string::npos; at = svg.find("<circle", at + 1)) {
+    ++circles;
+  }
+  EXPECT_EQ(circles, 2u);
+  EXPECT_NE(svg.find("#de2d26"), std::string::npos) << "the outlier is red";
 }
 
 }  // namespace
