@@ -2,25 +2,34 @@
 
 The embedded run's hosts and processes (runner.Run), but every party a separate process on the
 real backends: the coordinator's state in a redis-server, observations, honeypot events and
-discovered targets over Kafka (librdkafka's mock cluster, hosted by `eo_testbed_kafka_mock` in
-the control namespace and forwarded into the others by forwarder.py), and an aggregator
-consuming them as it goes. During the campaign:
+discovered targets over a real three-node Apache Kafka cluster (KRaft, tests/support/kafka) in
+the control namespace on its address, topics made by scripts/kafka-create-topics.sh (12
+partitions, replication factor 3, min.insync.replicas=2), and an aggregator consuming them as
+it goes. From the campaign's start, one step after another (docs/testbed.md):
 
+- the broker leading observations.v1[0] is SIGKILLed and restarted 5 s later;
 - the first region's agent is SIGKILLed and restarted 5 s later on the same data dir: it is
   the vantage's only agent, so the tasks it held expire (lease 10 s) and are leased again to it
   (or were finished and published before the kill);
-- every broker goes down for 15 s (producers keep records in their spool / queue);
+- a standby aggregator joins the consumer group;
+- once every replica is back in sync, the active KRaft controller is SIGKILLed and restarted;
 - the coordinator is restarted on the same Redis (and the campaign watch with it);
-- the aggregator is restarted (same consumer group: it resumes from its committed offsets).
+- the first aggregator is restarted (same group: it resumes from its committed offsets);
+- once every replica is back in sync, every broker is SIGKILLed and the cluster stays down for
+  two minutes (agents and honeypots spool to disk), then restarts on its storage;
+- once both aggregators hold partitions again, the first one leaves the group and the standby
+  takes over while the spooled backlog arrives.
 
-Afterwards the aggregator catches up (`--once`, same group) and a second one reads every topic
-from the start into a separate database: the run passes only if both databases hold the same
-observation ids and honeypot event ids, every task of the campaign has an observation, and the
-findings meet the ground truth.
+Afterwards the group catches up (`--once`) and a fresh group reads every topic from the start
+into a separate database: the run passes only if both databases hold the same observation ids
+and honeypot event ids, every task of the campaign has an observation, no observation id is
+stored twice, each broker fault overlapped probing (observations started while it lasted), the
+standby took over the first aggregator's partitions and stored everything left (a catch-up after
+it finds nothing new), and the findings meet the ground truth.
 """
 
 import os
-import select
+import re
 import shutil
 import signal
 import sqlite3
@@ -33,40 +42,64 @@ import checker
 import netns
 import runner
 import scenario as scenario_mod
+import waiting  # tests/support, on the path netns put it
 from runner import RunError, log
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support" / "kafka"))
+from kafka_cluster import KafkaCluster, KafkaUnavailable, unavailable_status  # noqa: E402,F401
+
 REDIS_PORT = 6390
-# librdkafka's mock cluster keeps at most 5 MB or 100,000 records per partition and drops the
-# oldest beyond that, which would cut the clean re-read short. The full scenario writes ~32 MB of
-# observations under 17 keys (~1.9 MB per target: a partition must not get two big ones) and
-# ~49 MB of honeypot events under many keys; the small one ~4 MB and ~11 MB. A prime count:
-# keys whose hashes agree modulo a power of two collide at every power of two.
-TOPICS = {"observations.v1": 61, "honeypot.events.v1": 16, "targets.discovered.v1": 2,
-          "findings.v1": 2}
+PARTITIONS = 12  # scripts/kafka-create-topics.sh's default
+TOPICS = ["observations.v1", "honeypot.events.v1", "targets.discovered.v1", "findings.v1"]
+REPLICATED = ["observations.v1", "honeypot.events.v1"]  # what the faults must not lose
 HERE = Path(__file__).resolve().parent
-KILL_RESTART_S = 5
-BROKERS_DOWN_S = 15
+RESTART_AFTER_S = 5
+OUTAGE_S = 120  # issue 17: every broker down for two minutes
+HEAL_TIMEOUT_S = 120  # a restarted broker back in every in-sync set
+
+
+class Step:
+    """One fault: runs `after_s` after the previous step ran, once ready() (if given) holds."""
+
+    def __init__(self, what, after_s, action, ready=None):
+        self.what, self.after_s, self.action, self.ready = what, after_s, action, ready
 
 
 class DistributedRun(runner.Run):
-    def __init__(self, scen, observatory, kafka_mock, out, prefix, repo):
+    def __init__(self, scen, observatory, out, prefix, repo):
         super().__init__(scen, observatory, out, prefix, repo)
-        self.kafka_mock_bin = str(Path(kafka_mock).resolve())
-        self.mock = None
+        self.kafka = None
         self.bootstraps = None
-        self.faults_done = []  # (elapsed s, what)
-        span = scen.rounds * scen.round_spacing_s  # the campaign's scheduled length
+        self.faults_done = []  # (s into the campaign, wall-clock s, what)
+        self.windows = {}  # fault -> (down at, back at), wall-clock s
+        self.group_before_handover = {}  # (topic, partition) -> (member, lag) before it
+        self.taken_over = 0  # partitions the standby holds that another member held before
+        self.standby_member = None
         killed = scen.vantage_regions()[0]
-        self.schedule = [
-            (0.10 * span, f"SIGKILL {scenario_mod.agent_id(killed)}",
-             lambda: self.kill_agent(killed)),
-            (0.10 * span + KILL_RESTART_S, f"restart {scenario_mod.agent_id(killed)}",
-             lambda: self.start_agent(killed)),
-            (0.25 * span, "brokers down", lambda: self.kafka("down")),
-            (0.25 * span + BROKERS_DOWN_S, "brokers up", lambda: self.kafka("up")),
-            (0.60 * span, "restart coordinator", self.restart_coordinator),
-            (0.80 * span, "restart aggregator", self.restart_aggregator),
+        agent = scenario_mod.agent_id(killed)
+        healed = lambda: self.kafka.fully_replicated(REPLICATED)  # noqa: E731
+        self.steps = [
+            Step("SIGKILL the leader of observations.v1[0]", 3, self.kill_leader),
+            Step(f"SIGKILL {agent}", 2, lambda: self.kill_agent(killed)),
+            Step("restart the killed leader", 0, lambda: self.restart_broker("broker kill"),
+                 lambda: self.down_for("broker kill") >= RESTART_AFTER_S),
+            Step(f"restart {agent}", 2, lambda: self.start_agent(killed)),
+            Step("standby aggregator joins", 1, self.start_standby),
+            Step("SIGKILL the active controller", 0, self.kill_controller, healed),
+            Step("restart the killed controller", 0,
+                 lambda: self.restart_broker("controller kill"),
+                 lambda: self.down_for("controller kill") >= RESTART_AFTER_S),
+            Step("restart coordinator", 1, self.restart_coordinator),
+            Step("restart aggregator", 1, self.restart_aggregator),
+            Step("all brokers down", 0, self.all_brokers_down, healed),
+            Step("all brokers up", 0, self.all_brokers_up,
+                 lambda: self.down_for("outage") >= OUTAGE_S),
+            # once both members hold partitions again, while the spooled backlog arrives
+            Step("first aggregator leaves; the standby takes over", 0, self.hand_over,
+                 self.two_members),
         ]
+        self.last_step_at = 0.0  # the first step's after_s counts from the campaign's start
+        self.victim = None
 
     # --- the backends ------------------------------------------------------------------------
 
@@ -76,45 +109,33 @@ class DistributedRun(runner.Run):
     def store(self):
         return f"redis://127.0.0.1:{REDIS_PORT}/{self.prefix}"
 
-    def kafka(self, command, timeout_s=10):
-        """One command to the mock cluster's host; its one-line answer must be 'ok'."""
-        self.mock.stdin.write(command + "\n")
-        self.mock.stdin.flush()
-        answer = self._mock_line(timeout_s)
-        if answer != "ok":
-            raise RunError(f"kafka mock: {command}: {answer}")
+    def launch_kafka(self):
+        """Formats and starts three KRaft nodes in the control namespace on its address; the
+        rest of the set-up runs while the JVMs start (ready_kafka waits for them)."""
+        self.kafka = KafkaCluster(self.out / "data" / "kafka", nodes=3, host=self.ctl_ip,
+                                  namespace=self.ctl)
+        self.bootstraps = self.kafka.bootstrap
+        self.kafka.launch()
 
-    def _mock_line(self, timeout_s):
-        ready, _, _ = select.select([self.mock.stdout], [], [], timeout_s)
-        if not ready:
-            raise RunError(f"kafka mock: no answer within {timeout_s} s")
-        line = self.mock.stdout.readline()
-        if not line:
-            raise RunError(f"kafka mock exited with {self.mock.poll()}")
-        return line.strip()
+    def ready_kafka(self):
+        started = time.monotonic()
+        self.kafka.wait_ready()
+        r = subprocess.run(netns.exec_argv(self.ctl, [
+            str(self.repo / "scripts" / "kafka-create-topics.sh"), self.bootstraps]),
+            capture_output=True, text=True, timeout=300)
+        (self.out / "logs" / "kafka-create-topics.log").write_text(r.stdout + r.stderr)
+        if r.returncode != 0:
+            raise RunError(f"kafka-create-topics.sh: exit {r.returncode}: {r.stderr[-2000:]}")
+        if not waiting.wait_until(lambda: self.kafka.fully_replicated(TOPICS), 60, 0.2):
+            raise RunError("the topics' replicas are not in sync 60 s after their creation")
+        log(f"kafka {self.kafka.release}: 3 brokers at {self.bootstraps}, topics made and "
+            f"in sync {time.monotonic() - started:.1f} s after the set-up")
 
-    def start_kafka(self):
-        logfile = open(self.out / "logs" / "kafka-mock.log", "a")
-        self.mock = subprocess.Popen(netns.exec_argv(self.ctl, [self.kafka_mock_bin]),
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=logfile, text=True, bufsize=1)
-        logfile.close()
-        self.procs.append(("kafka-mock", self.mock))
-        first = self._mock_line(20)
-        if not first.startswith("bootstraps "):
-            raise RunError(f"kafka mock: unexpected first line {first!r}")
-        self.bootstraps = first.split()[1]
-        for topic, partitions in TOPICS.items():
-            self.kafka(f"topic {topic} {partitions}")
-        ports = [b.rsplit(":", 1)[1] for b in self.bootstraps.split(",")]
-        spaces = [self.srv] + [self.region_ns(r) for r in self.s.vantage_regions()]
-        self.start("kafka-forwarder", self.ctl,
-                   [sys.executable, str(HERE / "forwarder.py"), "--ports", ",".join(ports),
-                    "--netns", ",".join(spaces)])
-        for ns in spaces:
-            for port in ports:
-                self.wait_port(ns, "127.0.0.1", int(port))
-        log(f"kafka mock cluster {self.bootstraps}, forwarded into {len(spaces)} namespaces")
+    def stop_kafka(self):
+        # The data is the run's own: no controlled shutdown to wait for.
+        if self.kafka:
+            for node in self.kafka.nodes:
+                self.kafka.kill_node(node)
 
     def start_redis(self):
         redis = shutil.which("redis-server")
@@ -127,12 +148,11 @@ class DistributedRun(runner.Run):
                     "--appendonly", "no", "--dir", str(data)])
         self.wait_port(self.ctl, "127.0.0.1", REDIS_PORT)
 
-    def aggregator_argv(self, group, db, once):
-        # The mock cluster waits out a leaving member's session before it reassigns (a broker
-        # would not); a short session keeps each restart's handover to seconds.
+    def aggregator_argv(self, group, db, once, data_dir="aggregator"):
+        # A short session: a member that dies without leaving is replaced within seconds.
         argv = [self.bin, "aggregator", "--kafka", self.bootstraps, "--group", group,
                 "--kafka-property", "session.timeout.ms=6000",
-                "--data-dir", str(self.out / "data" / "aggregator"),  # its findings.v1 spool
+                "--data-dir", str(self.out / "data" / data_dir),  # its findings.v1 spool
                 "--db", str(db), "--geo-database", "none"]
         return argv + (["--once"] if once else [])
 
@@ -142,12 +162,95 @@ class DistributedRun(runner.Run):
 
     # --- faults ------------------------------------------------------------------------------
 
+    def kill_broker(self, node, fault):
+        self.kafka.kill_node(node)
+        self.victim = node
+        self.windows[fault] = (time.time(), None)
+        return f"node {node.node_id}"
+
+    def down_for(self, fault):
+        return time.time() - self.windows[fault][0]
+
+    def restart_broker(self, fault):
+        self.kafka.start_node(self.victim)
+        self.windows[fault] = (self.windows[fault][0], time.time())
+        return f"node {self.victim.node_id}"
+
+    def kill_leader(self):
+        return self.kill_broker(self.kafka.leader("observations.v1", 0), "broker kill")
+
+    def kill_controller(self):
+        return self.kill_broker(self.kafka.controller(), "controller kill")
+
+    def all_brokers_down(self):
+        for node in self.kafka.nodes:
+            self.kafka.kill_node(node)
+        self.windows["outage"] = (time.time(), None)
+
+    def all_brokers_up(self):
+        for node in self.kafka.nodes:
+            self.kafka.start_node(node)
+        self.windows["outage"] = (self.windows["outage"][0], time.time())
+
     def kill_agent(self, region):
         name = scenario_mod.agent_id(region)
         proc = self.proc(name)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         self.procs = [(n, p) for n, p in self.procs if n != name]
+
+    def start_standby(self):
+        self.start("aggregator-standby", self.ctl,
+                   self.aggregator_argv("testbed", self.out / "results.sqlite", once=False,
+                                        data_dir="aggregator-standby"))
+
+    def group(self):
+        """{(topic, partition): (member, lag)} of the replicated topics in Kafka's view of the
+        aggregators' group; lag 0 for a partition that has never held a record."""
+        rows = self.kafka.describe_group("testbed")
+        return {(r["topic"], int(r["partition"])):
+                (r["member"], 0 if r["lag"] == "-" and r["end"] == "0"
+                 else -1 if r["lag"] == "-" else int(r["lag"]))
+                for r in rows if r["topic"] in REPLICATED}
+
+    def two_members(self):
+        """Both aggregators hold partitions (the group has settled after the outage)."""
+        if not self.brokers_listed():
+            return False
+        try:
+            held = self.group()
+        except RuntimeError:
+            return False
+        members = {m for m, _lag in held.values()}
+        if len(held) == 2 * PARTITIONS and "-" not in members and len(members) == 2:
+            self.group_before_handover = held
+            return True
+        return False
+
+    def brokers_listed(self):
+        meta = self.kafka.metadata(2)
+        return bool(meta) and len(meta.get("brokers", [])) == len(self.kafka.nodes)
+
+    def standby_took_over(self):
+        """One member holds every partition of the replicated topics and has committed each to
+        its end (an empty partition has nothing to commit), and it held only part of them
+        before the handover: the standby took over what the first aggregator held."""
+        try:
+            held = self.group()
+        except RuntimeError:
+            return False
+        members = {m for m, _lag in held.values()}
+        if len(held) != 2 * PARTITIONS or len(members) != 1 or "-" in members:
+            return False
+        member = members.pop()
+        if any(lag != 0 for _m, lag in held.values()):
+            return False
+        self.taken_over = sum(1 for m, _lag in self.group_before_handover.values() if m != member)
+        self.standby_member = member
+        return True
+
+    def hand_over(self):
+        self.stop(["aggregator"], timeout_s=60)
 
     def restart_coordinator(self):
         self.stop(["campaign-watch", "coordinator"])
@@ -159,22 +262,43 @@ class DistributedRun(runner.Run):
         self.start_aggregator()
 
     def during_campaign(self, elapsed_s):
-        while self.schedule and self.schedule[0][0] <= elapsed_s:
-            _at, what, action = self.schedule.pop(0)
-            log(f"fault at {elapsed_s:.0f} s: {what}")
-            action()
-            self.faults_done.append((round(elapsed_s, 1), what))
+        self.play_faults(elapsed_s)
+
+    def play_faults(self, elapsed_s):
+        while self.steps:
+            step = self.steps[0]
+            if self.last_step_at is not None and elapsed_s < self.last_step_at + step.after_s:
+                return
+            if step.ready and not step.ready():
+                return
+            self.steps.pop(0)
+            detail = step.action()
+            log(f"fault at {elapsed_s:.0f} s: {step.what}" + (f" ({detail})" if detail else ""))
+            self.faults_done.append((round(elapsed_s, 1), time.time(),
+                                     step.what + (f" ({detail})" if detail else "")))
+            self.last_step_at = elapsed_s
+
+    def finish_faults(self, campaign_started):
+        """The steps left when the campaign ended (the outage outlasts it), in the same order."""
+        def done():
+            self.check_alive()
+            self.play_faults(time.monotonic() - campaign_started)
+            return not self.steps
+
+        if not waiting.wait_until(done, OUTAGE_S + 2 * HEAL_TIMEOUT_S, 1.0):
+            raise RunError(f"fault step not reached: {self.steps[0].what}")
 
     # --- the run -----------------------------------------------------------------------------
 
     def catch_up(self):
-        """The restarted aggregator's group catches up; a fresh group re-reads every topic."""
-        self.stop(["aggregator"], timeout_s=60)
+        """The group catches up after the standby stops; a fresh group re-reads every topic."""
+        self.stop(["aggregator-standby"], timeout_s=60)
         db = self.out / "results.sqlite"
         self.cli(self.aggregator_argv("testbed", db, once=True)[1:], timeout_s=900,
                  namespace=self.ctl, log_name="aggregator-catch-up")
         reread = self.out / "reread.sqlite"
-        self.cli(self.aggregator_argv(f"reread-{int(time.time())}", reread, once=True)[1:],
+        self.cli(self.aggregator_argv(f"reread-{int(time.time())}", reread, once=True,
+                                      data_dir="aggregator-reread")[1:],
                  timeout_s=900, namespace=self.ctl, log_name="aggregator-reread")
         return db, reread
 
@@ -191,33 +315,45 @@ class DistributedRun(runner.Run):
             self.noise = netns.up(self.prefix, self.hosts(), self.out / "logs")
             log(f"testbed up: {len(self.hosts())} namespaces, prefix {self.prefix}, "
                 f"link noise: {self.noise}")
+            self.launch_kafka()
             self.make_pki()
             self.prepare_campaign()
-            self.start_kafka()
             self.start_redis()
             self.start_honeypots()
+            self.ready_kafka()
             self.start_coordinator()
             self.start_agents()
             self.start_aggregator()
             campaign_started = time.monotonic()
+            campaign_window = [time.time(), None]
             self.run_campaign()
+            campaign_window[1] = time.time()
             campaign_s = time.monotonic() - campaign_started
-            if self.schedule:
-                raise RunError(f"campaign ended before every fault: {self.schedule[0][1]}")
-            # agents and honeypots flush what they hold to Kafka when they stop
+            self.finish_faults(campaign_started)
+            # agents and honeypots flush what they hold (and spooled) to Kafka when they stop
             self.stop([n for n, _ in self.procs
                        if n.startswith("agent-") or n.startswith("honeypot-")], timeout_s=60)
+            if not waiting.wait_until(lambda: self.check_alive() or self.standby_took_over(),
+                                      180, 1.0):
+                raise RunError("the standby aggregator has not committed every partition to its "
+                               "end 180 s after the producers stopped: it did not take over")
+            log(f"the standby holds all {2 * PARTITIONS} partitions, {self.taken_over} of them "
+                f"the first aggregator's, and has committed each to its end")
             db, reread = self.catch_up()
         finally:
             self.stop()
+            self.stop_kafka()
             netns.down(self.prefix)
         log("testbed down; checking")
         result = checker.check(self.s, db)
         probes = self.s.probes
         counting = count_once(db, reread, self.s.rounds * len(self.s.servers)
                               * len(self.s.vantage_regions()) * len(probes))
+        counting["problems"] += self.check_faults(db, campaign_window)
         result["counting"] = counting
-        result["faults"] = self.faults_done
+        result["faults"] = [(t, what) for t, _wall, what in self.faults_done]
+        result["windows"] = self.windows_report
+        result["aggregators"] = self.aggregators
         if counting["problems"]:
             result["problems"] = result["problems"] + counting["problems"]
             result["ok"] = False
@@ -227,6 +363,64 @@ class DistributedRun(runner.Run):
         result["canaries"] = self.s.canaries
         return result
 
+    def check_faults(self, db, campaign_window):
+        """What the faults must show: each broker fault overlapped probing (observations whose
+        probe started while the brokers were down), and the standby took over partitions the
+        first aggregator had held and left the catch-up nothing to store. Records met twice
+        (redelivered, or held twice by the topics) are counted for the report."""
+        problems = []
+        self.windows_report, self.aggregators = {}, {}
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            for fault, (down, up) in self.windows.items():
+                n = conn.execute("SELECT COUNT(*) FROM observations WHERE started_us BETWEEN ? "
+                                 "AND ?", (int(down * 1e6), int(up * 1e6))).fetchone()[0]
+                self.windows_report[fault] = {
+                    "down_s": round(up - down, 1),
+                    "observations_started_meanwhile": n,
+                    "from_campaign_start_s": round(down - campaign_window[0], 1),
+                    "campaign_ended_s": round(campaign_window[1] - campaign_window[0], 1)}
+                if n == 0:
+                    problems.append(f"{fault}: no probe started while it lasted "
+                                    f"({round(up - down, 1)} s): it did not overlap probing")
+        finally:
+            conn.close()
+        standby = (self.out / "logs" / "aggregator-standby.log").read_text(errors="replace")
+        before_members = {m for m, _lag in self.group_before_handover.values()}
+        self.aggregators["standby"] = {
+            "stored": (progress(standby) or (0, 0, 0))[:2],
+            "partitions_taken_over": self.taken_over,
+            "partitions": len(self.group_before_handover)}
+        if self.standby_member not in before_members or not self.taken_over:
+            problems.append(f"no takeover: the group's last member {self.standby_member} held "
+                            f"{self.taken_over} partitions it had not held before the handover "
+                            f"(members then: {sorted(before_members)})")
+        # A redelivered record (an offset not yet committed when a member left) is dropped by
+        # its id: reported, not a failure. The re-read's count is what the topics hold twice.
+        redelivered = 0
+        for name in ("aggregator", "aggregator-standby", "aggregator-catch-up"):
+            text = (self.out / "logs" / f"{name}.log").read_text(errors="replace")
+            # a restart appends to the same log: each process' last progress line counts
+            redelivered += sum((progress(chunk) or (0, 0, 0))[2]
+                               for chunk in text.split("aggregator stopped"))
+        catch_up = progress((self.out / "logs" / "aggregator-catch-up.log").read_text(
+            errors="replace")) or (0, 0, 0)
+        self.aggregators["catch_up_new"] = catch_up[:2]
+        if catch_up[0] or catch_up[1]:
+            problems.append(f"the catch-up after the standby stored {catch_up[0]} observations "
+                            f"and {catch_up[1]} events the standby had left")
+        reread = (self.out / "logs" / "aggregator-reread.log").read_text(errors="replace")
+        self.aggregators["redelivered"] = redelivered
+        self.aggregators["topic_duplicates"] = (progress(reread) or (0, 0, 0))[2]
+        return problems
+
+
+def progress(text):
+    """(new observations, new honeypot events, duplicates) of an aggregator's last progress
+    line in `text`, or None."""
+    found = re.findall(r"aggregator: \d+ records, (\d+) new observations, (\d+) new honeypot "
+                       r"events, (\d+) duplicates", text)
+    return tuple(int(v) for v in found[-1]) if found else None
 
 
 def count_once(db_path, reread_path, expected_tasks):
@@ -268,13 +462,17 @@ def count_once(db_path, reread_path, expected_tasks):
             "problems": problems}
 
 
-def run_scenario(path, observatory, kafka_mock, out, prefix, repo):
+def w_end(result):
+    return next((w["campaign_ended_s"] for w in result["windows"].values()), None)
+
+
+def run_scenario(path, observatory, out, prefix, repo):
     scen = scenario_mod.load(path)
     if os.geteuid() != 0:
         raise RunError("the testbed needs root (network namespaces)")
-    result = DistributedRun(scen, observatory, kafka_mock, out, prefix, repo).execute()
+    result = DistributedRun(scen, observatory, out, prefix, repo).execute()
     report = runner.write_report(scen, result, out)
-    c = result["counting"]
+    c, a = result["counting"], result["aggregators"]
     extra = ["", "## Distributed mode", "",
              "Faults (s into the campaign): "
              + "; ".join(f"{t}: {what}" for t, what in result["faults"]) + ".",
@@ -282,7 +480,17 @@ def run_scenario(path, observatory, kafka_mock, out, prefix, repo):
              f"fresh re-read of the topic: {c['reread_distinct_ids']}; tasks observed "
              f"{c['tasks_observed']} of {c['tasks_expected']} "
              f"({c['tasks_observed_twice']} observed twice: re-leased after the kill); honeypot "
-             f"events {c['honeypot_events']}, re-read {c['reread_honeypot_events']}."]
+             f"events {c['honeypot_events']}, re-read {c['reread_honeypot_events']}.",
+             "Broker faults (down for, s from the campaign's start, observations started "
+             "meanwhile): " + "; ".join(
+                 f"{fault}: {w['down_s']} s at {w['from_campaign_start_s']} s, "
+                 f"{w['observations_started_meanwhile']}"
+                 for fault, w in result["windows"].items())
+             + f" (the campaign ended at {w_end(result)} s).",
+             f"Aggregators: the standby's stored (observations, events) "
+             f"{a['standby']}; the catch-up after it found {a['catch_up_new']} new; records met "
+             f"again by the group's members (dropped by id): {a['redelivered']}; records the "
+             f"topics hold twice (re-read): {a['topic_duplicates']}."]
     with open(Path(out) / "report.md", "a") as f:
         f.write("\n".join(extra) + "\n")
     print(report + "\n" + "\n".join(extra), flush=True)
