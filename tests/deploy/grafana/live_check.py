@@ -11,8 +11,8 @@ tools a user runs and against a live run (ctest -L deploy: deploy.grafana).
    three agents (eu, us, asia; clearnet), the aggregator, each with --metrics-listen, and Debian's
    Prometheus scraping them every second with the rules loaded. A three-round campaign probes the
    honeypot. Faults, so that the alerts have something to say: the us agent is SIGKILLed while it
-   runs a probe (its leases expire, its region has no agent) and the brokers go down meanwhile
-   (the spools grow); both come back.
+   runs a probe (its leases expire, its region has no agent) and the brokers go down with it
+   (the spools grow); both come back once Prometheus has recorded those effects.
    Then every PromQL expression of every panel (range queries over the run, instant ones at its
    end) and every template variable must return data, with $__rate_interval, $__interval,
    $__range and the variables substituted as Grafana would ("All" = .*). Every rule must be
@@ -456,43 +456,78 @@ def live(args, dashboards, rule_files):
         run.cli(["campaign", "submit", str(campaign)] + coord)
         log("campaign grafana-live submitted: 3 rounds x 3 regions x 5 probes on the honeypot")
 
-        # Faults: the us agent dies while it runs a probe (it holds a lease), and the brokers go
-        # away meanwhile; 6 s later both come back (the agent on the same port and spool).
-        killed_at = back_at = None
+        # Faults, each at the moment the run reports it matters: the us agent is SIGKILLed while
+        # it runs a probe (it holds a lease) and the brokers go down with it; both come back once
+        # Prometheus has seen what that causes. Every wait shares the campaign's budget.
         deadline = time.monotonic() + args.budget
-        done = False
-        while time.monotonic() < deadline:
+
+        def remaining():
+            return max(0.0, deadline - time.monotonic())
+
+        def all_running():
             for name, p in run.procs.items():
                 if p.poll() is not None:
                     raise Failure(f"{name} exited with {p.returncode}\n" + run.tail(name))
-            now = time.monotonic()
-            if killed_at is None:
-                in_flight = metric_value(run.scrape("agent-us"), "eo_agent_probes_in_flight")
-                if in_flight and in_flight > 0:
-                    run.kafka("down")
-                    run.stop("agent-us", signal.SIGKILL)
-                    killed_at = now
-                    log("agent-us SIGKILLed with a probe in flight; brokers down")
-            elif back_at is None and now - killed_at >= 6:
-                run.kafka("up")
-                run.start_agent("agent-us", "us", restart=True)
-                back_at = now
-                log("brokers up; agent-us restarted (same port, same spool)")
-            elif back_at is not None and now - back_at > 3:
-                status = run.cli(["campaign", "status", "grafana-live"] + coord)
-                coordinator = run.scrape("coordinator")
-                aggregator = run.scrape("aggregator")
-                expiries = metric_value(coordinator, "eo_coordinator_lease_expiries_total") or 0
-                published = metric_value(aggregator, "eo_aggregator_findings_published_total") or 0
-                if re.match(r"campaign \S+: done,", status) and expiries >= 1 and published >= 1:
-                    done = run.done = True
-                    log(f"campaign done; {expiries:.0f} lease expiries, {published:.0f} findings "
-                        "published: " + status.strip())
-                    break
-            time.sleep(0.5)
-        if killed_at is None:
+
+        def us_probing():
+            all_running()
+            in_flight = metric_value(run.scrape("agent-us"), "eo_agent_probes_in_flight")
+            return bool(in_flight and in_flight > 0)
+
+        if not waiting.wait_until(us_probing, remaining(), interval=0.1):
             raise Failure("agent-us never had a probe in flight\n" + run.tail("agent-us"))
-        if not done:
+        run.kafka("down")
+        run.stop("agent-us", signal.SIGKILL)
+        log("agent-us SIGKILLed with a probe in flight; brokers down")
+
+        # The outage's effects, as Prometheus records them: the alert expressions see the agent
+        # down, its region without an agent, the spools growing and its lease expired; and a
+        # surviving agent held records in its spool over three scrapes (2 s or more) without
+        # delivering any, which only the brokers being away explains (a delivery takes
+        # milliseconds and the gauges are exported every second and at each publish).
+        rules = {r["name"]: r["query"] for g in run.api("rules")["groups"] for r in g["rules"]}
+        effects = ["EoAgentDown", "EoRegionWithoutAgent", "EoSpoolGrowing", "EoLeaseExpiries"]
+        held = "records held in a spool"
+        survivor = f'instance!="127.0.0.1:{run.ports["agent-us"]}"'
+        depth = f'eo_agent_observations{{state="spool_depth",{survivor}}}'
+        holding = (f'min_over_time({depth}[3s]) > 0 '
+                   f'and on(instance) count_over_time({depth}[3s]) >= 3 '
+                   f'and on(instance) changes(eo_agent_observations{{state="delivered",'
+                   f'{survivor}}}[3s]) == 0')
+        checks = dict(rules, **{held: holding})
+        seen = set()
+
+        def outage_seen():
+            all_running()
+            seen.update(n for n in effects + [held] if n not in seen and run.query(checks[n]))
+            return len(seen) == len(effects) + 1
+
+        outage_start = time.monotonic()
+        if not waiting.wait_until(outage_seen, remaining(), interval=0.5):
+            raise Failure("the outage's effects never all showed; missing: "
+                          + ", ".join(n for n in effects + [held] if n not in seen))
+        run.kafka("up")
+        run.start_agent("agent-us", "us", restart=True)
+        log(f"outage seen after {time.monotonic() - outage_start:.1f} s ({', '.join(effects)}, "
+            f"{held}); brokers up, agent-us restarted (same port, same spool)")
+
+        last = {}
+
+        def campaign_done():
+            all_running()
+            last["status"] = run.cli(["campaign", "status", "grafana-live"] + coord)
+            last["expiries"] = metric_value(run.scrape("coordinator"),
+                                            "eo_coordinator_lease_expiries_total") or 0
+            last["published"] = metric_value(run.scrape("aggregator"),
+                                             "eo_aggregator_findings_published_total") or 0
+            return bool(re.match(r"campaign \S+: done,", last["status"])
+                        and last["expiries"] >= 1 and last["published"] >= 1)
+
+        if waiting.wait_until(campaign_done, remaining(), interval=0.5):
+            run.done = True
+            log(f"campaign done; {last['expiries']:.0f} lease expiries, {last['published']:.0f} "
+                "findings published: " + last["status"].strip())
+        else:
             log("budget spent before the campaign was done, the expiries counted and a finding "
                 "published: checking what there is\n" + run.cli(["campaign", "status",
                                                                   "grafana-live"] + coord))
