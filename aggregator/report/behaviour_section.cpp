@@ -29,8 +29,8 @@ HtmlCell list_cell(const std::string& json_text) {
 
 std::string distance_text(const Cell& nearest, const Cell& distance) {
   if (nearest.text.empty()) return "";
-  return nearest.text + " (" + (distance.kind == Cell::Kind::null ? "too little in common"
-                                                                   : fixed(distance.real, 2)) +
+  return nearest.text + " (" +
+         (distance.kind == Cell::Kind::null ? "too little in common" : fixed(distance.real, 2)) +
          ")";
 }
 
@@ -67,8 +67,9 @@ std::string behaviour_figure_svg(const Table& clusters) {
          "\" text-anchor=\"middle\">n/c</text>\n";
   double cut_x = kLabel + kPlot * kCut / (farthest + 1);
   out += "<line x1=\"" + fixed(cut_x, 1) + "\" y1=\"4\" x2=\"" + fixed(cut_x, 1) + "\" y2=\"" +
-         fixed(axis_y, 1) + "\" stroke=\"#888\" stroke-dasharray=\"4 3\"><title>cut: " +
-         fixed(kCut, 1) + " cases</title></line>\n";
+         fixed(axis_y, 1) +
+         "\" stroke=\"#888\" stroke-dasharray=\"4 3\"><title>cut: " + fixed(kCut, 1) +
+         " cases</title></line>\n";
   for (std::size_t i = 0; i < rows; ++i) {
     const auto& row = clusters.rows[i];
     const std::int64_t servers = clusters.at(row, "servers").integer;
@@ -77,7 +78,8 @@ std::string behaviour_figure_svg(const Table& clusters) {
     const Cell& d = clusters.at(row, "nearest_distance");
     double y = kTop + kRow * double(i) + kRow / 2;
     double r = 3 + 7 * std::sqrt(double(servers) / largest);
-    std::string label = id + " · " + std::to_string(servers) + (servers == 1 ? " server" : " servers");
+    std::string label =
+        id + " · " + std::to_string(servers) + (servers == 1 ? " server" : " servers");
     out += "<text class=\"label\" text-anchor=\"end\" x=\"" + fixed(kLabel - 8, 0) + "\" y=\"" +
            fixed(y + 4, 1) + "\">" + escape(label) + "</text>";
     if (nearest.empty()) {
@@ -85,11 +87,11 @@ std::string behaviour_figure_svg(const Table& clusters) {
       continue;
     }
     double x = x_of(d);
-    out += "<circle cx=\"" + fixed(x, 1) + "\" cy=\"" + fixed(y, 1) + "\" r=\"" + fixed(r, 1) +
-           "\" fill=\"" + (servers == 1 ? "#de2d26" : "#3182bd") + "\" fill-opacity=\"0.8\"><title>" +
-           escape(id + ": " + clusters.at(row, "members").text) + "</title></circle><text x=\"" +
-           fixed(x + r + 4, 1) + "\" y=\"" + fixed(y + 4, 1) + "\">→ " + escape(nearest) +
-           "</text>\n";
+    out +=
+        "<circle cx=\"" + fixed(x, 1) + "\" cy=\"" + fixed(y, 1) + "\" r=\"" + fixed(r, 1) +
+        "\" fill=\"" + (servers == 1 ? "#de2d26" : "#3182bd") + "\" fill-opacity=\"0.8\"><title>" +
+        escape(id + ": " + clusters.at(row, "members").text) + "</title></circle><text x=\"" +
+        fixed(x + r + 4, 1) + "\" y=\"" + fixed(y + 4, 1) + "\">→ " + escape(nearest) + "</text>\n";
   }
   return out + "</svg>\n";
 }
@@ -106,20 +108,19 @@ std::string behaviour_section(const Tables& tables) {
                    {"group", "servers", "members", "distinguishing facts", "nearest group"});
   for (const auto& row : c.rows) {
     if (c.at(row, "servers").integer < 2) continue;
-    groups.add_row({text_cell(c.at(row, "cluster_id").text), cell_of(c.at(row, "servers")),
-                    text_cell(c.at(row, "members").text),
-                    list_cell(c.at(row, "distinguishing_json").text),
-                    text_cell(distance_text(c.at(row, "nearest_cluster"),
-                                            c.at(row, "nearest_distance")))});
+    groups.add_row(
+        {text_cell(c.at(row, "cluster_id").text), cell_of(c.at(row, "servers")),
+         text_cell(c.at(row, "members").text), list_cell(c.at(row, "distinguishing_json").text),
+         text_cell(distance_text(c.at(row, "nearest_cluster"), c.at(row, "nearest_distance")))});
   }
   HtmlTable outliers("table-behaviour-outliers",
                      {"server", "cases seen", "nearest group", "differs from it in"});
   for (const auto& row : m.rows) {
     if (m.at(row, "outlier").integer == 0) continue;
-    outliers.add_row({text_cell(m.at(row, "server").text), cell_of(m.at(row, "cases")),
-                      text_cell(distance_text(m.at(row, "nearest_cluster"),
-                                              m.at(row, "nearest_distance"))),
-                      list_cell(m.at(row, "differs_json").text)});
+    outliers.add_row(
+        {text_cell(m.at(row, "server").text), cell_of(m.at(row, "cases")),
+         text_cell(distance_text(m.at(row, "nearest_cluster"), m.at(row, "nearest_distance"))),
+         list_cell(m.at(row, "differs_json").text)});
   }
   return "<p>Servers grouped by everything they showed (fingerprint facts, framing, error texts "
          "normalised, the claimed software, rate-limit style), with no fingerprint: distance = "

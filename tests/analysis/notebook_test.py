@@ -289,6 +289,11 @@ def execute(source: pathlib.Path, export: pathlib.Path, results_db: pathlib.Path
           all(summary["latency_samples"].get(v, 0) > 0 for v in summary["vantages"]))
     check(f"{images} figures (>= 8) and {html_tables} tables (>= 6) in the outputs",
           images >= 8 and html_tables >= 6)
+    behaviour = summary["aggregator_behaviour"]
+    check(f"the aggregator's {behaviour['groups']} behaviour groups compared: "
+          f"{behaviour['agreement']}",
+          behaviour["groups"] >= 1 and behaviour["agreement"] and
+          all(v is None or -1 <= v <= 1 for v in behaviour["agreement"].values()))
     # A modified server should sit with the servers of what it runs, not of what it claims:
     # the majority of its cluster's other members share its inferred implementation.
     for server in modified:
@@ -339,6 +344,13 @@ def fresh_export(binary, source, work, artifacts) -> int:
     check("the fake ElectrumX clusters with the Fulcrums, apart from the ElectrumX servers",
           clusters["127.0.0.17"] == clusters["127.0.0.13"] == clusters["127.0.0.14"] !=
           clusters["127.0.0.11"])
+    # The aggregator's vectors hold the claim: the fake stands apart from both.
+    groups = summary["aggregator_behaviour"]["clusters"]
+    check(f"the aggregator's groups {groups}: the fake ElectrumX in neither the ElectrumX "
+          "servers' group nor the Fulcrums'",
+          groups["127.0.0.11"] == groups["127.0.0.12"] and
+          groups["127.0.0.13"] == groups["127.0.0.14"] and
+          groups["127.0.0.17"] not in (groups["127.0.0.11"], groups["127.0.0.13"]))
     if not all(check.results):
         return 1
     print("PASS the notebook ran on a fresh export")
