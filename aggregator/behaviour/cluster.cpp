@@ -36,9 +36,11 @@ std::string ratio(std::size_t k, std::size_t n) {
                 : std::to_string(k) + " of " + std::to_string(n) + " elsewhere";
 }
 
-// One fact of a vector, with its claims: compare() on it judges that fact alone.
-Vector single(const Vector& v, const std::string& name) {
-  return {v.server, {{name, v.facts.at(name)}}, v.claims};
+// One fact both vectors showed. Releases of a program differ where its reference states nothing:
+// between two servers claiming it, such a fact is not evidence.
+bool fact_differs(const Vector& a, const FactValues& fa, const Vector& b, const FactValues& fb) {
+  bool unstated = (a.claims & b.claims & ~fa.listed_by) != 0;
+  return !unstated && disagree(fa.values, fb.values);
 }
 
 std::string serialised(const Vector& v) {
@@ -105,10 +107,7 @@ Comparison compare(const Vector& a, const Vector& b) {
       ++ib;
     } else {
       std::string c = fingerprint::case_of(ia->first);
-      // Releases of a program differ where its reference states nothing: between two servers
-      // claiming it, such a fact is not evidence.
-      bool unstated = (a.claims & b.claims & ~ia->second.listed_by) != 0;
-      if (!unstated && disagree(ia->second.values, ib->second.values)) differing.insert(c);
+      if (fact_differs(a, ia->second, b, ib->second)) differing.insert(c);
       shared.insert(std::move(c));
       ++ia;
       ++ib;
@@ -258,9 +257,7 @@ Clustering cluster(std::vector<Vector> vectors, const Options& options) {
             auto it = vectors[b].facts.find(name);
             if (it == vectors[b].facts.end()) continue;
             ++with_name;
-            if (compare(single(vectors[a], name), single(vectors[b], name)).differing.size()) {
-              ++against;
-            }
+            if (fact_differs(vectors[a], fact, vectors[b], it->second)) ++against;
             for (const auto& [norm, _] : it->second.values) ++theirs[norm];
           }
           if (with_name == 0 || 2 * against <= with_name) continue;

@@ -107,6 +107,7 @@ TEST(ResultsDb, MigratesAVersion1Database) {
         "DROP TABLE findings; DROP TABLE suspicion; DROP TABLE privacy_risk; "
         "DROP TABLE findings_published; DROP INDEX observations_by_start; "
         "DROP INDEX honeypot_events_by_time; DROP TABLE exported_days; "
+        "DROP TABLE behaviour_clusters; DROP TABLE behaviour_members; "
         "PRAGMA user_version = 1");
   }
   ResultsDb db(path);
