@@ -141,37 +141,39 @@ CREATE TABLE exported_days(
 // Server histories (aggregator/history): updated incrementally from the observations ingested
 // since history_pass's watermark, so unlike the analysis tables above they are not replaced
 // whole; reading the same rows again in other passes gives the same rows (docs/aggregator.md).
+// IF NOT EXISTS: a database re-marked older (as the publish tests make one) migrates again.
 constexpr const char* kV6 = R"sql(
-CREATE TABLE history_pass(
+CREATE TABLE IF NOT EXISTS history_pass(
   id INTEGER PRIMARY KEY CHECK(id = 1), observations_rowid INTEGER NOT NULL,
   now_us INTEGER NOT NULL, campaign_id TEXT NOT NULL, round INTEGER NOT NULL);
-CREATE TABLE server_history(
+CREATE TABLE IF NOT EXISTS server_history(
   server TEXT PRIMARY KEY, first_probed_us INTEGER NOT NULL, last_probed_us INTEGER NOT NULL,
   first_seen_us INTEGER, last_seen_us INTEGER, probed INTEGER NOT NULL, answered INTEGER NOT NULL,
   uptime_24h REAL, uptime_7d REAL, uptime_30d REAL, uptime_all REAL);
-CREATE TABLE availability_hourly(
+CREATE TABLE IF NOT EXISTS availability_hourly(
   server TEXT NOT NULL, hour_us INTEGER NOT NULL, vantage_id TEXT NOT NULL,
   probed INTEGER NOT NULL, answered INTEGER NOT NULL,
   PRIMARY KEY(server, hour_us, vantage_id)) WITHOUT ROWID;
-CREATE TABLE server_hours(
+CREATE TABLE IF NOT EXISTS server_hours(
   server TEXT NOT NULL, hour_us INTEGER NOT NULL, probed INTEGER NOT NULL,
   answered INTEGER NOT NULL, cum_probed INTEGER NOT NULL, cum_answered INTEGER NOT NULL,
   PRIMARY KEY(server, hour_us)) WITHOUT ROWID;
-CREATE TABLE server_values(
+CREATE TABLE IF NOT EXISTS server_values(
   server TEXT NOT NULL, attribute TEXT NOT NULL, campaign_id TEXT NOT NULL,
   round INTEGER NOT NULL, round_us INTEGER NOT NULL, current_json TEXT NOT NULL,
   previous_json TEXT NOT NULL, observation_id TEXT,
   PRIMARY KEY(server, attribute)) WITHOUT ROWID;
-CREATE TABLE server_changes(
+CREATE TABLE IF NOT EXISTS server_changes(
   server TEXT NOT NULL, attribute TEXT NOT NULL, campaign_id TEXT NOT NULL,
   round INTEGER NOT NULL, changed_us INTEGER NOT NULL, old_value TEXT, new_value TEXT NOT NULL,
   observation_id TEXT, PRIMARY KEY(server, attribute, campaign_id, round)) WITHOUT ROWID;
-CREATE TABLE finding_history(
+CREATE TABLE IF NOT EXISTS finding_history(
   finding_id TEXT NOT NULL, opened_us INTEGER NOT NULL, kind TEXT NOT NULL,
   server TEXT NOT NULL, target_id TEXT, vantage_id TEXT, opened_campaign TEXT NOT NULL,
   opened_round INTEGER NOT NULL, withdrawn_us INTEGER, withdrawn_campaign TEXT,
   withdrawn_round INTEGER, PRIMARY KEY(finding_id, opened_us)) WITHOUT ROWID;
-CREATE INDEX finding_history_open ON finding_history(finding_id) WHERE withdrawn_us IS NULL;
+CREATE INDEX IF NOT EXISTS finding_history_open ON finding_history(finding_id)
+  WHERE withdrawn_us IS NULL;
 )sql";
 
 // Behaviour clusters (aggregator/behaviour): analysis tables, replaced whole each pass.
