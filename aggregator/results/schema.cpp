@@ -129,11 +129,11 @@ UPDATE findings_published SET
 // The analysis window and retention read and delete by time, and the daily exports remember what
 // each day's file holds: without these indexes every pass would scan the whole history.
 constexpr const char* kV5 = R"sql(
-CREATE INDEX observations_by_start ON observations(started_us);
-CREATE INDEX honeypot_events_by_time ON honeypot_events(time_us);
+CREATE INDEX IF NOT EXISTS observations_by_start ON observations(started_us);
+CREATE INDEX IF NOT EXISTS honeypot_events_by_time ON honeypot_events(time_us);
 -- Bookkeeping of the daily open-data files: per kind and UTC day, the rows the database held for
 -- that day when its file was last written (a different count now: the file needs a merge).
-CREATE TABLE exported_days(
+CREATE TABLE IF NOT EXISTS exported_days(
   kind TEXT NOT NULL, day TEXT NOT NULL, db_rows INTEGER NOT NULL, file_rows INTEGER NOT NULL,
   exported_us INTEGER NOT NULL, PRIMARY KEY(kind, day)) WITHOUT ROWID;
 )sql";
