@@ -279,6 +279,24 @@ class CheckerTest(unittest.TestCase):
         self.assertEqual(c["fulcrum->no fingerprint"], 1)  # the relay behaves as its upstream
 
 
+class AggregatorLogTest(unittest.TestCase):
+    LOG = ("aggregator: 10 records, 4 new observations, 5 new honeypot events, 1 duplicates, "
+           "0 malformed, lag 0.5 s\n"
+           "aggregator: 20 records, 8 new observations, 9 new honeypot events, 3 duplicates, "
+           "0 malformed, lag 0 s\n"
+           "2026-12-07T15:38:48Z info aggregator: aggregator stopped observations_stored=8\n"
+           "aggregator: 7 records, 2 new observations, 3 new honeypot events, 2 duplicates, "
+           "0 malformed, lag 0 s\n")
+
+    def test_progress_is_the_last_line(self):
+        self.assertEqual(distributed.progress(self.LOG), (2, 3, 2))
+        self.assertIsNone(distributed.progress("nothing consumed"))
+
+    def test_duplicates_add_up_over_restarts(self):
+        # cumulative within a process: 3 for the first, 2 for the restarted one
+        self.assertEqual(distributed.duplicates_met(self.LOG), 5)
+
+
 class NoiseTest(unittest.TestCase):
     def test_netem_args(self):
         self.assertEqual(netns.netem_args({}), [])
