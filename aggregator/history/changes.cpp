@@ -127,11 +127,10 @@ void Changes::sight(const std::string& server, const std::string& attribute, con
     }
     s.round.started_us = std::min(s.round.started_us, at.started_us);
   }
-  bool same = before.loaded && before.current == s.current && before.previous == s.previous &&
-              before.round.campaign_id == s.round.campaign_id &&
-              before.round.round == s.round.round &&
-              before.round.started_us == s.round.started_us &&
-              before.observation_id == s.observation_id;
+  bool same =
+      before.loaded && before.current == s.current && before.previous == s.previous &&
+      before.round.campaign_id == s.round.campaign_id && before.round.round == s.round.round &&
+      before.round.started_us == s.round.started_us && before.observation_id == s.observation_id;
   if (!same) settle({server, attribute}, s);
 }
 

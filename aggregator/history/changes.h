@@ -51,8 +51,7 @@ class Changes {
 
   State& state(const std::string& server, const std::string& attribute);
   void sight(const std::string& server, const std::string& attribute, const RoundKey& at,
-             const std::set<std::string>& values, const std::string& observation_id,
-             Merge merge);
+             const std::set<std::string>& values, const std::string& observation_id, Merge merge);
   void settle(const Key& key, const State& s);
 
   results::Database& db_;

@@ -10,8 +10,8 @@ FindingCounts update_findings(results::Database& db, const std::vector<FindingRe
                               const RoundKey& at) {
   std::map<std::string, std::int64_t> open;  // finding id -> opened_us
   {
-    auto st = db.prepare(
-        "SELECT finding_id, opened_us FROM finding_history WHERE withdrawn_us IS NULL");
+    auto st =
+        db.prepare("SELECT finding_id, opened_us FROM finding_history WHERE withdrawn_us IS NULL");
     while (st.step()) open.emplace(st.text(0), st.i64(1));
   }
   FindingCounts counts;

@@ -55,8 +55,8 @@ std::string availability_figure(const Tables& tables, const Range& range) {
   std::map<std::string, std::map<std::int64_t, Counts>> by_server;
   for (const auto& row : a.rows) {
     std::int64_t hour = a.at(row, "hour_us").integer;
-    std::int64_t column = range.from_us + (std::max(hour, range.from_us) - range.from_us) /
-                                              bucket * bucket;
+    std::int64_t column =
+        range.from_us + (std::max(hour, range.from_us) - range.from_us) / bucket * bucket;
     auto& c = by_server[a.at(row, "server").text][column];
     c.probed += a.at(row, "probed").integer;
     c.answered += a.at(row, "answered").integer;
@@ -89,7 +89,8 @@ std::vector<Lane> attribute_lanes(const Tables& tables, const std::string& attri
   const Table& c = table_or_empty(tables, "server_changes");
   std::map<std::string, std::vector<const std::vector<Cell>*>> by_server;
   for (const auto& row : c.rows) {
-    if (c.at(row, "attribute").text == attribute) by_server[c.at(row, "server").text].push_back(&row);
+    if (c.at(row, "attribute").text == attribute)
+      by_server[c.at(row, "server").text].push_back(&row);
   }
   std::vector<Lane> lanes;
   for (auto& [server, rows] : by_server) {
@@ -100,7 +101,8 @@ std::vector<Lane> attribute_lanes(const Tables& tables, const std::string& attri
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& row = *rows[i];
       std::int64_t start = c.at(row, "changed_us").integer;
-      std::int64_t end = i + 1 < rows.size() ? c.at(*rows[i + 1], "changed_us").integer : range.to_us;
+      std::int64_t end =
+          i + 1 < rows.size() ? c.at(*rows[i + 1], "changed_us").integer : range.to_us;
       const std::string& value = c.at(row, "new_value").text;
       lane.spans.push_back({start, end, css(value), value,
                             server + ": " + value + " from round " + c.at(row, "round").text +
@@ -151,19 +153,29 @@ std::string uptime_table(const Tables& tables) {
   return table.render();
 }
 
+// Hashes (certificate, key, banner) shortened to 16 digits, the whole value in the tooltip.
+HtmlCell value_cell(const std::string& attribute, const std::string& value) {
+  bool hash = attribute == "certificate" || attribute == "key" || attribute == "banner";
+  if (!hash || value.size() <= 16) return text_cell(value);
+  return {"<code title=\"" + escape(value) + "\">" + escape(value.substr(0, 16)) + "…</code>", ""};
+}
+
 std::string changes_table(const Tables& tables) {
   const Table& c = table_or_empty(tables, "server_changes");
-  HtmlTable table("table-changes", {"server", "attribute", "campaign", "round", "changed",
-                                    "from", "to", "evidence"});
+  HtmlTable table("table-changes", {"server", "attribute", "campaign", "round", "changed", "from",
+                                    "to", "evidence"});
   for (const auto& row : c.rows) {
     if (c.at(row, "old_value").kind == Cell::Kind::null) continue;  // first seen: no change
     const std::string& id = c.at(row, "observation_id").text;
-    table.add_row({text_cell(c.at(row, "server").text), text_cell(c.at(row, "attribute").text),
+    const std::string& attribute = c.at(row, "attribute").text;
+    table.add_row({text_cell(c.at(row, "server").text), text_cell(attribute),
                    text_cell(c.at(row, "campaign_id").text), cell_of(c.at(row, "round")),
-                   time_cell(c.at(row, "changed_us")), text_cell(c.at(row, "old_value").text),
-                   text_cell(c.at(row, "new_value").text),
-                   id.empty() ? HtmlCell{"", "0"} : evidence_cell(nlohmann::json::array({id}).dump(
-                                           -1, ' ', false, nlohmann::json::error_handler_t::replace))});
+                   time_cell(c.at(row, "changed_us")),
+                   value_cell(attribute, c.at(row, "old_value").text),
+                   value_cell(attribute, c.at(row, "new_value").text),
+                   id.empty() ? HtmlCell{"", "0"}
+                              : evidence_cell(nlohmann::json::array({id}).dump(
+                                    -1, ' ', false, nlohmann::json::error_handler_t::replace))});
   }
   return table.render();
 }
@@ -175,15 +187,15 @@ std::string findings_history_table(const Tables& tables) {
                    "withdrawn", "withdrawn in round"});
   for (const auto& row : f.rows) {
     bool open = f.at(row, "withdrawn_us").kind == Cell::Kind::null;
-    table.add_row({text_cell(f.at(row, "finding_id").text), text_cell(f.at(row, "kind").text),
-                   text_cell(f.at(row, "server").text), text_cell(f.at(row, "target_id").text),
-                   text_cell(f.at(row, "vantage_id").text), time_cell(f.at(row, "opened_us")),
-                   text_cell(f.at(row, "opened_campaign").text + " #" +
-                             f.at(row, "opened_round").text),
-                   open ? HtmlCell{"still open", ""} : time_cell(f.at(row, "withdrawn_us")),
-                   text_cell(open ? std::string()
-                                  : f.at(row, "withdrawn_campaign").text + " #" +
-                                        f.at(row, "withdrawn_round").text)});
+    table.add_row(
+        {text_cell(f.at(row, "finding_id").text), text_cell(f.at(row, "kind").text),
+         text_cell(f.at(row, "server").text), text_cell(f.at(row, "target_id").text),
+         text_cell(f.at(row, "vantage_id").text), time_cell(f.at(row, "opened_us")),
+         text_cell(f.at(row, "opened_campaign").text + " #" + f.at(row, "opened_round").text),
+         open ? HtmlCell{"still open", ""} : time_cell(f.at(row, "withdrawn_us")),
+         text_cell(open ? std::string()
+                        : f.at(row, "withdrawn_campaign").text + " #" +
+                              f.at(row, "withdrawn_round").text)});
   }
   return table.render();
 }

@@ -56,9 +56,10 @@ std::vector<std::vector<ObservationRow>> rounds() {
     std::vector<ObservationRow> rows;
     for (const char* v : {"v1", "v2"}) {
       rows.push_back(row("a.example", r, v, true));
-      rows.push_back(row("b.example", r, v, r < 2 || r > 3, r >= 4 ? "ElectrumX 1.20.1"
-                                                                     : "ElectrumX 1.20.0"));
-      rows.push_back(row("c.example", r, v, true, "ElectrumX 1.20.0", r >= 3 ? "cert-b" : "cert-a"));
+      rows.push_back(
+          row("b.example", r, v, r < 2 || r > 3, r >= 4 ? "ElectrumX 1.20.1" : "ElectrumX 1.20.0"));
+      rows.push_back(
+          row("c.example", r, v, true, "ElectrumX 1.20.0", r >= 3 ? "cert-b" : "cert-a"));
     }
     out.push_back(rows);
   }
@@ -68,9 +69,8 @@ std::vector<std::vector<ObservationRow>> rounds() {
 // Every history table as text, rows in key order.
 std::string history_dump(results::Database& db) {
   std::string out;
-  for (const char* table : {"history_pass", "server_history", "availability_hourly",
-                            "server_hours", "server_values", "server_changes",
-                            "finding_history"}) {
+  for (const char* table : {"history_pass", "server_history", "availability_hourly", "server_hours",
+                            "server_values", "server_changes", "finding_history"}) {
     auto st = db.prepare(std::string("SELECT * FROM ") + table + " ORDER BY 1, 2, 3, 4");
     out += std::string("# ") + table + "\n";
     while (st.step()) {

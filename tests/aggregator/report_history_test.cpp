@@ -65,17 +65,19 @@ TEST(ReportHistory, FiguresChangesAndFindingsOverTime) {
   // The version change at round 2 and the outage at round 1, back at round 2.
   EXPECT_NE(html.find("<td>a.example</td><td>version</td><td>c</td><td data-sort=\"2\">2</td>"),
             std::string::npos);
-  EXPECT_NE(html.find("<td>b.example</td><td>reachability</td><td>c</td><td data-sort=\"1\">1</td>"),
-            std::string::npos);
-  EXPECT_NE(html.find("<td>b.example</td><td>reachability</td><td>c</td><td data-sort=\"2\">2</td>"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("<td>b.example</td><td>reachability</td><td>c</td><td data-sort=\"1\">1</td>"),
+      std::string::npos);
+  EXPECT_NE(
+      html.find("<td>b.example</td><td>reachability</td><td>c</td><td data-sort=\"2\">2</td>"),
+      std::string::npos);
   // f-1 opened at round 0 and withdrawn at round 2.
   EXPECT_NE(html.find("<td>c #0</td>"), std::string::npos);
   EXPECT_NE(html.find("<td>c #2</td>"), std::string::npos);
 
   auto files = report::write_report(db, dir.file("out"));
-  for (const char* table : {"server_history", "availability_hourly", "server_changes",
-                            "finding_history"}) {
+  for (const char* table :
+       {"server_history", "availability_hourly", "server_changes", "finding_history"}) {
     EXPECT_TRUE(std::filesystem::exists(files.csv_dir + "/" + table + ".csv")) << table;
   }
   std::stringstream json;
