@@ -38,10 +38,56 @@ std::string ratio(std::size_t k, std::size_t n) {
 
 // One fact both vectors showed. Releases of a program differ where its reference states nothing:
 // between two servers claiming it, such a fact is not evidence.
-bool fact_differs(const Vector& a, const FactValues& fa, const Vector& b, const FactValues& fb) {
-  bool unstated = (a.claims & b.claims & ~fa.listed_by) != 0;
+bool fact_differs(std::uint64_t a_claims, const FactValues& fa, std::uint64_t b_claims,
+                  const FactValues& fb) {
+  bool unstated = (a_claims & b_claims & ~fa.listed_by) != 0;
   return !unstated && disagree(fa.values, fb.values);
 }
+
+// A vector with its fact names and cases as numbers, for the n² distances of a large network.
+struct Flat {
+  std::vector<int> names;  // ascending, as the vector's map holds them
+  std::vector<int> cases;
+  std::vector<const FactValues*> facts;
+  std::uint64_t claims = 0;
+};
+
+// compare() on flattened vectors: counts only, cases marked with a stamp per pair.
+class Distances {
+ public:
+  Distances(std::size_t cases, const Options& options)
+      : shared_(cases, 0), differing_(cases, 0), options_(options) {}
+
+  double operator()(const Flat& a, const Flat& b) {
+    ++stamp_;
+    std::size_t shared = 0, differing = 0;
+    for (std::size_t i = 0, j = 0; i < a.names.size() && j < b.names.size();) {
+      if (a.names[i] < b.names[j]) {
+        ++i;
+      } else if (b.names[j] < a.names[i]) {
+        ++j;
+      } else {
+        int c = a.cases[i];
+        if (shared_[c] != stamp_) {
+          shared_[c] = stamp_;
+          ++shared;
+        }
+        if (differing_[c] != stamp_ && fact_differs(a.claims, *a.facts[i], b.claims, *b.facts[j])) {
+          differing_[c] = stamp_;
+          ++differing;
+        }
+        ++i;
+        ++j;
+      }
+    }
+    return shared < options_.min_shared_cases ? kApart : double(differing);
+  }
+
+ private:
+  std::vector<unsigned> shared_, differing_;
+  unsigned stamp_ = 0;
+  const Options& options_;
+};
 
 std::string serialised(const Vector& v) {
   std::string out;
@@ -54,6 +100,9 @@ std::string serialised(const Vector& v) {
 }
 
 // Agglomerates distinct vectors (node weight = servers holding it); returns each node's group.
+// Each row keeps its nearest column (smallest mean, then smallest index), so a merge rescans
+// only the rows that pointed at the merged pair: the first pair by index among the closest is
+// merged, as a scan of every pair would.
 std::vector<std::size_t> agglomerate(const std::vector<std::vector<double>>& d,
                                      const std::vector<double>& weight, double cut) {
   const std::size_t n = d.size();
@@ -62,25 +111,26 @@ std::vector<std::size_t> agglomerate(const std::vector<std::vector<double>>& d,
     for (std::size_t b = 0; b < n; ++b) sum[a][b] = weight[a] * weight[b] * d[a][b];
   }
   std::vector<double> w = weight;
-  std::vector<std::size_t> group(n);
+  std::vector<std::size_t> group(n), best(n, n);
   for (std::size_t i = 0; i < n; ++i) group[i] = i;
   std::vector<bool> active(n, true);
+  auto mean = [&](std::size_t a, std::size_t b) { return sum[a][b] / (w[a] * w[b]); };
+  auto rescan = [&](std::size_t a) {
+    best[a] = n;
+    for (std::size_t b = 0; b < n; ++b) {
+      if (b != a && active[b] && (best[a] == n || mean(a, b) < mean(a, best[a]))) best[a] = b;
+    }
+  };
+  for (std::size_t a = 0; a < n; ++a) rescan(a);
   while (true) {
-    double best = cut;
-    std::size_t ba = n, bb = n;
+    std::size_t ba = n;
     for (std::size_t a = 0; a < n; ++a) {
-      if (!active[a]) continue;
-      for (std::size_t b = a + 1; b < n; ++b) {
-        if (!active[b]) continue;
-        double mean = sum[a][b] / (w[a] * w[b]);
-        if (mean < best) {
-          best = mean;
-          ba = a;
-          bb = b;
-        }
-      }
+      if (!active[a] || best[a] == n || mean(a, best[a]) >= cut) continue;
+      if (ba == n || mean(a, best[a]) < mean(ba, best[ba])) ba = a;
     }
     if (ba == n) break;
+    std::size_t bb = best[ba];
+    if (bb < ba) std::swap(ba, bb);
     for (std::size_t c = 0; c < n; ++c) {
       sum[ba][c] += sum[bb][c];
       sum[c][ba] = sum[ba][c];
@@ -90,6 +140,16 @@ std::vector<std::size_t> agglomerate(const std::vector<std::vector<double>>& d,
     for (auto& g : group) {
       if (g == bb) g = ba;
     }
+    for (std::size_t c = 0; c < n; ++c) {
+      if (!active[c] || c == ba) continue;
+      if (best[c] == ba || best[c] == bb) {
+        rescan(c);
+      } else if (mean(c, ba) < mean(c, best[c]) ||
+                 (mean(c, ba) == mean(c, best[c]) && ba < best[c])) {
+        best[c] = ba;
+      }
+    }
+    rescan(ba);
   }
   return group;
 }
@@ -107,17 +167,13 @@ Comparison compare(const Vector& a, const Vector& b) {
       ++ib;
     } else {
       std::string c = fingerprint::case_of(ia->first);
-      if (fact_differs(a, ia->second, b, ib->second)) differing.insert(c);
+      if (fact_differs(a.claims, ia->second, b.claims, ib->second)) differing.insert(c);
       shared.insert(std::move(c));
       ++ia;
       ++ib;
     }
   }
   return {shared.size(), {differing.begin(), differing.end()}};
-}
-
-double distance(const Comparison& c, const Options& options) {
-  return c.shared < options.min_shared_cases ? kApart : double(c.differing.size());
 }
 
 Clustering cluster(std::vector<Vector> vectors, const Options& options) {
@@ -143,12 +199,29 @@ Clustering cluster(std::vector<Vector> vectors, const Options& options) {
     weight[it->second] += 1;
   }
   const std::size_t nodes = representative.size();
+  std::map<std::string, int> name_id, case_id;
+  for (const auto& v : vectors) {
+    for (const auto& [name, _] : v.facts) name_id.emplace(name, 0);
+  }
+  int next = 0;
+  for (auto& [name, id] : name_id) {
+    id = next++;
+    case_id.emplace(fingerprint::case_of(name), int(case_id.size()));
+  }
+  std::vector<Flat> flat(nodes);
+  for (std::size_t a = 0; a < nodes; ++a) {
+    const Vector& v = vectors[representative[a]];
+    flat[a].claims = v.claims;
+    for (const auto& [name, fact] : v.facts) {
+      flat[a].names.push_back(name_id.at(name));
+      flat[a].cases.push_back(case_id.at(fingerprint::case_of(name)));
+      flat[a].facts.push_back(&fact);
+    }
+  }
+  Distances distance_of(case_id.size(), options);
   std::vector<std::vector<double>> d(nodes, std::vector<double>(nodes, 0.0));
   for (std::size_t a = 0; a < nodes; ++a) {
-    for (std::size_t b = a + 1; b < nodes; ++b) {
-      d[a][b] = d[b][a] =
-          distance(compare(vectors[representative[a]], vectors[representative[b]]), options);
-    }
+    for (std::size_t b = a + 1; b < nodes; ++b) d[a][b] = d[b][a] = distance_of(flat[a], flat[b]);
   }
   auto node_group = agglomerate(d, weight, options.cut);
   auto dist = [&](std::size_t i, std::size_t j) { return d[node[i]][node[j]]; };
@@ -197,25 +270,31 @@ Clustering cluster(std::vector<Vector> vectors, const Options& options) {
   }
 
   // Distinguishing facts: held by every member, rare among the other servers showing the fact.
+  // Counted over all servers once; a group's outside is the total minus its own.
+  using Held = std::map<std::pair<std::string, std::string>, std::size_t>;
+  std::map<std::string, std::size_t> named;
+  Held valued;
+  for (const auto& v : vectors) {
+    for (const auto& [name, fact] : v.facts) {
+      ++named[name];
+      for (const auto& [norm, _] : fact.values) ++valued[{name, norm}];
+    }
+  }
   for (std::size_t g = 0; g < parts.size(); ++g) {
     if (parts.size() == 1) break;
-    std::map<std::pair<std::string, std::string>, std::size_t> held;
+    Held held;
+    std::map<std::string, std::size_t> held_names;
     for (std::size_t a : parts[g]) {
       for (const auto& [name, fact] : vectors[a].facts) {
+        ++held_names[name];
         for (const auto& [norm, _] : fact.values) ++held[{name, norm}];
       }
     }
     std::vector<std::pair<double, std::string>> listed;
     for (const auto& [fact, count] : held) {
       if (count != parts[g].size()) continue;
-      std::size_t with_name = 0, with_value = 0;
-      for (std::size_t b = 0; b < n; ++b) {
-        if (group_of[b] == g) continue;
-        auto it = vectors[b].facts.find(fact.first);
-        if (it == vectors[b].facts.end()) continue;
-        ++with_name;
-        if (it->second.values.contains(fact.second)) ++with_value;
-      }
+      std::size_t with_name = named.at(fact.first) - held_names.at(fact.first);
+      std::size_t with_value = valued.at(fact) - count;
       if (double(with_value) > options.rare_share * double(with_name)) continue;
       double share = with_name ? double(with_value) / double(with_name) : 0;
       listed.emplace_back(
@@ -257,7 +336,7 @@ Clustering cluster(std::vector<Vector> vectors, const Options& options) {
             auto it = vectors[b].facts.find(name);
             if (it == vectors[b].facts.end()) continue;
             ++with_name;
-            if (fact_differs(vectors[a], fact, vectors[b], it->second)) ++against;
+            if (fact_differs(vectors[a].claims, fact, vectors[b].claims, it->second)) ++against;
             for (const auto& [norm, _] : it->second.values) ++theirs[norm];
           }
           if (with_name == 0 || 2 * against <= with_name) continue;

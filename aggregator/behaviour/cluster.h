@@ -44,8 +44,8 @@ struct Comparison {
   std::vector<std::string> differing;  // cases they disagree on, sorted
 };
 
+// The cases two servers showed and those they disagree on (the distance is their count).
 Comparison compare(const Vector& a, const Vector& b);
-double distance(const Comparison& c, const Options& options = {});
 
 struct Group {
   std::string id;                    // "b01", "b02", ...: largest first, then by first member
