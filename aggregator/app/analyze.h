@@ -3,8 +3,9 @@
 // figures (operator clusters among them), then the findings of every analysis, honeypot
 // suspicion and the privacy risk summary, each written to its tables. The tables are a pure
 // function of the window's rows (and the reference, suspicion config and geo data), so two passes
-// over the same rows write the same bytes. Publishing the findings is the caller's
-// (aggregator_app.cpp).
+// over the same rows write the same bytes. The server histories (aggregator/history) are the
+// exception: each pass adds what was ingested since the previous one, whatever the window.
+// Publishing the findings is the caller's (aggregator_app.cpp).
 #pragma once
 
 #include "aggregator/findings/findings.h"
