@@ -235,7 +235,12 @@ TEST(ResultsDb, AWindowReadsTheNewestHoursThroughTheTimeIndex) {
   for (const char* sql : {"EXPLAIN QUERY PLAN SELECT * FROM observations WHERE started_us >= ?",
                           "EXPLAIN QUERY PLAN SELECT * FROM honeypot_events WHERE time_us >= ? "
                           "ORDER BY time_us, event_id",
-                          "EXPLAIN QUERY PLAN SELECT max(started_us) FROM observations"}) {
+                          "EXPLAIN QUERY PLAN SELECT max(started_us) FROM observations",
+                          // The open-data day files and retention, a day at a time.
+                          "EXPLAIN QUERY PLAN SELECT * FROM observations WHERE started_us >= ? "
+                          "AND started_us < ? ORDER BY started_us, observation_id",
+                          "EXPLAIN QUERY PLAN DELETE FROM observations WHERE started_us >= ? AND "
+                          "started_us < ?"}) {
     auto plan = db.database().prepare(sql);
     std::string text;
     while (plan.step()) text += plan.text(3) + ";";
