@@ -292,6 +292,22 @@ class AggregatorLogTest(unittest.TestCase):
         self.assertEqual(distributed.progress(self.LOG), (2, 3, 2))
         self.assertIsNone(distributed.progress("nothing consumed"))
 
+    def test_a_fault_without_probing_is_a_problem(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "results.sqlite"
+            conn = sqlite3.connect(db)
+            conn.execute("CREATE TABLE observations (started_us INTEGER NOT NULL)")
+            conn.executemany("INSERT INTO observations VALUES (?)",
+                             [(int(t * 1e6),) for t in (101.0, 102.5, 130.0)])
+            conn.commit()
+            conn.close()
+            report, problems = distributed.overlaps(
+                db, {"broker kill": (100.0, 105.0), "outage": (140.0, 260.0)}, (100.0, 135.0))
+        self.assertEqual(report["broker kill"]["observations_started_meanwhile"], 2)
+        self.assertEqual(report["outage"]["from_campaign_start_s"], 40.0)
+        self.assertEqual(problems, ["outage: no probe started while it lasted (120.0 s): it did "
+                                    "not overlap probing"])
+
     def test_duplicates_add_up_over_restarts(self):
         # cumulative within a process: 3 for the first, 2 for the restarted one
         self.assertEqual(distributed.duplicates_met(self.LOG), 5)
