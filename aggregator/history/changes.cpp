@@ -1,9 +1,10 @@
 #include "aggregator/history/changes.h"
 
+#include "aggregator/results/peers.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <sstream>
 
 namespace eo::aggregator::history {
@@ -11,31 +12,6 @@ namespace eo::aggregator::history {
 namespace {
 
 using json = nlohmann::json;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-// Peers entries are [ip, host, features]: the host names a server, else the address does (the
-// operators analysis reads them the same way).
-std::set<std::string> listed_peers(const std::string& member) {
-  std::set<std::string> out;
-  auto parsed = json::parse(member, nullptr, false);
-  if (!parsed.is_object() || !parsed.contains("result") || !parsed["result"].is_array()) {
-    return out;
-  }
-  for (const auto& entry : parsed["result"]) {
-    if (!entry.is_array() || entry.size() < 2) continue;
-    if (entry[1].is_string() && !entry[1].get<std::string>().empty()) {
-      out.insert(lower(entry[1].get<std::string>()));
-    } else if (entry[0].is_string()) {
-      out.insert(entry[0].get<std::string>());
-    }
-  }
-  return out;
-}
 
 std::set<std::string> addresses(const Seen& row) {
   std::set<std::string> out;
@@ -157,7 +133,10 @@ void Changes::observe(const Seen& row) {
   sight(row.server, "key", at, one(row.spki_sha256), id, Merge::all);
   sight(row.server, "addresses", at, addresses(row), id, Merge::all);
   if (!row.peers_json.empty()) {
-    sight(row.server, "peers", at, listed_peers(row.peers_json), id, Merge::all);
+    // A reply that is not {"result": [...]} lists nobody.
+    const auto parsed = json::parse(row.peers_json, nullptr, false);
+    const json result = parsed.is_object() ? parsed.value("result", json()) : json();
+    sight(row.server, "peers", at, results::listed_peers(result), id, Merge::all);
   }
 }
 

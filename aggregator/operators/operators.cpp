@@ -11,6 +11,7 @@
 #include "aggregator/fingerprint/facts.h"
 #include "aggregator/results/json_scan.h"
 #include "aggregator/results/normalize.h"
+#include "aggregator/results/peers.h"
 
 #include <nlohmann/json.hpp>
 
@@ -59,21 +60,6 @@ std::optional<json> answer(const std::string& result_json, std::string_view key)
   auto parsed = json::parse(*text, nullptr, false);
   if (!parsed.is_object() || !parsed.contains("result")) return std::nullopt;
   return parsed["result"];
-}
-
-// Peers entries are [ip, host, features]: the host names a server, else the address does.
-std::set<std::string> listed_peers(const json& peers) {
-  std::set<std::string> out;
-  if (!peers.is_array()) return out;
-  for (const auto& entry : peers) {
-    if (!entry.is_array() || entry.size() < 2) continue;
-    if (entry[1].is_string() && !entry[1].get<std::string>().empty()) {
-      out.insert(lower(entry[1].get<std::string>()));
-    } else if (entry[0].is_string()) {
-      out.insert(entry[0].get<std::string>());
-    }
-  }
-  return out;
 }
 
 struct UnionFind {
@@ -163,7 +149,7 @@ Clustering cluster(std::span<const ObservationRow> rows,
   for (std::size_t i = 0; i < servers.size(); ++i) {
     if (!latest_metadata[i]) continue;
     if (auto peers = answer(latest_metadata[i]->result_json, "peers")) {
-      seen[i].peers = listed_peers(*peers);
+      seen[i].peers = results::listed_peers(*peers);
     }
   }
   Clustering out;
