@@ -1,5 +1,6 @@
 #include "aggregator/report/behaviour_section.h"
 
+#include "aggregator/report/charts.h"
 #include "aggregator/report/html.h"
 
 #include <nlohmann/json.hpp>
@@ -52,9 +53,7 @@ std::string behaviour_figure_svg(const Table& clusters) {
     return kLabel + kPlot * (d.kind == Cell::Kind::real ? d.real / (farthest + 1) : 1.0);
   };
   double height = kTop + kRow * double(rows) + 24;
-  std::string out = "<svg class=\"chart behaviour\" id=\"chart-behaviour\" viewBox=\"0 0 " +
-                    fixed(kLabel + kPlot + 60, 0) + " " + fixed(height, 0) +
-                    "\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\n";
+  std::string out = svg_open("chart behaviour", "chart-behaviour", kLabel + kPlot + 60, height);
   const double axis_y = kTop + kRow * double(rows) + 4;
   out += "<line x1=\"" + fixed(kLabel, 0) + "\" y1=\"" + fixed(axis_y, 1) + "\" x2=\"" +
          fixed(kLabel + kPlot, 0) + "\" y2=\"" + fixed(axis_y, 1) + "\" stroke=\"#888\"/>\n";

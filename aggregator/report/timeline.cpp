@@ -1,5 +1,6 @@
 #include "aggregator/report/timeline.h"
 
+#include "aggregator/report/charts.h"
 #include "aggregator/report/html.h"
 
 #include <algorithm>
@@ -14,15 +15,11 @@ std::string timeline_svg(const std::string& id, const std::vector<Lane>& lanes,
   auto x = [&](std::int64_t t) {
     return kLabel + kWidth * std::clamp(double(t - from_us) / span_us, 0.0, 1.0);
   };
-  std::string out = "<svg class=\"chart timeline\" id=\"" + escape(id) + "\" viewBox=\"0 0 " +
-                    fixed(kLabel + kWidth + 10, 0) + " " + fixed(height, 0) +
-                    "\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\n";
+  std::string out = svg_open("chart timeline", id, kLabel + kWidth + 10, height);
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     const Lane& lane = lanes[i];
     double y = kRow * double(i) + 2;
-    std::string label = lane.label.size() > 28 ? lane.label.substr(0, 27) + "…" : lane.label;
-    out += "<text class=\"label\" x=\"" + fixed(kLabel - 6, 0) + "\" y=\"" + fixed(y + 13, 1) +
-           "\">" + escape(label) + "</text>";
+    out += row_label(lane.label, kLabel - 6, y + 13);
     for (const Span& s : lane.spans) {
       double left = x(s.start_us), width = std::max(x(s.end_us) - left, 1.0);
       out += "<g class=\"" + escape(s.css_class) + "\"><rect x=\"" + fixed(left, 1) + "\" y=\"" +
