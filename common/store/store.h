@@ -77,6 +77,21 @@ struct Target {
   std::vector<std::string> provenance;  // where it came from: "seed", "file:x", "peer:<id>"
 };
 
+// A target's standing in one campaign. A continuous campaign takes its sources again each round
+// and marks gone the targets none of them names any more (coordinator/README.md, "Gone targets");
+// the store keeps the rounds, the scheduler decides.
+struct Standing {
+  std::string target_id;
+  std::optional<std::uint32_t> listed_round;     // last round a seed source (list, file) named it
+  std::optional<std::uint32_t> announced_round;  // last round a probed server advertised it
+  std::optional<std::uint32_t> joined_round;     // first round it was planned in
+  std::optional<std::uint32_t> gone_round;       // gone since that round; none: active
+
+  bool operator==(const Standing&) const = default;
+};
+
+enum class Sighting : std::uint8_t { listed, announced };
+
 struct Agent {
   std::string id;
   std::string vantage_class;  // the vantages it serves, e.g. "eu-clearnet", "tor"
@@ -168,6 +183,17 @@ class StateStore {
                                              std::span<const Target> targets) = 0;
   // The campaign's targets, ordered by id.
   virtual Result<std::vector<Target>> list_targets(const std::string& campaign_id) = 0;
+  // Raises the listed_round or announced_round of these targets of the campaign to `round`; a
+  // lower round changes nothing (sightings arrive out of order), ids not linked are ignored.
+  virtual Status record_sighting(const std::string& campaign_id, Sighting kind,
+                                 std::span<const std::string> target_ids, std::uint32_t round) = 0;
+  // `round` was planned: `active` targets get joined_round (when unset) and lose gone_round;
+  // `gone` ones get gone_round = round unless they are gone already. Idempotent per round.
+  virtual Status record_plan(const std::string& campaign_id, std::uint32_t round,
+                             std::span<const std::string> active,
+                             std::span<const std::string> gone) = 0;
+  // The standing of every target of the campaign, ordered by target id.
+  virtual Result<std::vector<Standing>> list_standings(const std::string& campaign_id) = 0;
 
   // --- agents ---
   // Creates or replaces; last_heartbeat_ms = now.

@@ -319,6 +319,57 @@ Result<std::vector<Target>> RedisStore::list_targets(const std::string& campaign
   });
 }
 
+Status RedisStore::record_sighting(const std::string& campaign_id, Sighting kind,
+                                  std::span<const std::string> target_ids, std::uint32_t round) {
+  if (target_ids.empty()) return Status::success();
+  return guarded<Status>(mutex_, [&] {
+    Args args{prefix_, campaign_id, kind == Sighting::listed ? "listed" : "announced",
+              std::to_string(round)};
+    args.insert(args.end(), target_ids.begin(), target_ids.end());
+    conn_->eval(scripts::kRecordSighting, args);
+    return Status::success();
+  });
+}
+
+Status RedisStore::record_plan(const std::string& campaign_id, std::uint32_t round,
+                              std::span<const std::string> active,
+                              std::span<const std::string> gone) {
+  return guarded<Status>(mutex_, [&] {
+    Args args{prefix_, campaign_id, std::to_string(round), std::to_string(active.size())};
+    args.insert(args.end(), active.begin(), active.end());
+    args.insert(args.end(), gone.begin(), gone.end());
+    conn_->eval(scripts::kRecordPlan, args);
+    return Status::success();
+  });
+}
+
+Result<std::vector<Standing>> RedisStore::list_standings(const std::string& campaign_id) {
+  using R = Result<std::vector<Standing>>;
+  return guarded<R>(mutex_, [&] {
+    const std::string ck = prefix_ + ":c:" + campaign_id;
+    auto replies = conn_->pipeline({{"SMEMBERS", ck + ":targets"},
+                                    {"HGETALL", ck + ":listed"},
+                                    {"HGETALL", ck + ":announced"},
+                                    {"HGETALL", ck + ":joined"},
+                                    {"HGETALL", ck + ":gone"}});
+    std::map<std::string, std::string> rounds[4];
+    for (int i = 0; i < 4; ++i) rounds[i] = fields(replies[i + 1].get());
+    auto round = [&](int field, const std::string& id) -> std::optional<std::uint32_t> {
+      auto it = rounds[field].find(id);
+      if (it == rounds[field].end()) return std::nullopt;
+      return static_cast<std::uint32_t>(num(it->second));
+    };
+    R out;
+    for (std::size_t i = 0; i < replies[0]->elements; ++i) {
+      std::string id = str(replies[0]->element[i]);
+      out.value.push_back({id, round(0, id), round(1, id), round(2, id), round(3, id)});
+    }
+    std::sort(out.value.begin(), out.value.end(),
+              [](const Standing& a, const Standing& b) { return a.target_id < b.target_id; });
+    return out;
+  });
+}
+
 Status RedisStore::register_agent(const Agent& a, TimeMs now) {
   if (a.id.empty()) return error(Code::invalid_argument, "agent id is empty");
   return guarded<Status>(mutex_, [&] {

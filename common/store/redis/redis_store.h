@@ -29,6 +29,12 @@ class RedisStore final : public StateStore {
   Result<std::size_t> upsert_targets(const std::string& campaign_id,
                                      std::span<const Target> targets) override;
   Result<std::vector<Target>> list_targets(const std::string& campaign_id) override;
+  Status record_sighting(const std::string& campaign_id, Sighting kind,
+                         std::span<const std::string> target_ids, std::uint32_t round) override;
+  Status record_plan(const std::string& campaign_id, std::uint32_t round,
+                     std::span<const std::string> active,
+                     std::span<const std::string> gone) override;
+  Result<std::vector<Standing>> list_standings(const std::string& campaign_id) override;
 
   Status register_agent(const Agent& agent, TimeMs now) override;
   Status heartbeat(const std::string& agent_id, TimeMs now) override;

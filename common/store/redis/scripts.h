@@ -1,6 +1,7 @@
 // The Lua scripts that make the Redis store's compound operations atomic. Key layout (P = prefix):
 //   P:c:<id> campaign hash (+ lease_expiries)     P:campaigns  set of campaign ids
 //   P:c:<id>:n task counts by state (hash)         P:c:<id>:targets  set of target ids
+//   P:c:<id>:listed, :announced, :joined, :gone    hashes target id -> round (store.h Standing)
 //   P:g:<id> target hash (+ leased, ramp_leased)  P:g:<id>:prov  provenance set
 //   P:a:<id> agent hash                           P:agents  zset id -> last heartbeat
 //   P:t:<id> task hash                            P:ready:<vantage class>  zset id -> not_before
@@ -160,6 +161,36 @@ for i = 9, #ARGV do redis.call('SADD', gk .. ':prov', ARGV[i]) end
 redis.call('SADD', p .. ':c:' .. ARGV[2] .. ':targets', id)
 if new then return 1 end
 return 0
+)lua";
+
+// ARGV: prefix, campaign, kind (listed|announced), round, target id... Raises the round of the
+// campaign's targets among the ids.
+inline constexpr const char* kRecordSighting = R"lua(
+local ck, round = ARGV[1] .. ':c:' .. ARGV[2], tonumber(ARGV[4])
+local hk = ck .. ':' .. ARGV[3]
+for i = 5, #ARGV do
+  if redis.call('SISMEMBER', ck .. ':targets', ARGV[i]) == 1 then
+    local seen = tonumber(redis.call('HGET', hk, ARGV[i]))
+    if not seen or seen < round then redis.call('HSET', hk, ARGV[i], round) end
+  end
+end
+return 1
+)lua";
+
+// ARGV: prefix, campaign, round, number of active ids, active ids..., gone ids...
+inline constexpr const char* kRecordPlan = R"lua(
+local ck, round, n = ARGV[1] .. ':c:' .. ARGV[2], ARGV[3], tonumber(ARGV[4])
+for i = 5, #ARGV do
+  if redis.call('SISMEMBER', ck .. ':targets', ARGV[i]) == 1 then
+    if i < 5 + n then
+      redis.call('HSETNX', ck .. ':joined', ARGV[i], round)
+      redis.call('HDEL', ck .. ':gone', ARGV[i])
+    else
+      redis.call('HSETNX', ck .. ':gone', ARGV[i], round)
+    end
+  end
+end
+return 1
 )lua";
 
 // ARGV: prefix, id, now. 1 if the agent is registered.

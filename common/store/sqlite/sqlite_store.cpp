@@ -76,6 +76,18 @@ PRAGMA user_version = 2;
 COMMIT;
 )sql";
 
+// A target's standing in a campaign (store.h Standing), -1 for "none". Links from before it
+// have none at all: the scheduler gives such targets a grace period instead of taking them as gone.
+constexpr const char* kStandingMigration = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE campaign_targets ADD COLUMN listed_round INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE campaign_targets ADD COLUMN announced_round INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE campaign_targets ADD COLUMN joined_round INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE campaign_targets ADD COLUMN gone_round INTEGER NOT NULL DEFAULT -1;
+PRAGMA user_version = 3;
+COMMIT;
+)sql";
+
 // Changes to one campaign's task counts, and to one target's leased counters, gathered over a
 // transaction and applied once at its end.
 struct CountsDelta {
@@ -177,6 +189,7 @@ class SqliteStore::Db {
       exec(kSchema);
       if (user_version() < 1) exec(kCountsMigration);
       if (user_version() < 2) exec(kRoundStartMigration);
+      if (user_version() < 3) exec(kStandingMigration);
     } catch (const DbError& e) {
       sqlite3_close(db_);
       throw std::runtime_error("sqlite:" + path + ": " + e.what());
@@ -487,6 +500,70 @@ Result<std::vector<Target>> SqliteStore::list_targets(const std::string& campaig
           "SELECT provenance FROM target_provenance WHERE target_id = ? ORDER BY provenance");
       p.bind(1, t.id);
       while (p.step()) t.provenance.push_back(p.text(0));
+    }
+    return out;
+  });
+}
+
+Status SqliteStore::record_sighting(const std::string& campaign_id, Sighting kind,
+                                   std::span<const std::string> target_ids, std::uint32_t round) {
+  const char* sql = kind == Sighting::listed
+                        ? "UPDATE campaign_targets SET listed_round = ?3 WHERE campaign_id = ?1 "
+                          "AND target_id = ?2 AND listed_round < ?3"
+                        : "UPDATE campaign_targets SET announced_round = ?3 WHERE campaign_id = ?1 "
+                          "AND target_id = ?2 AND announced_round < ?3";
+  return guarded<Status>(mutex_, [&] {
+    Txn txn(*db_);
+    for (const auto& id : target_ids) {
+      db_->prepare(sql).bind(1, campaign_id).bind(2, id).bind(3, std::int64_t{round}).run();
+    }
+    txn.commit();
+    return Status::success();
+  });
+}
+
+Status SqliteStore::record_plan(const std::string& campaign_id, std::uint32_t round,
+                               std::span<const std::string> active,
+                               std::span<const std::string> gone) {
+  return guarded<Status>(mutex_, [&] {
+    Txn txn(*db_);
+    for (const auto& id : active) {
+      db_->prepare(
+             "UPDATE campaign_targets SET gone_round = -1, joined_round = CASE WHEN joined_round "
+             "< 0 THEN ?3 ELSE joined_round END WHERE campaign_id = ?1 AND target_id = ?2")
+          .bind(1, campaign_id)
+          .bind(2, id)
+          .bind(3, std::int64_t{round})
+          .run();
+    }
+    for (const auto& id : gone) {
+      db_->prepare(
+             "UPDATE campaign_targets SET gone_round = ?3 WHERE campaign_id = ?1 AND target_id = "
+             "?2 AND gone_round < 0")
+          .bind(1, campaign_id)
+          .bind(2, id)
+          .bind(3, std::int64_t{round})
+          .run();
+    }
+    txn.commit();
+    return Status::success();
+  });
+}
+
+Result<std::vector<Standing>> SqliteStore::list_standings(const std::string& campaign_id) {
+  using R = Result<std::vector<Standing>>;
+  return guarded<R>(mutex_, [&] {
+    R out;
+    auto s = db_->prepare(
+        "SELECT target_id, listed_round, announced_round, joined_round, gone_round "
+        "FROM campaign_targets WHERE campaign_id = ? ORDER BY target_id");
+    s.bind(1, campaign_id);
+    auto round = [&](int col) -> std::optional<std::uint32_t> {
+      if (s.i64(col) < 0) return std::nullopt;
+      return static_cast<std::uint32_t>(s.i64(col));
+    };
+    while (s.step()) {
+      out.value.push_back({s.text(0), round(1), round(2), round(3), round(4)});
     }
     return out;
   });

@@ -405,11 +405,47 @@ TEST_P(StoreContract, StateSurvivesReopening) {
   EXPECT_EQ(ids(lease("eu", "x", kT0, 10)), std::set<std::string>{"t2"});
 }
 
+TEST_P(StoreContract, StandingsKeepSightingsPlansAndGoneRounds) {
+  add_targets({target("a"), target("b"), target("c")});
+  add_targets({target("z")}, "c2");
+  const std::vector<std::string> ab{"a", "b"};
+  const std::vector<std::string> a_only{"a"};
+  const std::vector<std::string> b_only{"b"};
+  const std::vector<std::string> none;
+  ASSERT_TRUE(store_->record_sighting("c1", Sighting::listed, ab, 0).ok());
+  ASSERT_TRUE(store_->record_plan("c1", 0, ab, none).ok());
+  // Sightings only move forward; an id of another campaign is ignored.
+  const std::vector<std::string> bz{"b", "z"};
+  ASSERT_TRUE(store_->record_sighting("c1", Sighting::announced, bz, 3).ok());
+  ASSERT_TRUE(store_->record_sighting("c1", Sighting::announced, b_only, 1).ok());
+  ASSERT_TRUE(store_->record_sighting("c1", Sighting::listed, a_only, 2).ok());
+  // b goes in round 2; planning round 2 again (a restart) and round 3 keep the round it went.
+  ASSERT_TRUE(store_->record_plan("c1", 2, a_only, b_only).ok());
+  ASSERT_TRUE(store_->record_plan("c1", 2, a_only, b_only).ok());
+  ASSERT_TRUE(store_->record_plan("c1", 3, a_only, b_only).ok());
+  auto standings = store_->list_standings("c1");
+  ASSERT_TRUE(standings.ok()) << standings.status.detail;
+  EXPECT_EQ(standings.value,
+            (std::vector<Standing>{{"a", 2, std::nullopt, 0, std::nullopt},
+                                   {"b", 0, 3, 0, 2},
+                                   {"c", std::nullopt, std::nullopt, std::nullopt, std::nullopt}}));
+  // b returns in round 5: active again, still joined in round 0; it all survives reopening.
+  ASSERT_TRUE(store_->record_plan("c1", 5, b_only, none).ok());
+  store_.reset();
+  store_ = make_store(backend_->url());
+  standings = store_->list_standings("c1");
+  ASSERT_EQ(standings.value.size(), 3u);
+  EXPECT_EQ(standings.value[1], (Standing{"b", 0, 3, 0, std::nullopt}));
+  EXPECT_EQ(store_->list_standings("c2").value,
+            (std::vector<Standing>{{"z", std::nullopt, std::nullopt, std::nullopt, std::nullopt}}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::Values("sqlite", "redis"),
                          [](const auto& info) { return info.param; });
 
-// A state file written before the per-campaign counts row and the round start existed: opening it
-// counts once and reads the round start as 0 (the scheduler then plans from the creation time).
+// A state file written before the per-campaign counts row, the round start and the standings
+// existed: opening it counts once, reads the round start as 0 (the scheduler then plans from the
+// creation time) and the standings as none.
 TEST(SqliteStore, OlderFilesGetTheirCampaignCountsAndRoundStart) {
   test::TempDir dir;
   const std::string path = dir.file("old.db");
@@ -434,7 +470,11 @@ TEST(SqliteStore, OlderFilesGetTheirCampaignCountsAndRoundStart) {
   EXPECT_EQ(sqlite3_exec(db,
                          "DROP TABLE campaign_counts; PRAGMA user_version = 0; "
                          "CREATE INDEX tasks_campaign ON tasks(campaign_id, state); "
-                         "ALTER TABLE campaigns DROP COLUMN round_started_ms;",
+                         "ALTER TABLE campaigns DROP COLUMN round_started_ms; "
+                         "ALTER TABLE campaign_targets DROP COLUMN listed_round; "
+                         "ALTER TABLE campaign_targets DROP COLUMN announced_round; "
+                         "ALTER TABLE campaign_targets DROP COLUMN joined_round; "
+                         "ALTER TABLE campaign_targets DROP COLUMN gone_round;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
@@ -446,6 +486,9 @@ TEST(SqliteStore, OlderFilesGetTheirCampaignCountsAndRoundStart) {
   ASSERT_TRUE(campaign.ok()) << campaign.status.detail;
   EXPECT_EQ(campaign.value.round, 2u);
   EXPECT_EQ(campaign.value.round_started_ms, 0);
+  // Links from before standings have none: the scheduler's grace for them (not "gone").
+  EXPECT_EQ(store->list_standings("c1").value,
+            (std::vector<Standing>{{"a", std::nullopt, std::nullopt, std::nullopt, std::nullopt}}));
 }
 
 TEST(StoreFactory, RejectsMalformedUrlsNamingThem) {
