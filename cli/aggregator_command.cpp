@@ -71,6 +71,7 @@ void add_aggregator_command(CLI::App& app) {
       "operator_clusters, operator_members, findings, suspicion, privacy_risk (analysis);\n"
       "findings_published (what went out on findings.v1, key = server, through the same bus;\n"
       "a published finding that no longer holds goes out once more with withdrawn = true).\n"
+      "exported_days: what the open-data day files (--export-daily) hold.\n"
       "See docs/aggregator.md; the reference fingerprints are data/fingerprints.yaml, the\n"
       "suspicion weights data/suspicion.yaml.");
   auto* kafka = cmd->add_option("--kafka", o->kafka,
