@@ -1,13 +1,18 @@
 """How the Python tests wait (docs/layout.md, "How tests wait"): never a bare sleep.
 
 wait_until() is the one bounded poll; everything else awaits a real event through it (a ready
-file, a port held by the child, a reply, a log line). start_listening() starts an external
-server that needs a port number on its command line: a candidate port, checked to be held by
-that child, another one when it is not. The C++ twins are in tests/support/process.h.
+file, a port held by the child, a reply, a log line). Ports are never picked and passed on:
+a server that can bind port 0 does, and the test reads the port back (logged_field() from our
+binaries' "metrics listening"/"coordinator listening" lines, listening_ports() from /proc for
+any other program). start_listening() starts an external server that needs a port number on its
+command line: a candidate port, checked to be held by that child, another one when it is not.
+The C++ twins are in tests/support/process.h.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import time
 
@@ -55,6 +60,60 @@ def _holds(pid: str, inodes: set[str]) -> bool:
     return False
 
 
+def listening_ports(pid: int) -> set[int]:
+    """The TCP ports `pid` itself listens on (in the caller's network namespace)."""
+    held = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                held.add(target[8:-1])
+    except OSError:
+        return set()
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "0A" and fields[9] in held:
+                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        except OSError:
+            pass
+    return ports
+
+
+def logged_field(path, message: str, field: str, start: int = 0):
+    """`field` of the first line of our binaries' log `path`, from byte `start` on, whose message
+    is `message`; either log format (JSON, or text "TS LEVEL COMPONENT: MESSAGE key=value ...",
+    common/telemetry/log.cpp). None while there is no such line."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(start)
+            text = f.read().decode(errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("{"):
+            try:
+                doc = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(doc, dict) and doc.get("msg") == message and field in doc:
+                return doc[field]
+            continue
+        head = re.match(r"\S+ \S+ \S+: (.*)", line)
+        if head and (head.group(1) + " ").startswith(message + " "):
+            value = re.search(rf"(?:^| ){re.escape(field)}=(\S+)", head.group(1))
+            if value:
+                return value.group(1)
+    return None
+
+
 def child_listens_on(pid: int, port: int) -> bool:
     """True when `pid` or one of its descendants holds a listening socket on `port`."""
     inodes = _listening_inodes(port)
@@ -74,8 +133,10 @@ def child_listens_on(pid: int, port: int) -> bool:
     return any(_holds(p, inodes) for p in family)
 
 
-def _candidate_port() -> int:
-    # A candidate only: start_listening checks that its child is the one listening there.
+def candidate_port() -> int:
+    """A port free now, for a server that cannot bind port 0 and report it; a candidate only:
+    its user checks that the server is the one listening there and retries with another
+    (start_listening does). Never hand it on unchecked (tests/lint/no_port_pick_test.sh)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -89,7 +150,7 @@ def start_listening(launch, count: int = 1, timeout: float = 60.0, attempts: int
     RuntimeError when no attempt came up."""
     last = "no attempt"
     for _ in range(attempts):
-        ports = [_candidate_port() for _ in range(count)]
+        ports = [candidate_port() for _ in range(count)]
         proc = launch(ports)
 
         def up():

@@ -76,12 +76,6 @@ def need_tools(names):
         sys.exit(SKIP)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_port(port, timeout_s=20, proc=None, name=""):
     def listening():
         if proc is not None and proc.poll() is not None:
@@ -183,15 +177,36 @@ class Run:
         self.work = work
         self.procs = {}
         self.ports = {}
+        self.log_start = {}
         self.mock = None
         self.done = False
 
     def start(self, name, argv, **kw):
-        logf = open(self.work / "logs" / f"{name}.log", "ab")
+        path = self.work / "logs" / f"{name}.log"
+        logf = open(path, "ab")
+        # A restart appends: its ports are read from what this start writes.
+        self.log_start[name] = logf.tell()
         p = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT, **kw)
         logf.close()
         self.procs[name] = p
         return p
+
+    def logged_port(self, name, message, timeout_s=20):
+        """The port `name` reports in its `message` log line (it bound port 0)."""
+        p = self.procs[name]
+        path = self.work / "logs" / f"{name}.log"
+        found = {}
+
+        def logged():
+            if p.poll() is not None:
+                raise Failure(f"{name} exited with {p.returncode} before '{message}'\n"
+                              + self.tail(name))
+            found["port"] = waiting.logged_field(path, message, "port", self.log_start[name])
+            return found["port"] is not None
+
+        if not waiting.wait_until(logged, timeout_s):
+            raise Failure(f"{name}: no '{message}' line after {timeout_s} s\n" + self.tail(name))
+        return int(found["port"])
 
     def stop(self, name, sig=signal.SIGTERM):
         p = self.procs.pop(name, None)
@@ -244,9 +259,13 @@ class Run:
         for topic, partitions in TOPICS.items():
             self.kafka(f"topic {topic} {partitions}")
 
-    def metrics_args(self, name):
-        self.ports[name] = free_port()
-        return ["--metrics-listen", f"127.0.0.1:{self.ports[name]}"]
+    # Every role binds its metrics port at 0 and logs it ("metrics listening"): metrics_port()
+    # reads it back once the role started with METRICS.
+    METRICS = ["--metrics-listen", "127.0.0.1:0"]
+
+    def metrics_port(self, name):
+        self.ports[name] = self.logged_port(name, "metrics listening")
+        wait_port(self.ports[name], proc=self.procs[name], name=name)
 
     def data(self, name):
         d = self.work / "data" / name
@@ -268,55 +287,64 @@ class Run:
                                     "--ready-file", str(ready), "--kafka", self.bootstraps,
                                     "--data-dir", self.data("honeypot"),
                                     "--mine-after-broadcast-ms", "-1"]
-                       + self.metrics_args("honeypot"))
+                       + self.METRICS)
         if not waiting.wait_until(lambda: ready.exists() or p.poll() is not None, 20) \
                 or not ready.exists():
             raise Failure("honeypot did not start\n" + self.tail("honeypot"))
         self.honeypot_port = json.loads(ready.read_text())["ports"][0]
+        self.metrics_port("honeypot")
 
     def start_coordinator(self):
-        self.coordinator_port = free_port()
         p = self.start("coordinator", [
-            self.bin, "coordinator", "--listen", f"127.0.0.1:{self.coordinator_port}",
+            self.bin, "coordinator", "--listen", "127.0.0.1:0",
             "--insecure", "--store", f"sqlite:{self.data('coordinator')}/coordinator.sqlite",
             "--kafka", self.bootstraps, "--data-dir", self.data("coordinator"),
-            "--lease-ms", "2000"] + self.metrics_args("coordinator"))
+            "--lease-ms", "2000"] + self.METRICS)
+        self.coordinator_port = self.logged_port("coordinator", "coordinator listening")
         wait_port(self.coordinator_port, proc=p, name="coordinator")
+        self.metrics_port("coordinator")
 
-    def start_agent(self, aid, region, restart=False):
+    def start_agent(self, aid, region):
         config = self.work / f"{aid}.yaml"
         config.write_text(json.dumps({
             "agent_id": aid, "timeout_ms": 5000, "deadline_ms": 30000,
             "vantages": [{"id": f"{region}-clear", "region": region, "provider": "loopback"}],
             "politeness": {"max_requests_per_second_per_target": 200,
                            "max_concurrency_per_target": 4, "backoff_after_error_ms": 200}}))
-        metrics = (["--metrics-listen", f"127.0.0.1:{self.ports[aid]}"] if restart
-                   else self.metrics_args(aid))
-        p = self.start(aid, [self.bin, "agent", "--coordinator",
-                             f"127.0.0.1:{self.coordinator_port}", "--insecure",
-                             "--config", str(config), "--kafka", self.bootstraps,
-                             "--data-dir", self.data(aid), "--concurrency", "4",
-                             "--geo-database", "none"] + metrics)
-        wait_port(self.ports[aid], proc=p, name=aid)
+        self.start(aid, [self.bin, "agent", "--coordinator",
+                         f"127.0.0.1:{self.coordinator_port}", "--insecure",
+                         "--config", str(config), "--kafka", self.bootstraps,
+                         "--data-dir", self.data(aid), "--concurrency", "4",
+                         "--geo-database", "none"] + self.METRICS)
+        self.metrics_port(aid)
 
     def start_aggregator(self):
-        p = self.start("aggregator", [
+        self.start("aggregator", [
             self.bin, "aggregator", "--kafka", self.bootstraps, "--group", "grafana-live",
             "--kafka-property", "session.timeout.ms=6000", "--data-dir", self.data("aggregator"),
             "--db", f"{self.data('aggregator')}/results.sqlite", "--geo-database", "none",
-            "--analyze-every", "3", "--batch", "500"] + self.metrics_args("aggregator"))
-        wait_port(self.ports["aggregator"], proc=p, name="aggregator")
+            "--analyze-every", "3", "--batch", "500"] + self.METRICS)
+        self.metrics_port("aggregator")
+
+    def write_agent_targets(self, agents):
+        """The agents' scrape targets, which Prometheus re-reads when the file changes: a
+        restarted agent binds another metrics port. Agents carry their region as a target label,
+        as the chart's PodMonitor relabels it."""
+        path = self.work / "agents.json"
+        staged = path.with_suffix(".tmp")
+        staged.write_text(json.dumps([
+            {"targets": [f"127.0.0.1:{self.ports[aid]}"], "labels": {"region": region}}
+            for aid, region in agents]))
+        staged.replace(path)
+        return path
 
     def start_prometheus(self, rule_files, agents):
-        self.prom_port = free_port()
         jobs = []
         for job in ("coordinator", "aggregator", "honeypot"):
             jobs.append({"job_name": job, "static_configs": [
                 {"targets": [f"127.0.0.1:{self.ports[job]}"]}]})
-        # Agents carry their region as a target label, as the chart's PodMonitor relabels it.
-        jobs.append({"job_name": "agents", "static_configs": [
-            {"targets": [f"127.0.0.1:{self.ports[aid]}"], "labels": {"region": region}}
-            for aid, region in agents]})
+        jobs.append({"job_name": "agents", "file_sd_configs": [
+            {"files": [str(self.write_agent_targets(agents))]}]})
         config = {"global": {"scrape_interval": "1s", "scrape_timeout": "900ms",
                              "evaluation_interval": "1s"},
                   "rule_files": [str(f) for f in rule_files], "scrape_configs": jobs}
@@ -325,11 +353,20 @@ class Run:
         p = self.start("prometheus", [
             "prometheus", f"--config.file={path}",
             f"--storage.tsdb.path={self.work / 'prometheus'}",
-            f"--web.listen-address=127.0.0.1:{self.prom_port}",
+            "--web.listen-address=127.0.0.1:0",
             "--storage.tsdb.retention.time=1d", "--log.level=warn"])
+        # Prometheus binds port 0 too; its only listener, read back from /proc (its "Listening
+        # on" line is info, below --log.level=warn).
+        self.prom_port = None
+
         def ready():
             if p.poll() is not None:
                 raise Failure("prometheus exited\n" + self.tail("prometheus"))
+            if self.prom_port is None:
+                ports = waiting.listening_ports(p.pid)
+                if len(ports) != 1:
+                    return False
+                self.prom_port = ports.pop()
             try:
                 http_get(f"http://127.0.0.1:{self.prom_port}/-/ready", timeout=1)
                 return True
@@ -507,9 +544,11 @@ def live(args, dashboards, rule_files):
             raise Failure("the outage's effects never all showed; missing: "
                           + ", ".join(n for n in effects + [held] if n not in seen))
         run.kafka("up")
-        run.start_agent("agent-us", "us", restart=True)
+        run.start_agent("agent-us", "us")
+        run.write_agent_targets(agents)
         log(f"outage seen after {time.monotonic() - outage_start:.1f} s ({', '.join(effects)}, "
-            f"{held}); brokers up, agent-us restarted (same port, same spool)")
+            f"{held}); brokers up, agent-us restarted (same spool, metrics now on "
+            f":{run.ports['agent-us']})")
 
         last = {}
 
