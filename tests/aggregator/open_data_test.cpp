@@ -1,6 +1,7 @@
 // Open data (docs/data.md): the day files parse, hold every observation exactly once with the
 // schema version, withhold honeypot clients' IPs unless asked, and retention deletes only what a
-// day file holds (late rows of a deleted day are merged in, not lost); the CLI writes the same.
+// day file holds (late rows of a deleted day are merged in, not lost); `aggregator export` and a
+// running aggregator write them.
 #include "aggregator/open_data/day_files.h"
 #include "aggregator/open_data/exporter.h"
 #include "aggregator/open_data/records.h"
@@ -8,6 +9,8 @@
 #include "aggregator/open_data/retention.h"
 #include "aggregator/results/derive.h"
 #include "aggregator/results/results_db.h"
+#include "common/bus/factory.h"
+#include "common/bus/topics.h"
 #include "tests/aggregator/support.h"
 #include "tests/support/process.h"
 
@@ -185,6 +188,43 @@ TEST(OpenData, TheCliExportsADatabase) {
   EXPECT_NE(run.out.find("exported 24 observations in 4 day files"), std::string::npos) << run.out;
   EXPECT_EQ(observation_ids(read_dir(dir.path() + "/open")).size(), 24u);
   EXPECT_EQ(read_all(dir.path() + "/open").find(kClientIp), std::string::npos);
+}
+
+// The running aggregator: a pass with --once writes every day's file and the findings, and logs
+// what it exported.
+TEST(OpenData, TheAggregatorExportsAfterItsPass) {
+  eo::test::TempDir dir;
+  bus::BusConfig config;
+  config.log_dir = dir.path() + "/bus";
+  config.client_id = "test-producer";
+  {
+    auto producer = bus::make_producer(config);
+    for (std::uint64_t i = 0; i < 480; ++i) {
+      auto o = test::synthetic_observation(i, 10, 6);
+      ASSERT_TRUE(
+          producer->publish(bus::topics::kObservations, o.target().id(), o.SerializeAsString())
+              .ok());
+    }
+    for (std::uint64_t i = 0; i < 50; ++i) {  // from 192.0.2.0 to 192.0.2.49
+      auto e = test::synthetic_event(i);
+      ASSERT_TRUE(
+          producer->publish(bus::topics::kHoneypotEvents, e.session_id(), e.SerializeAsString())
+              .ok());
+    }
+    ASSERT_TRUE(producer->flush(std::chrono::seconds(10)).ok());
+  }
+  const auto out = dir.path() + "/open";
+  auto run = eo::test::run_command(std::string(EO_OBSERVATORY_BINARY) +
+                                   " aggregator --once --geo-database none --data-dir " +
+                                   dir.path() + " --db " + dir.path() +
+                                   "/r.sqlite --export-daily " + out + " --retention-days 30");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.err.find("open data exported"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("observations_deleted=0"), std::string::npos) << run.err;
+  auto files = read_dir(out);
+  EXPECT_EQ(observation_ids(files).size(), 480u);
+  EXPECT_TRUE(files.contains("findings-2023-11-14.jsonl"));
+  EXPECT_EQ(read_all(out).find("192.0.2."), std::string::npos);
 }
 
 }  // namespace
