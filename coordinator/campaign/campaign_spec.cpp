@@ -129,7 +129,8 @@ struct Parser {
       parse_target(t.list[i], "inline", origin + ": targets.list[" + std::to_string(i) + "]");
     }
     if (const auto d = node["discovered"]) {
-      only(d, "targets.discovered", {"enabled", "max_new_per_round", "max_total"});
+      only(d, "targets.discovered",
+           {"enabled", "max_new_per_round", "max_total", "gone_after_rounds"});
       t.discovered.enabled = get<bool>(d, "targets.discovered", "enabled", true);
       t.discovered.max_new_per_round = get<std::uint32_t>(
           d, "targets.discovered", "max_new_per_round", t.discovered.max_new_per_round);
@@ -137,6 +138,11 @@ struct Parser {
           get<std::uint32_t>(d, "targets.discovered", "max_total", t.discovered.max_total);
       if (t.discovered.max_new_per_round > t.discovered.max_total) {
         fail("targets.discovered.max_new_per_round", "exceeds max_total");
+      }
+      t.discovered.gone_after_rounds = get<std::uint32_t>(
+          d, "targets.discovered", "gone_after_rounds", t.discovered.gone_after_rounds);
+      if (t.discovered.gone_after_rounds < 1) {
+        fail("targets.discovered.gone_after_rounds", "must be at least 1");
       }
     }
     if (!t.builtin && t.files.empty() && t.list.empty() && !t.discovered.enabled) {
@@ -346,7 +352,12 @@ std::string CampaignSpec::describe() const {
       << " files, " << targets.list.size() << " inline, discovery "
       << (targets.discovered.enabled
               ? "on (<= " + std::to_string(targets.discovered.max_new_per_round) +
-                    "/round, <= " + std::to_string(targets.discovered.max_total) + " total)"
+                    "/round, <= " + std::to_string(targets.discovered.max_total) + " total" +
+                    (continuous
+                         ? ", gone after " + std::to_string(targets.discovered.gone_after_rounds) +
+                               " rounds unannounced"
+                         : std::string()) +
+                    ")"
               : std::string("off"))
       << "\n";
   out << "  politeness per target (all vantages): <= " << politeness.max_concurrency_per_target

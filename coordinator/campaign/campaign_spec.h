@@ -24,6 +24,9 @@ struct DiscoveredTargets {
   bool enabled = false;
   std::uint32_t max_new_per_round = 20;
   std::uint32_t max_total = 200;
+  // Continuous campaigns: a target no seed source lists is gone once no probed server has
+  // announced it for this many rounds in a row (one silent round is often a server's restart).
+  std::uint32_t gone_after_rounds = 3;
 };
 
 struct TargetSources {

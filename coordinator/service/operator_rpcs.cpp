@@ -87,6 +87,10 @@ grpc::Status CoordinatorService::ListTargets(grpc::ServerContext* context,
       for (const auto& p : target.provenance) provenance += (provenance.empty() ? "" : ",") + p;
       out->set_provenance(provenance);
     }
+    for (const auto& standing : scheduler_.standings(request->campaign_id())) {
+      if (standing.gone_round)
+        (*response->mutable_gone_round())[standing.target_id] = *standing.gone_round;
+    }
   } catch (const std::exception& e) {
     return refusal(e);
   }

@@ -3,6 +3,7 @@
 #include "coordinator/service/scheduler.h"
 
 #include "coordinator/campaign/planner.h"
+#include "coordinator/campaign/standing.h"
 #include "coordinator/targets/target_list.h"
 
 #include "eo/v1/task.pb.h"
@@ -127,17 +128,41 @@ std::int64_t Scheduler::politeness_bound_ms(const std::string& campaign_id) {
   return coordinator::politeness_bound_ms(loaded.spec, targets, ramp_times(campaign_id));
 }
 
+std::vector<store::Target> Scheduler::round_targets(const store::Campaign& campaign,
+                                                    const CampaignSpec& spec, std::uint32_t round) {
+  auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
+  std::vector<std::string> active;
+  std::vector<std::string> gone;
+  if (spec.continuous) {
+    // A standing campaign takes its seed list again each round: servers added to Electrum's
+    // list since (a coordinator upgraded with a newer one) join it, and those it dropped go.
+    auto seeds = resolve_targets(spec, options_.builtin_servers_json);
+    checked(store_.upsert_targets(campaign.id, seeds), "targets of " + campaign.id);
+    targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
+    std::vector<std::string> seed_ids;
+    for (const auto& seed : seeds) seed_ids.push_back(seed.id);
+    checked(store_.record_sighting(campaign.id, store::Sighting::listed, seed_ids, round),
+            "sightings of " + campaign.id);
+    auto standings = checked(store_.list_standings(campaign.id), "standings of " + campaign.id);
+    auto sorted = sort_round_targets(standings, round, spec.targets.discovered.gone_after_rounds);
+    checked(
+        store_.record_sighting(campaign.id, store::Sighting::announced, sorted.unsighted, round),
+        "sightings of " + campaign.id);
+    active = std::move(sorted.active);
+    gone = std::move(sorted.gone);
+  } else {
+    for (const auto& target : targets) active.push_back(target.id);
+  }
+  checked(store_.record_plan(campaign.id, round, active, gone), "plan of " + campaign.id);
+  const std::set<std::string> planned(active.begin(), active.end());
+  std::erase_if(targets, [&](const store::Target& t) { return !planned.count(t.id); });
+  return targets;
+}
+
 std::size_t Scheduler::create_round(const store::Campaign& campaign, std::uint32_t round,
                                     store::TimeMs start_ms) {
   const CampaignSpec& spec = load(campaign).spec;
-  if (spec.continuous && round > 0) {
-    // A standing campaign takes its seed list again each round: servers added to Electrum's
-    // list since (a coordinator upgraded with a newer one) join it.
-    checked(
-        store_.upsert_targets(campaign.id, resolve_targets(spec, options_.builtin_servers_json)),
-        "targets of " + campaign.id);
-  }
-  auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
+  auto targets = round_targets(campaign, spec, round);
   auto planned = plan_round(spec, targets, round, start_ms, stable_hash(campaign.id));
   {
     std::lock_guard lock(mutex_);
@@ -245,6 +270,16 @@ v1::CampaignStatus Scheduler::status(const std::string& campaign_id) {
   out.set_tasks_leased(counts.leased);
   out.set_tasks_failed(counts.failed);
   out.set_lease_expiries(counts.lease_expiries);
+  for (const auto& s : standings(campaign_id)) {
+    if (s.gone_round) {
+      out.set_targets_gone(out.targets_gone() + 1);
+    } else if (!s.joined_round || *s.joined_round > campaign.round) {
+      out.set_targets_waiting(out.targets_waiting() + 1);
+    } else {
+      out.set_targets_active(out.targets_active() + 1);
+      if (*s.joined_round == campaign.round) out.set_targets_new(out.targets_new() + 1);
+    }
+  }
   return out;
 }
 
@@ -265,47 +300,70 @@ std::vector<store::Target> Scheduler::targets(const std::string& campaign_id) {
   return checked(store_.list_targets(campaign_id), "targets of " + campaign_id);
 }
 
+std::vector<store::Standing> Scheduler::standings(const std::string& campaign_id) {
+  return checked(store_.list_standings(campaign_id), "standings of " + campaign_id);
+}
+
 std::size_t Scheduler::discover(const v1::DiscoveredTargets& found) {
   auto campaign = store_.get_campaign(found.campaign_id());
   if (!campaign.ok() || campaign.value.state != store::CampaignState::running) return 0;
   const CampaignSpec& spec = load(campaign.value).spec;
   const DiscoveredTargets& limits = spec.targets.discovered;
   if (!limits.enabled) return 0;
-  auto known =
-      checked(store_.list_targets(found.campaign_id()), "targets of " + found.campaign_id());
+  const std::string& id = found.campaign_id();
+  auto known = checked(store_.list_targets(id), "targets of " + id);
+  auto standings = checked(store_.list_standings(id), "standings of " + id);
+  std::set<std::string> gone;
+  for (const auto& s : standings) {
+    if (s.gone_round) gone.insert(s.target_id);
+  }
   std::set<std::string> ids;
+  // Gone targets leave room under max_total: a standing campaign's peers come and go.
   std::uint32_t discovered_total = 0;
   for (const auto& target : known) {
     ids.insert(target.id);
-    discovered_total += std::any_of(target.provenance.begin(), target.provenance.end(),
+    discovered_total += !gone.count(target.id) &&
+                        std::any_of(target.provenance.begin(), target.provenance.end(),
                                     [](const std::string& p) { return p.rfind("peer:", 0) == 0; });
   }
-  std::lock_guard lock(mutex_);
-  std::uint32_t& this_round = discovered_in_round_[{found.campaign_id(), campaign.value.round}];
   std::vector<store::Target> added;
-  for (const auto& advertised : found.targets()) {
-    if (discovered_total + added.size() >= limits.max_total ||
-        this_round + added.size() >= limits.max_new_per_round) {
-      break;
+  std::vector<std::string> announced;
+  {
+    std::lock_guard lock(mutex_);
+    std::uint32_t& this_round = discovered_in_round_[{id, campaign.value.round}];
+    for (const auto& advertised : found.targets()) {
+      bool v6 = advertised.host().find(':') != std::string::npos;
+      std::string text = (v6 ? "[" + advertised.host() + "]" : advertised.host()) + ":" +
+                         std::to_string(advertised.port()) +
+                         (advertised.transport() == v1::TRANSPORT_TLS ? ":s" : ":t");
+      store::Target target;
+      try {
+        target = parse_target(text, "peer:" + found.source_target_id(), "discovered");
+      } catch (const std::invalid_argument&) {
+        continue;  // what a hostile server advertises is data, not an error
+      }
+      if (spec.opt_out.count(target.host)) continue;
+      if (ids.count(target.id)) {
+        announced.push_back(target.id);  // keeps a known peer (or brings a gone one back)
+        continue;
+      }
+      if (discovered_total + added.size() >= limits.max_total ||
+          this_round + added.size() >= limits.max_new_per_round) {
+        continue;
+      }
+      target.max_concurrency = spec.politeness.max_concurrency_per_target;
+      ids.insert(target.id);
+      announced.push_back(target.id);
+      added.push_back(std::move(target));
     }
-    bool v6 = advertised.host().find(':') != std::string::npos;
-    std::string text = (v6 ? "[" + advertised.host() + "]" : advertised.host()) + ":" +
-                       std::to_string(advertised.port()) +
-                       (advertised.transport() == v1::TRANSPORT_TLS ? ":s" : ":t");
-    store::Target target;
-    try {
-      target = parse_target(text, "peer:" + found.source_target_id(), "discovered");
-    } catch (const std::invalid_argument&) {
-      continue;  // what a hostile server advertises is data, not an error
-    }
-    if (ids.count(target.id) || spec.opt_out.count(target.host)) continue;
-    target.max_concurrency = spec.politeness.max_concurrency_per_target;
-    ids.insert(target.id);
-    added.push_back(std::move(target));
+    this_round += static_cast<std::uint32_t>(added.size());
   }
-  if (added.empty()) return 0;
-  checked(store_.upsert_targets(found.campaign_id(), added), "targets of " + found.campaign_id());
-  this_round += static_cast<std::uint32_t>(added.size());
+  if (!added.empty()) checked(store_.upsert_targets(id, added), "targets of " + id);
+  // The round the announcement was made in, never later than the campaign's: a message's round
+  // is the agent's word.
+  checked(store_.record_sighting(id, store::Sighting::announced, announced,
+                                 std::min(found.round(), campaign.value.round)),
+          "sightings of " + id);
   return added.size();
 }
 

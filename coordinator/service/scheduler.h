@@ -63,6 +63,8 @@ class Scheduler {
   v1::CampaignStatus status(const std::string& campaign_id);
   v1::CampaignStatus cancel(const std::string& campaign_id, store::TimeMs now);
   std::vector<store::Target> targets(const std::string& campaign_id);
+  // Each target's rounds in the campaign: when it joined, whether (since when) it is gone.
+  std::vector<store::Standing> standings(const std::string& campaign_id);
   // Discovery: adds what a target advertised to its campaign when the campaign asks for it
   // (targets.discovered), within its limits (max_new_per_round, max_total of discovered
   // targets), leaving out known targets, opt-out hosts and malformed entries. New targets are
@@ -117,6 +119,10 @@ class Scheduler {
   // Whether a ramp of the campaign holds an unexpired lease at `now`.
   bool ramp_running(const std::string& campaign_id, store::TimeMs now);
   void ramp_ended(const std::string& lease_id, store::TimeMs now);
+  // The targets `round` plans, after recording which are active and which gone (standing.h);
+  // a continuous campaign takes its seed sources again first.
+  std::vector<store::Target> round_targets(const store::Campaign& campaign,
+                                           const CampaignSpec& spec, std::uint32_t round);
   std::size_t create_round(const store::Campaign& campaign, std::uint32_t round,
                            store::TimeMs start_ms);
   store::Campaign get(const std::string& campaign_id);

@@ -320,7 +320,7 @@ Result<std::vector<Target>> RedisStore::list_targets(const std::string& campaign
 }
 
 Status RedisStore::record_sighting(const std::string& campaign_id, Sighting kind,
-                                  std::span<const std::string> target_ids, std::uint32_t round) {
+                                   std::span<const std::string> target_ids, std::uint32_t round) {
   if (target_ids.empty()) return Status::success();
   return guarded<Status>(mutex_, [&] {
     Args args{prefix_, campaign_id, kind == Sighting::listed ? "listed" : "announced",
@@ -332,8 +332,8 @@ Status RedisStore::record_sighting(const std::string& campaign_id, Sighting kind
 }
 
 Status RedisStore::record_plan(const std::string& campaign_id, std::uint32_t round,
-                              std::span<const std::string> active,
-                              std::span<const std::string> gone) {
+                               std::span<const std::string> active,
+                               std::span<const std::string> gone) {
   return guarded<Status>(mutex_, [&] {
     Args args{prefix_, campaign_id, std::to_string(round), std::to_string(active.size())};
     args.insert(args.end(), active.begin(), active.end());

@@ -506,7 +506,7 @@ Result<std::vector<Target>> SqliteStore::list_targets(const std::string& campaig
 }
 
 Status SqliteStore::record_sighting(const std::string& campaign_id, Sighting kind,
-                                   std::span<const std::string> target_ids, std::uint32_t round) {
+                                    std::span<const std::string> target_ids, std::uint32_t round) {
   const char* sql = kind == Sighting::listed
                         ? "UPDATE campaign_targets SET listed_round = ?3 WHERE campaign_id = ?1 "
                           "AND target_id = ?2 AND listed_round < ?3"
@@ -523,8 +523,8 @@ Status SqliteStore::record_sighting(const std::string& campaign_id, Sighting kin
 }
 
 Status SqliteStore::record_plan(const std::string& campaign_id, std::uint32_t round,
-                               std::span<const std::string> active,
-                               std::span<const std::string> gone) {
+                                std::span<const std::string> active,
+                                std::span<const std::string> gone) {
   return guarded<Status>(mutex_, [&] {
     Txn txn(*db_);
     for (const auto& id : active) {

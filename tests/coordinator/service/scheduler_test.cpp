@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <optional>
 #include <set>
 
 namespace eo::coordinator {
@@ -48,6 +50,7 @@ class SchedulerTest : public ::testing::Test {
     SchedulerOptions options;
     options.known_probes = registry_probes();
     options.lease_ms = 5000;
+    options.builtin_servers_json = dir_.file("servers.json");
     scheduler_ = std::make_unique<Scheduler>(*store_, options);
   }
   // Leases everything ready for one vantage at `now`.
@@ -55,6 +58,40 @@ class SchedulerTest : public ::testing::Test {
                                        store::TimeMs now) {
     auto bindings = scheduler_->bindings({v});
     return scheduler_->lease(bindings, agent, now, 1000);
+  }
+  // The ids of the targets `round` planned: leases what both classes may take at `now` (and
+  // completes it, so the next call sees only newer tasks).
+  std::set<std::string> planned_in(std::uint32_t round, store::TimeMs now) {
+    auto leases = lease_all("a1", vantage("eu1", "eu"), now);
+    auto tor = lease_all("a2", vantage("t1", "eu", true), now);
+    leases.insert(leases.end(), tor.begin(), tor.end());
+    const std::string tag = "|r" + std::to_string(round) + "|";
+    std::set<std::string> out;
+    for (const auto& lease : leases) {
+      const std::string& id = lease.task().task_id();
+      if (auto at = id.find(tag); at != std::string::npos) {
+        const auto start = at + tag.size();
+        out.insert(id.substr(start, id.find('|', start) - start));
+      }
+      EXPECT_TRUE(scheduler_->complete(lease.lease_id(), true, "", now));
+    }
+    return out;
+  }
+  // Electrum's list as the coordinator reads it at the next round: one TLS port per host.
+  void write_servers(const std::vector<std::string>& hosts) {
+    std::ofstream out(dir_.file("servers.json"), std::ios::trunc);
+    out << "{";
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+      out << (i ? "," : "") << "\"" << hosts[i] << "\": {\"s\": \"50002\", \"version\": \"1.4\"}";
+    }
+    out << "}";
+  }
+  std::optional<std::uint32_t> gone_round(const std::string& campaign, const std::string& target) {
+    for (const auto& s : scheduler_->standings(campaign)) {
+      if (s.target_id == target) return s.gone_round;
+    }
+    ADD_FAILURE() << target << " is not a target of " << campaign;
+    return std::nullopt;
   }
 
   test::TempDir dir_;
@@ -347,6 +384,90 @@ TEST_F(SchedulerTest, DiscoveryIsOffUnlessTheCampaignAsks) {
   scheduler_->submit(campaign_yaml("c1", 1), "c1.yaml", "", kT0);
   EXPECT_EQ(scheduler_->discover(advertised("c1", 0, {"n1.example"})), 0u);
   EXPECT_EQ(scheduler_->discover(advertised("nope", 0, {"n1.example"})), 0u);
+}
+
+std::string continuous_yaml(const std::string& targets) {
+  std::string yaml = campaign_yaml("c1", 1);
+  yaml.replace(yaml.find("rounds: 1"), 9, "rounds: continuous");
+  const std::string list = "targets: {list: [\"a.example:50002:s\", \"b.example:50001:t\"]}";
+  yaml.replace(yaml.find(list), list.size(), "targets: " + targets);
+  return yaml;
+}
+
+TEST_F(SchedulerTest, ASeedDroppedFromItsListIsGoneFromThatRoundUntilItReturns) {
+  const std::string a = "tls://a.example:50002", b = "tls://b.example:50002";
+  write_servers({"a.example", "b.example"});
+  auto campaign = scheduler_->submit(continuous_yaml("{builtin: true}"), "c1.yaml", "", kT0);
+  EXPECT_EQ(planned_in(0, kT0 + 5000), (std::set<std::string>{a, b}));
+  auto status = scheduler_->status("c1");
+  EXPECT_EQ(status.targets_active(), 2u);
+  EXPECT_EQ(status.targets_new(), 2u);
+  EXPECT_EQ(status.targets_gone(), 0u);
+
+  write_servers({"a.example"});  // b left Electrum's list before round 1
+  const store::TimeMs t1 = scheduler_->next_round_start(campaign, kT0);
+  ASSERT_EQ(scheduler_->tick(t1).rounds_started, 1u);
+  EXPECT_EQ(planned_in(1, t1 + 5000), std::set<std::string>{a});
+  EXPECT_EQ(gone_round("c1", b), 1u);
+  status = scheduler_->status("c1");
+  EXPECT_EQ(status.targets_active(), 1u);
+  EXPECT_EQ(status.targets_new(), 0u);
+  EXPECT_EQ(status.targets_gone(), 1u);
+  // Still gone a round later, since round 1; a restarted coordinator re-plans the same.
+  open();
+  ASSERT_EQ(scheduler_->tick(t1 + 10'000).rounds_started, 1u);
+  EXPECT_EQ(planned_in(2, t1 + 15'000), std::set<std::string>{a});
+  EXPECT_EQ(gone_round("c1", b), 1u);
+
+  write_servers({"a.example", "b.example"});  // back on the list: probed again
+  ASSERT_EQ(scheduler_->tick(t1 + 20'000).rounds_started, 1u);
+  EXPECT_EQ(planned_in(3, t1 + 25'000), (std::set<std::string>{a, b}));
+  EXPECT_EQ(gone_round("c1", b), std::nullopt);
+  status = scheduler_->status("c1");
+  EXPECT_EQ(status.targets_active(), 2u);
+  EXPECT_EQ(status.targets_new(), 0u);  // b joined in round 0
+  EXPECT_EQ(status.targets_gone(), 0u);
+}
+
+TEST_F(SchedulerTest, ADiscoveredPeerGoesAfterItsRoundsUnannouncedAndReturnsWhenAnnounced) {
+  const std::string n1 = "tls://n1.example:50002";
+  auto campaign = scheduler_->submit(
+      continuous_yaml("{discovered: {enabled: true, gone_after_rounds: 2}, list: "
+                      "[\"a.example:50002:s\"]}"),
+      "c1.yaml", "", kT0);
+  ASSERT_EQ(scheduler_->discover(advertised("c1", 0, {"n1.example"})), 1u);
+  EXPECT_EQ(scheduler_->status("c1").targets_waiting(), 1u);
+  const store::TimeMs t1 = scheduler_->next_round_start(campaign, kT0);
+  auto round_at = [&](std::uint32_t r) { return t1 + (r - 1) * 10'000; };
+  ASSERT_EQ(scheduler_->tick(round_at(1)).rounds_started, 1u);
+  EXPECT_TRUE(planned_in(1, round_at(1) + 5000).count(n1));
+  auto status = scheduler_->status("c1");
+  EXPECT_EQ(status.targets_new(), 1u);
+  EXPECT_EQ(status.targets_waiting(), 0u);
+  // Announced again in round 1 (known: nothing added), then silent in rounds 2 and 3.
+  EXPECT_EQ(scheduler_->discover(advertised("c1", 1, {"n1.example"})), 0u);
+  for (std::uint32_t r = 2; r <= 3; ++r) {
+    ASSERT_EQ(scheduler_->tick(round_at(r)).rounds_started, 1u);
+    EXPECT_TRUE(planned_in(r, round_at(r) + 5000).count(n1)) << "round " << r;
+  }
+  ASSERT_EQ(scheduler_->tick(round_at(4)).rounds_started, 1u);
+  EXPECT_FALSE(planned_in(4, round_at(4) + 5000).count(n1));
+  EXPECT_EQ(gone_round("c1", n1), 4u);
+  EXPECT_EQ(scheduler_->status("c1").targets_gone(), 1u);
+  // A server announces it again: it is back from the next round on.
+  EXPECT_EQ(scheduler_->discover(advertised("c1", 4, {"n1.example"})), 0u);
+  ASSERT_EQ(scheduler_->tick(round_at(5)).rounds_started, 1u);
+  EXPECT_TRUE(planned_in(5, round_at(5) + 5000).count(n1));
+  EXPECT_EQ(gone_round("c1", n1), std::nullopt);
+}
+
+TEST_F(SchedulerTest, TargetsOfAFixedRoundCampaignAreNeverGone) {
+  auto campaign = scheduler_->submit(campaign_yaml("c1", 3), "c1.yaml", "", kT0);
+  const store::TimeMs t1 = scheduler_->next_round_start(campaign, kT0);
+  scheduler_->tick(t1);
+  scheduler_->tick(t1 + 3'600'000);
+  EXPECT_EQ(scheduler_->status("c1").targets_active(), 2u);
+  EXPECT_EQ(scheduler_->status("c1").targets_gone(), 0u);
 }
 
 }  // namespace
