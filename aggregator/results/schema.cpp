@@ -178,11 +178,11 @@ CREATE INDEX IF NOT EXISTS finding_history_open ON finding_history(finding_id)
 
 // Behaviour clusters (aggregator/behaviour): analysis tables, replaced whole each pass.
 constexpr const char* kV7 = R"sql(
-CREATE TABLE behaviour_clusters(
+CREATE TABLE IF NOT EXISTS behaviour_clusters(
   cluster_id TEXT PRIMARY KEY, servers INTEGER NOT NULL, members TEXT NOT NULL,
   mean_distance REAL NOT NULL, nearest_cluster TEXT, nearest_distance REAL,
   distinguishing_json TEXT NOT NULL);
-CREATE TABLE behaviour_members(
+CREATE TABLE IF NOT EXISTS behaviour_members(
   server TEXT PRIMARY KEY, cluster_id TEXT NOT NULL, outlier INTEGER NOT NULL,
   cases INTEGER NOT NULL, nearest_cluster TEXT, nearest_distance REAL,
   differs_json TEXT NOT NULL, vector_json TEXT NOT NULL);
