@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -81,13 +80,13 @@ def libs(release: str | None = None) -> Path:
     return path / "libs"
 
 
-def free_port() -> int:
-    # Kafka needs every port before it starts (controller.quorum.voters, advertised.listeners):
-    # port 0 would leave clients nothing to connect to. The kernel picks one free here (in this
-    # process's namespace; a node in a fresh namespace finds it free there too).
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+# Kafka cannot bind port 0 here: every node's configuration names every controller's port before
+# any starts (controller.quorum.voters), and a restarted broker must come back at the address its
+# clients bootstrap from. So the nodes get candidate ports (waiting.candidate_port, free in this
+# namespace; a node in a fresh namespace finds them free there too), and start() starts the
+# cluster again on others when a node could not bind one, PORT_ATTEMPTS times in all.
+PORT_ATTEMPTS = 5
+BIND_FAILED = "Address already in use"
 
 
 @dataclass(frozen=True)
@@ -137,10 +136,7 @@ class KafkaCluster:
         self.ready_timeout = ready_timeout
         self.host = host
         self.namespace = namespace
-        self.nodes = [
-            Node(i, free_port(), free_port(), free_port() if tls else None,
-                 self.scratch / f"kafka-{i}") for i in range(1, nodes + 1)
-        ]
+        self.nodes = self._candidate_nodes(nodes)
 
     @property
     def bootstrap(self) -> str:
@@ -160,17 +156,27 @@ class KafkaCluster:
         self.stop()
 
     def start(self) -> None:
-        """launch() and wait_ready(); stops whatever started when either fails."""
-        try:
-            self.launch()
-            self.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        """launch() and wait_ready(); stops whatever started when either fails. When a node could
+        not bind its candidate port (another process took it), starts the whole cluster again on
+        other ports and fresh storage, PORT_ATTEMPTS times in all."""
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            try:
+                self.launch()
+                self.wait_ready()
+                return
+            except BaseException as failure:
+                self.stop()
+                if (attempt == PORT_ATTEMPTS or not isinstance(failure, Exception)
+                        or not self._bind_failed()):
+                    raise
+            for node in self.nodes:
+                shutil.rmtree(node.directory, ignore_errors=True)
+            self.nodes = self._candidate_nodes(len(self.nodes))
 
     def launch(self) -> None:
         """Formats and starts every node without waiting for them: the caller may do other work
-        meanwhile, then wait_ready(); stop() is the caller's on failure."""
+        meanwhile, then wait_ready(); stop() is the caller's on failure, and so is another try
+        when a port was taken (start() does both)."""
         # Kafka's Uuid.randomUuid() text form (base64url, no padding, never a leading "-"),
         # without a JVM start to print it
         cluster_id = "-"
@@ -336,6 +342,21 @@ class KafkaCluster:
 
     def node(self, node_id: int) -> Node:
         return next(n for n in self.nodes if n.node_id == node_id)
+
+    def _candidate_nodes(self, count: int) -> list[Node]:
+        port = waiting.candidate_port
+        return [Node(i, port(), port(), port() if self.tls else None,
+                     self.scratch / f"kafka-{i}") for i in range(1, count + 1)]
+
+    def _bind_failed(self) -> bool:
+        """A node exited because one of its ports was taken."""
+        for node in self.nodes:
+            try:
+                if BIND_FAILED in node.log.read_text(errors="replace"):
+                    return True
+            except OSError:
+                pass
+        return False
 
     # --- internals ---------------------------------------------------------------------------
 
