@@ -53,6 +53,7 @@ struct OperatorOptions {
   std::string file;
   std::string campaign;
   bool watch = false;
+  bool gone = false;  // campaign status: also list the gone targets
 };
 
 void add_tls_options(CLI::App& cmd, rpc::TlsFiles& tls, bool& insecure, const char* whose) {
@@ -155,7 +156,7 @@ void print_status(const v1::CampaignStatus& s, std::ostream& out) {
   out << "campaign " << s.campaign_id() << ": " << s.state() << ", " << round_text(s, unix_ms_now())
       << ", tasks " << s.tasks_done() << " done + " << s.tasks_failed() << " failed / "
       << s.tasks_total() << " (" << s.tasks_leased() << " leased), " << s.agents_connected()
-      << " agents, " << s.lease_expiries() << " lease expiries\n";
+      << " agents, " << s.lease_expiries() << " lease expiries, " << targets_text(s) << "\n";
 }
 
 std::string progress_line(const v1::CampaignStatus& s) {
@@ -220,6 +221,25 @@ int submit(const OperatorOptions& options) {
   return options.watch ? watch(*stub, status.campaign_id()) : 0;
 }
 
+// The campaign's gone targets, the round they went in (counted from 1, as status shows rounds).
+int list_gone(v1::Coordinator::Stub& stub, const std::string& campaign) {
+  grpc::ClientContext context;
+  v1::ListTargetsRequest request;
+  request.set_campaign_id(campaign);
+  v1::ListTargetsResponse response;
+  auto result = stub.ListTargets(&context, request, &response);
+  if (!result.ok()) return rpc_failed("targets of " + campaign, result);
+  std::map<std::uint32_t, std::vector<std::string>> by_round;
+  for (const auto& [target, round] : response.gone_round()) by_round[round].push_back(target);
+  for (auto& [round, targets] : by_round) {
+    std::sort(targets.begin(), targets.end());
+    for (const auto& target : targets) {
+      std::cout << "gone " << target << " since round " << round + 1 << "\n";
+    }
+  }
+  return 0;
+}
+
 int campaign_call(const OperatorOptions& options, const std::string& verb) {
   auto stub = connect(options);
   if (verb == "watch") return watch(*stub, options.campaign);
@@ -239,7 +259,7 @@ int campaign_call(const OperatorOptions& options, const std::string& verb) {
   }
   if (!result.ok()) return rpc_failed(verb + " " + options.campaign, result);
   print_status(status, std::cout);
-  return 0;
+  return verb == "status" && options.gone ? list_gone(*stub, options.campaign) : 0;
 }
 
 int list_targets(const OperatorOptions& options) {
@@ -251,8 +271,11 @@ int list_targets(const OperatorOptions& options) {
   auto result = stub->ListTargets(&context, request, &response);
   if (!result.ok()) return rpc_failed("targets of " + options.campaign, result);
   for (const auto& target : response.targets()) {
-    std::cout << target.id() << (target.onion() ? " onion" : "") << " " << target.provenance()
-              << "\n";
+    std::cout << target.id() << (target.onion() ? " onion" : "") << " " << target.provenance();
+    if (auto gone = response.gone_round().find(target.id()); gone != response.gone_round().end()) {
+      std::cout << " gone since round " << gone->second + 1;
+    }
+    std::cout << "\n";
   }
   std::cerr << response.targets_size() << " targets\n";
   return 0;
@@ -316,6 +339,14 @@ std::string round_text(const v1::CampaignStatus& s, std::int64_t now_unix_ms) {
     out << ", next in " << std::max<std::int64_t>(0, (s.next_round_unix_ms() - now_unix_ms) / 1000)
         << " s";
   }
+  return out.str();
+}
+
+std::string targets_text(const v1::CampaignStatus& s) {
+  std::ostringstream out;
+  out << "targets " << s.targets_active() << " active (" << s.targets_new() << " new this round), "
+      << s.targets_gone() << " gone";
+  if (s.targets_waiting() > 0) out << ", " << s.targets_waiting() << " joining next round";
   return out.str();
 }
 
@@ -406,6 +437,15 @@ void add_coordinator_commands(CLI::App& app) {
            {"cancel", "Stop leasing a campaign's tasks (running ones finish)"}}) {
     auto* cmd = campaign->add_subcommand(verb, help);
     cmd->add_option("campaign", operator_options->campaign, "Campaign name")->required();
+    if (verb == "status") {
+      cmd->add_flag("--gone", operator_options->gone,
+                    "Also list the gone targets, each with the round it went in");
+      cmd->footer(
+          "targets: active = planned in the current round (new: for the first time); gone = a\n"
+          "continuous campaign's target that no source names any more (dropped from its seed\n"
+          "list, or a discovered peer no probed server announced for gone_after_rounds rounds):\n"
+          "it gets no tasks until a source names it again (coordinator/README.md).");
+    }
     add_operator(*cmd);
     cmd->callback([operator_options, verb = verb] {
       throw CLI::RuntimeError(campaign_call(*operator_options, verb));
@@ -414,7 +454,9 @@ void add_coordinator_commands(CLI::App& app) {
   auto* targets = app.add_subcommand("targets", "Inspect a campaign's targets");
   targets->require_subcommand(1);
   auto* list = targets->add_subcommand(
-      "list", "Every target of a campaign with its provenance (seed, file, inline, peer)");
+      "list",
+      "Every target of a campaign with its provenance (seed, file, inline, peer), and since which "
+      "round it is gone if it is");
   list->add_option("campaign", operator_options->campaign, "Campaign name")->required();
   add_operator(*list);
   list->callback([operator_options] { throw CLI::RuntimeError(list_targets(*operator_options)); });

@@ -20,4 +20,8 @@ std::string default_servers_json();
 // with the next round's start when one is planned: ", next in 42 s".
 std::string round_text(const v1::CampaignStatus& status, std::int64_t now_unix_ms);
 
+// "targets 80 active (2 new this round), 1 gone", with ", 3 joining next round" for discovered
+// targets not planned yet.
+std::string targets_text(const v1::CampaignStatus& status);
+
 }  // namespace eo::cli

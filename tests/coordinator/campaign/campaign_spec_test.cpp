@@ -58,6 +58,7 @@ TEST(CampaignSpec, FullExample) {
   EXPECT_TRUE(spec.targets.discovered.enabled);
   EXPECT_EQ(spec.targets.discovered.max_new_per_round, 5u);
   EXPECT_EQ(spec.targets.discovered.max_total, 50u);
+  EXPECT_EQ(spec.targets.discovered.gone_after_rounds, 3u);  // the default
   ASSERT_EQ(spec.probes.size(), 3u);
   EXPECT_EQ(spec.probes[0].name, "metadata");
   EXPECT_TRUE(spec.probes[1].tls_only);
@@ -139,6 +140,8 @@ TEST(CampaignSpec, EveryErrorNamesTheKey) {
        "targets.discovered.max_new_per_round"},
       {"name: x\ntargets: {discovered: {enabled: maybe}}\nvantages: [{}]\n",
        "targets.discovered.enabled"},
+      {"name: x\ntargets: {discovered: {gone_after_rounds: 0}}\nvantages: [{}]\n",
+       "targets.discovered.gone_after_rounds"},
       {"name: x\nprobes: [metadata, nonesuch]\n" + base, "probes"},
       {"name: x\nprobes: []\n" + base, "probes"},
       {"name: x\nprobes: [metadata]\nparams: {latency: {pings: 3}}\n" + base, "params.latency"},
