@@ -67,8 +67,10 @@ class Scheduler {
   std::vector<store::Standing> standings(const std::string& campaign_id);
   // Discovery: adds what a target advertised to its campaign when the campaign asks for it
   // (targets.discovered), within its limits (max_new_per_round, max_total of discovered
-  // targets), leaving out known targets, opt-out hosts and malformed entries. New targets are
-  // probed from the next round on. Returns how many were added.
+  // targets that are not gone), leaving out known targets, opt-out hosts and malformed entries.
+  // New targets are probed from the next round on. Every entry, known or new, is recorded as
+  // announced in the message's round: what keeps a discovered target from going. Returns how
+  // many were added.
   std::size_t discover(const v1::DiscoveredTargets& found);
 
   // The queues these vantages may lease from, over every running campaign.
