@@ -272,6 +272,33 @@ TEST_F(CoordinatorProcesses, SurvivesAKilledAgentAndARestartedCoordinator) {
 // SIGTERM with an agent's task stream open: the coordinator ends its streams, waits for gRPC to
 // shut down and exits 0 (it used to return from main while the signal's thread was still inside
 // gRPC's Shutdown, and abort in gRPC's thread manager).
+// The operator's view of gone targets over the RPC and the CLI: what the store holds is what
+// `campaign status --gone` prints (deciding it is scheduler_test's part).
+TEST_F(CoordinatorProcesses, CampaignStatusListsTheGoneTargets) {
+  start_coordinator();
+  submit(1);
+  const std::string target = "tcp://127.0.0.1:" + std::to_string(target_->tcp_port());
+  {
+    auto store = store::make_store(store_url_);
+    const std::vector<std::string> gone{target};
+    ASSERT_TRUE(store->record_plan(kCampaign, 2, {}, gone).ok());
+  }
+  std::vector<std::string> argv = {EO_OBSERVATORY_BINARY,
+                                   "campaign",
+                                   "status",
+                                   kCampaign,
+                                   "--gone",
+                                   "--coordinator",
+                                   "127.0.0.1:" + std::to_string(coordinator_port_)};
+  for (auto& a : tls_args("operator")) argv.push_back(a);
+  test::ChildProcess cli(argv, dir_.file("status.log"));
+  ASSERT_TRUE(test::wait_until([&] { return !cli.running(); }, 10s)) << cli.log();
+  EXPECT_EQ(cli.exit_code(), 0) << cli.log();
+  EXPECT_NE(cli.log().find("targets 0 active (0 new this round), 1 gone"), std::string::npos)
+      << cli.log();
+  EXPECT_NE(cli.log().find("gone " + target + " since round 3\n"), std::string::npos) << cli.log();
+}
+
 TEST_F(CoordinatorProcesses, StopsCleanlyWithAnAgentConnected) {
   start_coordinator();
   start_agent("a1", "eu");
