@@ -125,6 +125,8 @@ store::TimeMs Scheduler::next_round_start(const store::Campaign& campaign, store
 std::int64_t Scheduler::politeness_bound_ms(const std::string& campaign_id) {
   const Loaded& loaded = load(get(campaign_id));
   auto targets = checked(store_.list_targets(campaign_id), "targets of " + campaign_id);
+  const auto gone = gone_ids(campaign_id);  // they get no tasks
+  std::erase_if(targets, [&](const store::Target& t) { return gone.count(t.id) > 0; });
   return coordinator::politeness_bound_ms(loaded.spec, targets, ramp_times(campaign_id));
 }
 
@@ -304,6 +306,14 @@ std::vector<store::Standing> Scheduler::standings(const std::string& campaign_id
   return checked(store_.list_standings(campaign_id), "standings of " + campaign_id);
 }
 
+std::set<std::string> Scheduler::gone_ids(const std::string& campaign_id) {
+  std::set<std::string> out;
+  for (const auto& s : standings(campaign_id)) {
+    if (s.gone_round) out.insert(s.target_id);
+  }
+  return out;
+}
+
 std::size_t Scheduler::discover(const v1::DiscoveredTargets& found) {
   auto campaign = store_.get_campaign(found.campaign_id());
   if (!campaign.ok() || campaign.value.state != store::CampaignState::running) return 0;
@@ -312,11 +322,7 @@ std::size_t Scheduler::discover(const v1::DiscoveredTargets& found) {
   if (!limits.enabled) return 0;
   const std::string& id = found.campaign_id();
   auto known = checked(store_.list_targets(id), "targets of " + id);
-  auto standings = checked(store_.list_standings(id), "standings of " + id);
-  std::set<std::string> gone;
-  for (const auto& s : standings) {
-    if (s.gone_round) gone.insert(s.target_id);
-  }
+  const auto gone = gone_ids(id);
   std::set<std::string> ids;
   // Gone targets leave room under max_total: a standing campaign's peers come and go.
   std::uint32_t discovered_total = 0;

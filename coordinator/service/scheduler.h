@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,7 @@ class Scheduler {
   };
   const Loaded& load(const store::Campaign& campaign);
   std::vector<store::Target> planned_targets(const store::Campaign& campaign);
+  std::set<std::string> gone_ids(const std::string& campaign_id);
   // The current round's start; 0 in files written before the store kept it: then the round's
   // place in the old fixed schedule.
   store::TimeMs current_round_start(const store::Campaign& campaign);
