@@ -132,7 +132,6 @@ std::int64_t Scheduler::politeness_bound_ms(const std::string& campaign_id) {
 
 std::vector<store::Target> Scheduler::round_targets(const store::Campaign& campaign,
                                                     const CampaignSpec& spec, std::uint32_t round) {
-  auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
   std::vector<std::string> active;
   std::vector<std::string> gone;
   if (spec.continuous) {
@@ -140,22 +139,24 @@ std::vector<store::Target> Scheduler::round_targets(const store::Campaign& campa
     // list since (a coordinator upgraded with a newer one) join it, and those it dropped go.
     auto seeds = resolve_targets(spec, options_.builtin_servers_json);
     checked(store_.upsert_targets(campaign.id, seeds), "targets of " + campaign.id);
-    targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
     std::vector<std::string> seed_ids;
     for (const auto& seed : seeds) seed_ids.push_back(seed.id);
     checked(store_.record_sighting(campaign.id, store::Sighting::listed, seed_ids, round),
             "sightings of " + campaign.id);
-    auto standings = checked(store_.list_standings(campaign.id), "standings of " + campaign.id);
-    auto sorted = sort_round_targets(standings, round, spec.targets.discovered.gone_after_rounds);
+    auto sorted = sort_round_targets(standings(campaign.id), round,
+                                     spec.targets.discovered.gone_after_rounds);
     checked(
         store_.record_sighting(campaign.id, store::Sighting::announced, sorted.unsighted, round),
         "sightings of " + campaign.id);
     active = std::move(sorted.active);
     gone = std::move(sorted.gone);
-  } else {
+  }
+  auto targets = checked(store_.list_targets(campaign.id), "targets of " + campaign.id);
+  if (!spec.continuous) {
     for (const auto& target : targets) active.push_back(target.id);
   }
   checked(store_.record_plan(campaign.id, round, active, gone), "plan of " + campaign.id);
+  // Targets discovered since the standings were read wait for the next round.
   const std::set<std::string> planned(active.begin(), active.end());
   std::erase_if(targets, [&](const store::Target& t) { return !planned.count(t.id); });
   return targets;
