@@ -49,7 +49,7 @@ svg.timeline{max-width:760px}
 svg.timeline .axis{stroke:var(--muted)}
 svg.timeline g text{fill:#fff}
 .a0 rect,.down rect{fill:#c0392b}.a1 rect{fill:#c6dbef}.a2 rect{fill:#6baed6}.a3 rect{fill:#08519c}
-.up rect{fill:#2e8b57}
+.up rect{fill:#2e8b57}.open rect{fill:#d95f02}.withdrawn rect{fill:#969696}
 .v0 rect{fill:#3182bd}.v1 rect{fill:#e6550d}.v2 rect{fill:#31a354}
 .v3 rect{fill:#756bb1}.v4 rect{fill:#636363}.v5 rect{fill:#bd9e39}
 )css";

@@ -180,6 +180,29 @@ std::string changes_table(const Tables& tables) {
   return table.render();
 }
 
+// One lane per finding (kind and server): a bar for each stretch it was open, to its withdrawal or
+// the end of the history.
+std::string findings_figure(const Tables& tables, const Range& range) {
+  const Table& f = table_or_empty(tables, "finding_history");
+  std::map<std::string, Lane> by_finding;
+  for (const auto& row : f.rows) {
+    const std::string& id = f.at(row, "finding_id").text;
+    auto [it, fresh] = by_finding.try_emplace(id);
+    if (fresh) it->second.label = f.at(row, "kind").text + " " + f.at(row, "server").text;
+    bool open = f.at(row, "withdrawn_us").kind == Cell::Kind::null;
+    std::int64_t start = f.at(row, "opened_us").integer;
+    std::int64_t end = open ? range.to_us : f.at(row, "withdrawn_us").integer;
+    it->second.spans.push_back({start, end, open ? "open" : "withdrawn", "",
+                                id + " (" + it->second.label + "): opened " + utc_time(start) +
+                                    (open ? ", still open" : ", withdrawn " + utc_time(end))});
+  }
+  std::vector<Lane> lanes;
+  for (auto& [id, lane] : by_finding) lanes.push_back(std::move(lane));
+  return "<figure>" + timeline_svg("figure-findings", lanes, range.from_us, range.to_us) +
+         "<figcaption>Each finding from the pass that opened it to the pass that withdrew it "
+         "(grey) or to now (still open).</figcaption></figure>\n";
+}
+
 std::string findings_history_table(const Tables& tables) {
   const Table& f = table_or_empty(tables, "finding_history");
   HtmlTable table("table-finding-history",
@@ -222,6 +245,7 @@ std::string history_section(const Tables& tables) {
          "and reachability. Values first seen are in the CSV export "
          "(server_changes with an empty old value).</p>\n" +
          changes_table(tables) + "<h3>Findings opened and withdrawn</h3>\n" +
+         (range.empty() ? std::string() : findings_figure(tables, range)) +
          findings_history_table(tables);
 }
 

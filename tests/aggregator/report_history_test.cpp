@@ -56,8 +56,9 @@ TEST(ReportHistory, FiguresChangesAndFindingsOverTime) {
   make_history(db);
   std::string html = report::render_report(db);
   EXPECT_NE(html.find(">Server histories</h2>"), std::string::npos);
-  for (const char* id : {"table-server-history", "figure-availability", "figure-reachability",
-                         "figure-versions", "table-changes", "table-finding-history"}) {
+  for (const char* id :
+       {"table-server-history", "figure-availability", "figure-reachability", "figure-versions",
+        "table-changes", "figure-findings", "table-finding-history"}) {
     EXPECT_NE(html.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
   }
   EXPECT_EQ(html.find("<script>alert(1)"), std::string::npos);
@@ -71,7 +72,9 @@ TEST(ReportHistory, FiguresChangesAndFindingsOverTime) {
   EXPECT_NE(
       html.find("<td>b.example</td><td>reachability</td><td>c</td><td data-sort=\"2\">2</td>"),
       std::string::npos);
-  // f-1 opened at round 0 and withdrawn at round 2.
+  // f-1 opened at round 0 and withdrawn at round 2: one grey stretch in the figure.
+  EXPECT_NE(html.find("<g class=\"withdrawn\">"), std::string::npos);
+  EXPECT_EQ(html.find("<g class=\"open\">"), std::string::npos);
   EXPECT_NE(html.find("<td>c #0</td>"), std::string::npos);
   EXPECT_NE(html.find("<td>c #2</td>"), std::string::npos);
 
