@@ -31,16 +31,33 @@ struct BusObservationSink::Metrics {
 
 BusObservationSink::BusObservationSink(bus::Producer& producer, prometheus::Registry* metrics)
     : producer_(producer), metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr) {
-  if (!metrics_) return;
   exporter_ = std::jthread([this](std::stop_token stop) {
     std::mutex mutex;
     std::condition_variable_any cv;
     std::unique_lock lock(mutex);
     while (!stop.stop_requested()) {
       cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
-      if (!stop.stop_requested()) export_stats();
+      if (stop.stop_requested()) break;
+      export_stats();
+      report_client_error();
     }
   });
+}
+
+void BusObservationSink::report_client_error() {
+  std::string error = producer_.stats().client_error;
+  // The reason carries librdkafka's timings, so only a change between refused and accepted is
+  // news; otherwise every retried login would log a line.
+  if (error.empty() == reported_error_.empty()) return;
+  if (error.empty()) {
+    telemetry::log(telemetry::LogLevel::info, "the brokers accept this client again");
+  } else {
+    telemetry::log(telemetry::LogLevel::error,
+                   "the brokers refuse this client; observations stay spooled until the setting "
+                   "is fixed",
+                   {{"detail", error}});
+  }
+  reported_error_ = std::move(error);
 }
 
 BusObservationSink::~BusObservationSink() = default;

@@ -15,7 +15,9 @@ namespace eo::agent {
 class BusObservationSink final : public ObservationSink {
  public:
   // With a registry, exports the producer's delivery counters and spool depth after each publish
-  // and once a second besides (the spool drains while nothing is published).
+  // and once a second besides (the spool drains while nothing is published). Either way, once a
+  // second, logs when the brokers start or stop refusing this client (a wrong --kafka-property):
+  // a long-running agent would otherwise say so only when it stops.
   explicit BusObservationSink(bus::Producer& producer, prometheus::Registry* metrics = nullptr);
   ~BusObservationSink() override;
   // Retries a refused publish with back-off; a disk that keeps failing is fatal (throws
@@ -25,13 +27,15 @@ class BusObservationSink final : public ObservationSink {
  private:
   struct Metrics;
   void export_stats();
+  void report_client_error();  // exporter thread only
   // Publishes buffer_ with retries; throws naming `what` when the bus keeps refusing.
   void publish_record(std::string_view topic, const std::string& key, const std::string& what);
 
   bus::Producer& producer_;
   std::unique_ptr<Metrics> metrics_;
   std::string buffer_;
-  std::jthread exporter_;  // last: stopped and joined before the rest goes
+  std::string reported_error_;  // what report_client_error() last logged; exporter thread only
+  std::jthread exporter_;       // last: stopped and joined before the rest goes
 };
 
 }  // namespace eo::agent
