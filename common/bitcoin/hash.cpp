@@ -36,9 +36,17 @@ const EVP_MD* ripemd160_md() {
   return md;
 }
 
+// EVP_sha256() makes every EVP_Digest fetch the provider's method again (a locked lookup that
+// cost more than hashing a short input); fetched once, as for RIPEMD-160.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) fatal("SHA256 is not available in the default provider");
+  return md;
+}
+
 }  // namespace
 
-Hash256 sha256(ByteSpan data) { return digest<32>(EVP_sha256(), data, "SHA256"); }
+Hash256 sha256(ByteSpan data) { return digest<32>(sha256_md(), data, "SHA256"); }
 
 Hash256 double_sha256(ByteSpan data) { return sha256(sha256(data)); }
 

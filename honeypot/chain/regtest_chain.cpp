@@ -8,7 +8,6 @@
 #include "honeypot/chain/status.h"
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
 
 namespace eo::honeypot::chain {
@@ -28,7 +27,11 @@ FundingWallet make_wallet(const RegtestConfig& config) {
 // Script hashes are indexed in lowercase; clients may send either case.
 std::string key_of(const std::string& scripthash) {
   std::string key = scripthash;
-  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // A-Z only, as std::tolower does in the C locale (we never set another), without its call per
+  // character: every scripthash request looks its key up here.
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return key;
 }
 

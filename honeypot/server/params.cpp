@@ -2,6 +2,7 @@
 #include "honeypot/server/params.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace eo::honeypot::server {
@@ -13,6 +14,17 @@ bool hex_digit(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+// Each byte's lowercase hex digit, or 0 when the byte is not a hex digit.
+constexpr std::array<char, 256> kLowerHex = [] {
+  std::array<char, 256> table{};
+  for (char c = '0'; c <= '9'; ++c) table[static_cast<unsigned char>(c)] = c;
+  for (char c = 'a'; c <= 'f'; ++c) {
+    table[static_cast<unsigned char>(c)] = c;
+    table[static_cast<unsigned char>(c - 'a' + 'A')] = c;
+  }
+  return table;
+}();
+
 }  // namespace
 
 bool is_hex(std::string_view text, bool allow_odd_length) {
@@ -23,10 +35,15 @@ bool is_hex(std::string_view text, bool allow_odd_length) {
 std::optional<std::string> hash_arg(const nlohmann::json& value) {
   if (!value.is_string()) return std::nullopt;
   const auto& s = value.get_ref<const std::string&>();
-  if (s.size() != 64 || !is_hex(s)) return std::nullopt;
-  std::string lower = s;
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  if (s.size() != 64) return std::nullopt;
+  // Checked and lowered in one table-driven pass: this runs twice for every scripthash call
+  // (the method, then the event), and a wallet's requests are mostly those.
+  std::string lower(64, '\0');
+  char* out = lower.data();
+  for (std::size_t i = 0; i < 64; ++i) {
+    const char c = kLowerHex[static_cast<unsigned char>(s[i])];
+    if (c == 0) return std::nullopt;
+    out[i] = c;
   }
   return lower;
 }
