@@ -16,37 +16,10 @@ cd "$root"
 # and ports drawn below the ephemeral range. Comments count too.
 pattern='getsockname|local_endpoint\(\)\.port\(\)|bind\(\([^()]*,[[:space:]]*0\)\)|(free|pick|unused|candidate|random|spare)_(tcp_)?ports?\b|(find|get)_free|bind_loopback_zero|ip_local_port_range'
 
-declare -A allowed
-while read -r path count reason; do
-  [[ -z "$path" || "$path" == \#* ]] && continue
-  if [[ ! "$count" =~ ^[0-9]+$ || -z "$reason" ]]; then
-    echo "no_port_pick_test: malformed allow-list line: $path $count $reason" >&2
-    exit 2
-  fi
-  allowed[$path]=$count
-done <"$allow"
-
+source "$root/tests/lint/allowlist.sh"
 failed=0
-declare -A seen
-while IFS= read -r file; do
-  hits=$(grep -nE "$pattern" "$file" || true)
-  [ -n "$hits" ] || continue
-  n=$(printf '%s\n' "$hits" | wc -l)
-  seen[$file]=$n
-  limit=${allowed[$file]:-0}
-  if [ "$n" -gt "$limit" ]; then
-    failed=1
-    echo "$file: $n port-picking line(s), $limit allowed (tests/lint/port-pick-allowlist.txt):"
-    printf '%s\n' "$hits" | sed "s|^|  $file:|"
-  fi
-done < <(find tests -type f \( -name '*.cpp' -o -name '*.h' -o -name '*.cc' -o -name '*.py' \
-           -o -name '*.sh' \) -not -path 'tests/lint/*' | sort)
-
-for path in "${!allowed[@]}"; do
-  if [ -z "${seen[$path]:-}" ]; then
-    echo "note: $path is allow-listed but picks no port any more; drop its line" >&2
-  fi
-done
+check_allowlisted no_port_pick_test "$allow" "$pattern" port-picking || failed=$?
+[ "$failed" != 2 ] || exit 2
 
 if [ "$failed" = 1 ]; then
   echo
