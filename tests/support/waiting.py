@@ -29,20 +29,22 @@ def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
         time.sleep(min(interval, remaining))
 
 
-def _listening_inodes(port: int) -> set[str]:
-    inodes = set()
+def _listeners():
+    """(port, socket inode) of every listening TCP socket, IPv4 and IPv6."""
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(table) as f:
                 next(f)
                 for line in f:
                     fields = line.split()
-                    local, state, inode = fields[1], fields[3], fields[9]
-                    if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
-                        inodes.add(inode)
+                    if fields[3] == "0A":
+                        yield int(fields[1].rsplit(":", 1)[1], 16), fields[9]
         except OSError:
             pass
-    return inodes
+
+
+def _listening_inodes(port: int) -> set[str]:
+    return {inode for bound, inode in _listeners() if bound == port}
 
 
 def _holds(pid: str, inodes: set[str]) -> bool:
@@ -73,18 +75,7 @@ def listening_ports(pid: int) -> set[int]:
                 held.add(target[8:-1])
     except OSError:
         return set()
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                for line in f:
-                    fields = line.split()
-                    if fields[3] == "0A" and fields[9] in held:
-                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-        except OSError:
-            pass
-    return ports
+    return {port for port, inode in _listeners() if inode in held}
 
 
 def logged_field(path, message: str, field: str, start: int = 0):
