@@ -1,8 +1,9 @@
 // Honeypot benchmark: the real server (electrs-like profile, so no emulated throttling) on the
 // built-in regtest chain, every event recorded to the embedded bus log, under N concurrent
-// wallet-like sessions (for T seconds, or R requests each with --requests). Prints requests/s,
-// sessions held, and the server's CPU per 1000 requests (this process's CPU minus the load
-// generator's thread: the server thread and the bus log's syncer; target 0.017 CPU-s).
+// wallet-like sessions (for T seconds, or R requests each with --requests), run --repeat times
+// (default 5). Prints requests/s, sessions held, and the server's CPU per 1000 requests of the
+// median run (this process's CPU minus the load generator's thread: the server thread and the bus
+// log's syncer; target 0.017 CPU-s).
 // Asserted every run (exit 1): the events read back from the bus log hold one REQUEST event per
 // request served, none refused, no session failed.
 // --electrumx: the same workload, same load generator, against a real ElectrumX (the newest
@@ -64,6 +65,9 @@ struct Options {
   bool strict = false;
   bool direct = false;  // one Producer::publish per event instead of a batch per loop pass
   int requests = 0;     // > 0: each session makes exactly this many requests (no time limit)
+  // Our side's figure is the median of this many runs of the workload: one run is ~0.3 s of CPU,
+  // where a neighbour's burst moves it by a third; ElectrumX's one run lasts over a minute.
+  int repeat = 5;
   bool electrumx = false;
   std::string electrumx_version;  // "" = the newest listed release
   double min_ratio = kDefaultMinRatio;
@@ -186,6 +190,8 @@ Options parse(int argc, char** argv) {
       o.direct = true;
     else if (flag == "--requests")
       o.requests = std::stoi(value());
+    else if (flag == "--repeat")
+      o.repeat = std::max(1, std::stoi(value()));
     else if (flag == "--electrumx")
       o.electrumx = true;
     else if (flag == "--electrumx-version")
@@ -197,7 +203,7 @@ Options parse(int argc, char** argv) {
     else
       throw std::invalid_argument("unknown flag " + flag +
                                   " (usage: honeypot_bench [--sessions N] [--seconds T | "
-                                  "--requests R] [--strict] [--direct] [--electrumx "
+                                  "--requests R] [--repeat N] [--strict] [--direct] [--electrumx "
                                   "[--electrumx-version V] [--min-ratio X]] [--observatory "
                                   "PATH])");
   }
@@ -365,12 +371,36 @@ std::optional<ElectrumxPeer> start_electrumx(const Options& o, const test::TempD
   return peer;
 }
 
-void print_row(const char* server, const Options& o, const LoadResult& r, std::uint64_t recorded,
-               const char* verdict) {
+// The run of median CPU per request, carrying every run's totals (requests served, versions,
+// failures) and the fewest sessions any run held.
+LoadResult median_run(const std::vector<LoadResult>& runs) {
+  std::vector<LoadResult> sorted = runs;
+  std::sort(sorted.begin(), sorted.end(), [](const LoadResult& a, const LoadResult& b) {
+    return a.cpu_per_1000() < b.cpu_per_1000();
+  });
+  LoadResult median = sorted[sorted.size() / 2];
+  median.requests_total = 0;
+  median.failures = 0;
+  median.versions = 0;
+  for (const LoadResult& r : runs) {
+    median.requests_total += r.requests_total;
+    median.failures += r.failures;
+    median.versions += r.versions;
+    median.held = std::min(median.held, r.held);
+  }
+  if (runs.size() > 1) {
+    std::printf("ours, CPU-s/1000 requests per run:");
+    for (const LoadResult& r : runs) std::printf(" %.4f", r.cpu_per_1000());
+    std::printf(" (median %.4f)\n", median.cpu_per_1000());
+  }
+  return median;
+}
+
+void print_row(const char* server, const Options& o, const LoadResult& r,
+               const std::string& recorded, const char* verdict) {
   std::printf("| %s | %zu of %d | %llu | %.0f | %s | %.4f | %s |\n", server, r.held, o.sessions,
               static_cast<unsigned long long>(r.requests), double(r.requests) / r.wall_s,
-              recorded == ~0ull ? "none (no recorder)" : std::to_string(recorded).c_str(),
-              r.cpu_per_1000(), verdict);
+              recorded.c_str(), r.cpu_per_1000(), verdict);
 }
 
 }  // namespace
@@ -406,11 +436,16 @@ int main(int argc, char** argv) try {
 
   const auto scripthashes = wallet_scripthashes();
   // Ours: this process's CPU minus the load generator's thread, i.e. the server thread and the
-  // bus log's syncer thread (the main thread only waits).
-  LoadResult ours = run_load(
-      o, server.ports().at(0), scripthashes,
-      [](double client_cpu) { return eo::bench::cpu_now().total_s() - client_cpu; },
-      [&server](const Load&) { return server.session_count(); });
+  // bus log's syncer thread (the main thread only waits). Every run counts for the log check;
+  // the median run's CPU is our figure.
+  std::vector<LoadResult> runs;
+  for (int i = 0; i < o.repeat; ++i) {
+    runs.push_back(run_load(
+        o, server.ports().at(0), scripthashes,
+        [](double client_cpu) { return eo::bench::cpu_now().total_s() - client_cpu; },
+        [&server](const Load&) { return server.session_count(); }));
+  }
+  const LoadResult ours = median_run(runs);
   asio::post(server_io, [&server] { server.stop(); });
   server_io.stop();
   server_thread.join();
@@ -442,17 +477,21 @@ int main(int argc, char** argv) try {
 
   std::printf(
       "honeypot_bench: profile electrs, regtest chain, events to the embedded bus log "
-      "(%s); %d sessions, %s\n",
+      "(%s); %d sessions, %s; our row is the median of %d runs\n",
       o.direct ? "one publish per event" : "one publish_batch per loop pass", o.sessions,
       o.requests > 0 ? (std::to_string(o.requests) + " requests each").c_str()
-                     : (std::to_string(o.seconds) + " s").c_str());
+                     : (std::to_string(o.seconds) + " s").c_str(),
+      o.repeat);
   std::printf(
       "| server | sessions held | requests | requests/s | REQUEST events in the log | "
       "server CPU-s/1000 | target |\n|---|---|---|---|---|---|---|\n");
   const std::string our_verdict = std::string("<= ") +
                                   std::to_string(kTargetCpuPer1000).substr(0, 5) +
                                   (cpu_pass ? " PASS" : " FAIL");
-  print_row("observatory honeypot", o, ours, logged.requests, our_verdict.c_str());
+  const std::string recorded =
+      std::to_string(logged.requests) +
+      (o.repeat > 1 ? " (all " + std::to_string(o.repeat) + " runs)" : std::string());
+  print_row("observatory honeypot", o, ours, recorded, our_verdict.c_str());
 
   bool skipped = false;
   if (o.electrumx) {
@@ -470,7 +509,7 @@ int main(int argc, char** argv) try {
           [pid = peer->pid](double) { return process_tree_cpu_seconds(pid); },
           [](const Load& load) { return std::size_t(load.connected.load()); });
       peer->launcher->stop(std::chrono::seconds(30));
-      print_row(peer->version.c_str(), o, theirs, ~0ull, "-");
+      print_row(peer->version.c_str(), o, theirs, "none (no recorder)", "-");
       if (theirs.failures != 0 || theirs.requests == 0 || theirs.server_cpu_s <= 0) {
         errors.push_back("against " + peer->version + ": " + std::to_string(theirs.failures) +
                          " sessions failed, " + std::to_string(theirs.requests) + " requests");
