@@ -1,6 +1,7 @@
 // Politeness: the next allowed instant and a slot count per target.
 #include "agent/politeness/politeness.h"
 
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -53,17 +54,42 @@ asio::awaitable<void> Politeness::pace(const std::string& target, double rate_ca
   }
 }
 
+struct Politeness::Waiter {
+  asio::steady_timer wake;  // never expires: leave() cancels it
+  bool granted = false;
+};
+
 asio::awaitable<void> Politeness::enter(const std::string& target) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (targets_[target].active >= std::max(1u, config_.max_concurrency_per_target)) {
-    timer.expires_after(std::chrono::milliseconds(20));
-    co_await timer.async_wait(asio::use_awaitable);
+  State& state = targets_[target];  // std::map: the reference outlives later insertions
+  if (state.waiting.empty() && state.active < std::max(1u, config_.max_concurrency_per_target)) {
+    ++state.active;
+    co_return;
   }
-  ++targets_[target].active;
+  Waiter waiter{asio::steady_timer(co_await asio::this_coro::executor,
+                                   asio::steady_timer::time_point::max())};
+  state.waiting.push_back(&waiter);
+  // Off the queue however the wait ends, also when the frame goes with its io_context.
+  struct Unlist {
+    std::deque<Waiter*>& waiting;
+    Waiter* self;
+    ~Unlist() { std::erase(waiting, self); }
+  } unlist{state.waiting, &waiter};
+  while (!waiter.granted) {
+    boost::system::error_code ignored;
+    co_await waiter.wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
 }
 
 void Politeness::leave(const std::string& target) {
-  auto& state = targets_[target];
+  State& state = targets_[target];
+  if (!state.waiting.empty()) {
+    // The slot passes on as it is: `active` counts it for the waiter.
+    Waiter* next = state.waiting.front();
+    state.waiting.pop_front();
+    next->granted = true;
+    next->wake.cancel();
+    return;
+  }
   if (state.active > 0) --state.active;
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
@@ -44,7 +45,8 @@ class Politeness {
   Instant reserve(const std::string& target, double rate_cap = 0);
   // reserve(), then waits until the booked instant.
   boost::asio::awaitable<void> pace(const std::string& target, double rate_cap = 0);
-  // Waits for a concurrency slot for `target`; release() returns it.
+  // Waits for a concurrency slot for `target`; leave() returns it, straight to the oldest call
+  // still waiting for one (no polling: the slot changes hands in the same event-loop pass).
   boost::asio::awaitable<void> enter(const std::string& target);
   void leave(const std::string& target);
   // After a failure no request to `target` goes for the back-off, counted from now.
@@ -53,9 +55,11 @@ class Politeness {
   const PolitenessConfig& config() const { return config_; }
 
  private:
+  struct Waiter;  // an enter() parked for a slot
   struct State {
     Instant next_request{Instant::min()};
     unsigned active = 0;
+    std::deque<Waiter*> waiting;  // oldest first
   };
 
   PolitenessConfig config_;

@@ -1,6 +1,11 @@
 // Politeness on exact schedules (a ManualClock moved by the test, no wall time): the rate cap
-// per target, a task's lower cap, back-off after an error, opt-out.
+// per target, a task's lower cap, back-off after an error, opt-out; concurrency slots handed over
+// within one event-loop pass (io_context::poll, no timer runs out).
 #include "agent/politeness/politeness.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <gtest/gtest.h>
 
@@ -114,6 +119,73 @@ TEST(Politeness, BackOffNeverBringsABookedRequestForward) {
   politeness.reserve("a");
   politeness.penalize("a");
   EXPECT_EQ(politeness.next_allowed("a"), now + 10s);
+}
+
+TEST(Politeness, AFreedSlotGoesToTheOldestWaiterInTheSamePass) {
+  PolitenessConfig config;
+  config.max_concurrency_per_target = 2;
+  Politeness politeness(config);
+  boost::asio::io_context io;
+  std::vector<std::string> entered;
+  auto enter = [&](std::string name, std::string target) {
+    boost::asio::co_spawn(
+        io,
+        [&politeness, &entered, name, target]() -> boost::asio::awaitable<void> {
+          co_await politeness.enter(target);
+          entered.push_back(name);
+        },
+        boost::asio::detached);
+  };
+  for (const char* name : {"a1", "a2", "a3", "a4"}) enter(name, "a");
+  enter("b1", "b");  // another target's slots are its own
+  io.poll();
+  EXPECT_EQ(entered, (std::vector<std::string>{"a1", "a2", "b1"}));
+
+  politeness.leave("a");
+  io.poll();
+  EXPECT_EQ(entered, (std::vector<std::string>{"a1", "a2", "b1", "a3"}));
+  enter("a5", "a");  // a newcomer queues behind a4, though a slot is about to free
+  politeness.leave("a");
+  io.poll();
+  EXPECT_EQ(entered, (std::vector<std::string>{"a1", "a2", "b1", "a3", "a4"}));
+  politeness.leave("a");
+  politeness.leave("a");
+  io.poll();
+  EXPECT_EQ(entered.back(), "a5");
+  EXPECT_TRUE(io.stopped()) << "a waiter is still parked";
+  // With nobody waiting, a freed slot is anyone's at once.
+  io.restart();
+  politeness.leave("a");
+  enter("a6", "a");
+  enter("a7", "a");
+  io.poll();
+  EXPECT_EQ(entered, (std::vector<std::string>{"a1", "a2", "b1", "a3", "a4", "a5", "a6", "a7"}));
+  EXPECT_TRUE(io.stopped()) << "a waiter is still parked";
+}
+
+TEST(Politeness, AWaiterDestroyedWithItsLoopLeavesTheQueue) {
+  PolitenessConfig config;
+  config.max_concurrency_per_target = 1;
+  Politeness politeness(config);
+  {
+    boost::asio::io_context io;
+    for (int i = 0; i < 2; ++i) {
+      boost::asio::co_spawn(io, politeness.enter("a"), boost::asio::detached);
+    }
+    io.poll();
+  }                       // the parked enter() goes with its io_context
+  politeness.leave("a");  // must not touch the destroyed waiter
+  boost::asio::io_context io;
+  bool entered = false;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        co_await politeness.enter("a");
+        entered = true;
+      },
+      boost::asio::detached);
+  io.poll();
+  EXPECT_TRUE(entered);
 }
 
 TEST(Politeness, OptOutIsCaseInsensitive) {
