@@ -167,10 +167,11 @@ TEST(Politeness, AWaiterDestroyedWithItsLoopLeavesTheQueue) {
   PolitenessConfig config;
   config.max_concurrency_per_target = 1;
   Politeness politeness(config);
+  const std::string target = "a";  // enter() keeps a reference until it returns
   {
     boost::asio::io_context io;
     for (int i = 0; i < 2; ++i) {
-      boost::asio::co_spawn(io, politeness.enter("a"), boost::asio::detached);
+      boost::asio::co_spawn(io, politeness.enter(target), boost::asio::detached);
     }
     io.poll();
   }                       // the parked enter() goes with its io_context
