@@ -144,8 +144,8 @@ TEST(Politeness, AFreedSlotGoesToTheOldestWaiterInTheSamePass) {
   politeness.leave("a");
   io.poll();
   EXPECT_EQ(entered, (std::vector<std::string>{"a1", "a2", "b1", "a3"}));
-  enter("a5", "a");  // a newcomer queues behind a4, though a slot is about to free
-  politeness.leave("a");
+  enter("a5", "a");
+  politeness.leave("a");  // a5 starts before a4 resumes, yet the freed slot is a4's already
   io.poll();
   EXPECT_EQ(entered, (std::vector<std::string>{"a1", "a2", "b1", "a3", "a4"}));
   politeness.leave("a");
