@@ -419,11 +419,6 @@ LoadResult median_run(const std::vector<LoadResult>& runs) {
     median.versions += r.versions;
     median.held = std::min(median.held, r.held);
   }
-  if (runs.size() > 1) {
-    std::printf("ours, CPU-s/1000 requests per run:");
-    for (const LoadResult& r : runs) std::printf(" %.4f", r.cpu_per_1000());
-    std::printf(" (median %.4f)\n", median.cpu_per_1000());
-  }
   return median;
 }
 
@@ -481,14 +476,16 @@ int main(int argc, char** argv) try {
   };
   const int before = o.electrumx ? (o.repeat + 1) / 2 : o.repeat;
   run_ours(before);
-  std::optional<TheirRun> their_run;
-  bool skipped = false;
-  if (o.electrumx) {
-    their_run = run_electrumx(o, dir, scripthashes);
-    skipped = !their_run;
-  }
+  const std::optional<TheirRun> their_run =
+      o.electrumx ? run_electrumx(o, dir, scripthashes) : std::nullopt;
+  const bool skipped = o.electrumx && !their_run;
   run_ours(o.repeat - before);
   const LoadResult ours = median_run(runs);
+  if (runs.size() > 1) {
+    std::printf("ours, CPU-s/1000 requests per run:");
+    for (const LoadResult& r : runs) std::printf(" %.4f", r.cpu_per_1000());
+    std::printf(" (median %.4f)\n", ours.cpu_per_1000());
+  }
   asio::post(server_io, [&server] { server.stop(); });
   server_io.stop();
   server_thread.join();
