@@ -328,16 +328,17 @@ class KafkaCluster:
 
     def describe_group(self, group: str) -> list[dict[str, str]]:
         """Kafka's own view of a consumer group, one row per partition it has offsets for or
-        holds: topic, partition, current (committed, "-" when none), end, lag, member ("-" when
-        no member holds it); from ConsumerGroupCommand (kafka-consumer-groups.sh --describe)."""
+        holds: topic, partition, current (committed, "-" when none), end, lag, member, host and
+        client (its client.id; each "-" when no member holds it); from ConsumerGroupCommand
+        (kafka-consumer-groups.sh --describe)."""
         out = self._java("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
                          "--bootstrap-server", self.bootstrap, "--describe", "--group", group)
         rows = []
         for line in out.splitlines():
             cols = line.split()
-            if len(cols) >= 7 and cols[0] == group:
-                rows.append(dict(zip(("topic", "partition", "current", "end", "lag", "member"),
-                                     cols[1:7])))
+            if len(cols) >= 9 and cols[0] == group:
+                rows.append(dict(zip(("topic", "partition", "current", "end", "lag", "member",
+                                      "host", "client"), cols[1:9])))
         return rows
 
     def node(self, node_id: int) -> Node:
