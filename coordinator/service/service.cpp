@@ -106,4 +106,21 @@ std::map<std::string, std::size_t> CoordinatorService::connected_agents() {
   return out;
 }
 
+CoordinatorService::DispatchState CoordinatorService::dispatch_state(const std::string& agent_id) {
+  std::lock_guard lock(mutex_);
+  DispatchState state;
+  std::set<Session*> sessions;  // more than one while a re-registered agent's old stream ends
+  for (Stream* stream : streams_) {
+    if (stream->session->agent_id != agent_id) continue;
+    sessions.insert(stream->session);
+    std::lock_guard stream_lock(stream->mutex);
+    state.credit += stream->credit;
+  }
+  for (Session* session : sessions) {
+    std::lock_guard session_lock(session->mutex);
+    state.leases_held += session->outstanding.size();
+  }
+  return state;
+}
+
 }  // namespace eo::coordinator

@@ -64,6 +64,14 @@ class CoordinatorService final : public v1::Coordinator::Service {
   void wake_all();
   // Agents with an open task stream, by "region/network".
   std::map<std::string, std::size_t> connected_agents();
+  // What the dispatcher may still lease to an agent, and what it holds. The credit is read
+  // first: a lease is counted held before its credit is spent, so a lease being made shows in
+  // one or the other. Lets a test prove that nothing more can be leased without waiting.
+  struct DispatchState {
+    std::size_t credit = 0;       // granted by the agent's open streams, not yet spent
+    std::size_t leases_held = 0;  // handed out and not completed or expired
+  };
+  DispatchState dispatch_state(const std::string& agent_id);
   // Ends every open stream (their agents reconnect); the server's shutdown calls it.
   void stop_streams();
 

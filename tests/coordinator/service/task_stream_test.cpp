@@ -3,7 +3,8 @@
 // nothing, and the coordinator never leases beyond what the agent granted, whether leases and
 // completions travel one per message or in batches; nor beyond its cap of held leases. Time is a
 // ManualClock the coordinator reads (ServiceOptions::clock): the test moves it through the sync
-// window, and leases and rounds follow it to the millisecond.
+// window, and leases and rounds follow it to the millisecond. That no more leases can come is read
+// from the dispatcher's state (credit left, leases held), not waited for.
 #include "cli/known_probes.h"
 #include "common/store/factory.h"
 #include "common/time/clock.h"
@@ -186,6 +187,8 @@ class TaskStream : public ::testing::Test {
     return server_->port();
   }
 
+  CoordinatorService::DispatchState dispatch() { return server_->service().dispatch_state("raw"); }
+
   time::ManualClock clock_{kT0};
   test::TempDir dir_;
   std::unique_ptr<store::StateStore> store_;
@@ -217,7 +220,14 @@ TEST_F(TaskStream, ACompletionWithoutCreditFreesNoSlot) {
   std::string first = agent.next_lease(10s);
   ASSERT_FALSE(first.empty());
   agent.ack_and_complete(first, 0);  // as after a reconnect: the stream's credit counted it
-  EXPECT_EQ(agent.next_lease(1500ms), "") << "a completion without credit bought a lease";
+  // A completion's credit is applied before it is stored: once it is stored, the dispatcher has
+  // nothing to lease with and holds nothing.
+  test::wait_until([&] { return scheduler_->status("credit").tasks_done() >= 1; }, 10s);
+  ASSERT_EQ(scheduler_->status("credit").tasks_done(), 1u);
+  const auto state = dispatch();
+  EXPECT_EQ(state.credit, 0u) << "a completion without credit returned credit";
+  EXPECT_EQ(state.leases_held, 0u) << "a completion without credit bought a lease";
+  EXPECT_EQ(agent.waiting(), 0u);
   agent.credit(1);
   EXPECT_NE(agent.next_lease(10s), "");
 }
@@ -230,7 +240,9 @@ TEST_F(TaskStream, BatchesStayWithinCreditAndEachCompletionInThemCountsOnce) {
   agent.credit(4);
   auto first = agent.take_leases(4, 10s);
   ASSERT_EQ(first.size(), 4u);
-  EXPECT_EQ(agent.take_leases(5, 1500ms).size(), 0u) << "leased beyond the credit";
+  const auto state = dispatch();
+  EXPECT_EQ(state.credit, 0u) << "credit left after four leases";
+  EXPECT_EQ(state.leases_held, 4u) << "leased beyond the credit";
   EXPECT_EQ(agent.messages(), std::make_pair(0, 1)) << "one lease call, one message";
   // Then a repeat and a lease never handed out, in a batch of their own: neither counts.
   agent.ack_and_complete_together(first, 1);
@@ -254,7 +266,7 @@ TEST_F(TaskStream, AnAgentHoldsNoMoreLeasesThanTheCapWhateverCreditItGrants) {
   agent.credit(1'000'000);
   auto held = agent.take_leases(4, 10s);
   ASSERT_EQ(held.size(), 4u);
-  EXPECT_EQ(agent.take_leases(1, 1500ms).size(), 0u) << "leased beyond the cap";
+  EXPECT_EQ(dispatch().leases_held, 4u) << "leased beyond the cap";
   // Two completions make room for two more, though they return no credit: the grant was ample.
   agent.ack_and_complete_together({held[0], held[1]}, 0);
   auto rest = agent.take_leases(2, 10s);
