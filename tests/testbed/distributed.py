@@ -73,7 +73,6 @@ class DistributedRun(runner.Run):
         self.faults_done = []  # (s into the campaign, wall-clock s, what)
         self.windows = {}  # fault -> (down at, back at), wall-clock s
         self.group_before_handover = {}  # (topic, partition) -> (client, lag) before it
-        self.taken_over = 0  # partitions the standby holds that the first aggregator held before
         self.last_client = None  # the client that held every partition after the handover
         killed = scen.vantage_regions()[0]
         agent = scenario_mod.agent_id(killed)
@@ -258,9 +257,12 @@ class DistributedRun(runner.Run):
         if any(lag != 0 for _c, lag in held.values()):
             return False
         self.last_client = clients.pop()
-        self.taken_over = sum(1 for c, _lag in self.group_before_handover.values()
-                              if c == "aggregator")
         return True
+
+    @property
+    def taken_over(self):
+        """Partitions the first aggregator held before the handover (the standby's afterwards)."""
+        return sum(1 for c, _lag in self.group_before_handover.values() if c == "aggregator")
 
     def hand_over(self):
         self.stop(["aggregator"], timeout_s=60)
